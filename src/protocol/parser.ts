@@ -1,0 +1,253 @@
+// Incremental, Buffer-based RESP request parser.
+//
+// Arguments are zero-copy views into the received chunk (received buffers are never written
+// to, so the views stay valid for as long as a command is queued). A partial request keeps
+// only its unconsumed tail; a large bulk argument is assembled in a buffer of its exact size
+// so that a 100 MB value arriving in 64 KB reads costs one copy, not a quadratic number.
+
+/** Longest inline request or multibulk/bulk header line Valkey accepts (PROTO_INLINE_MAX_SIZE). */
+export const INLINE_MAX = 64 * 1024;
+/** Bulk arguments at least this big are assembled in their own buffer. */
+const BIG_ARG = 32 * 1024;
+
+export class ProtocolError extends Error {}
+
+const CR = 13, LF = 10;
+
+export interface ParserLimits {
+  maxBulkLen: number;
+  /** False until the client authenticates when a password is required: tighter limits apply. */
+  authenticated: boolean;
+}
+
+export class RespParser {
+  private buf: Buffer | null = null;
+  private pos = 0;
+  /** Remaining bulk args of the current multibulk request (0 = between requests). */
+  private remaining = 0;
+  private args: Buffer[] = [];
+  /** Bulk length being waited for (-1 = header not read yet). */
+  private bulkLen = -1;
+  private big: Buffer | null = null;
+  private bigFill = 0;
+  /** True if the request being parsed is inline. */
+  inline = false;
+
+  constructor(private limits: ParserLimits) {}
+
+  /** Bytes held for a request not fully received yet (the query buffer). */
+  get pending(): number {
+    return (this.buf ? this.buf.length - this.pos : 0) + (this.big ? this.bigFill : 0);
+  }
+  /** Bytes allocated for the query buffer. */
+  get allocated(): number {
+    return (this.buf ? this.buf.length - this.pos : 0) + (this.big ? this.big.length : 0);
+  }
+  /** Free space in the big-argument buffer (qbuf-free). */
+  get free(): number { return this.big ? this.big.length - this.bigFill : 0; }
+
+  feed(chunk: Buffer): void {
+    if (this.big !== null) {
+      // Fill the big argument first; anything beyond it is parsed normally.
+      const need = this.big.length - this.bigFill;
+      const n = Math.min(need, chunk.length);
+      chunk.copy(this.big, this.bigFill, 0, n);
+      this.bigFill += n;
+      chunk = chunk.subarray(n);
+      if (this.bigFill === this.big.length) {
+        // The argument must be followed by CRLF; keep it in the stream.
+        this.args.push(this.big.subarray(0, this.big.length - 2));
+        this.big = null;
+        this.bigFill = 0;
+        this.bulkLen = -1;
+        this.remaining--;
+      }
+      if (chunk.length === 0) return;
+    }
+    if (this.buf === null || this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /** Returns the next complete command, null when more input is needed. Throws ProtocolError. */
+  next(): Buffer[] | null {
+    if (this.big !== null) return null;
+    if (this.remaining === 0 && this.args.length > 0) {
+      // A request completed by a big argument in feed().
+      const args = this.args;
+      this.args = [];
+      return args;
+    }
+    const b = this.buf;
+    if (b === null) return null;
+    for (;;) {
+      if (this.pos >= b.length) { this.buf = null; this.pos = 0; return null; }
+      if (this.remaining === 0) {
+        if (b[this.pos] === 42 /* '*' */) {
+          const r = this.readMultibulkHeader(b);
+          if (r === 0) return null;
+          if (r < 0) continue; // empty command, keep parsing
+        } else {
+          const cmd = this.readInline(b);
+          if (cmd === null) return null;
+          if (cmd.length === 0) continue;
+          return cmd;
+        }
+      }
+      // Read bulk arguments.
+      while (this.remaining > 0) {
+        if (this.bulkLen < 0) {
+          if (this.pos >= b.length) return null;
+          if (b[this.pos] !== 36 /* '$' */) {
+            throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(b[this.pos]!)}'`);
+          }
+          const eol = b.indexOf(CR, this.pos);
+          if (eol < 0 || eol + 1 >= b.length) {
+            if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
+            return null;
+          }
+          if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
+          const ll = parseDecimal(b, this.pos + 1, eol);
+          if (ll === null || ll < 0 || ll > this.limits.maxBulkLen || (!this.limits.authenticated && ll > 16384)) {
+            throw new ProtocolError('Protocol error: invalid bulk length');
+          }
+          this.pos = eol + 2;
+          this.bulkLen = ll;
+          if (ll >= BIG_ARG && b.length - this.pos < ll + 2) {
+            // Assemble in a dedicated buffer (value + CRLF).
+            this.big = Buffer.allocUnsafe(ll + 2);
+            const n = b.length - this.pos;
+            b.copy(this.big, 0, this.pos, b.length);
+            this.bigFill = n;
+            this.buf = null;
+            this.pos = 0;
+            return null;
+          }
+        }
+        if (b.length - this.pos < this.bulkLen + 2) return null;
+        this.args.push(b.subarray(this.pos, this.pos + this.bulkLen));
+        this.pos += this.bulkLen + 2;
+        this.bulkLen = -1;
+        this.remaining--;
+      }
+      const args = this.args;
+      this.args = [];
+      this.inline = false;
+      return args;
+    }
+  }
+
+  /** Parses "*<n>\r\n". Returns 1 when started, -1 for an empty request, 0 when incomplete. */
+  private readMultibulkHeader(b: Buffer): number {
+    const eol = b.indexOf(CR, this.pos);
+    if (eol < 0 || eol + 1 >= b.length) {
+      if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+      return 0;
+    }
+    if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
+    const ll = parseDecimal(b, this.pos + 1, eol);
+    if (ll === null || ll > 2147483647 || (!this.limits.authenticated && ll > 10)) {
+      throw new ProtocolError('Protocol error: invalid multibulk length');
+    }
+    this.pos = eol + 2;
+    if (ll <= 0) return -1;
+    this.remaining = ll;
+    this.bulkLen = -1;
+    return 1;
+  }
+
+  private readInline(b: Buffer): Buffer[] | null {
+    const nl = b.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && b[end - 1] === CR) end--;
+    const line = b.subarray(this.pos, end);
+    this.pos = nl + 1;
+    const args = splitArgs(line);
+    if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
+    this.inline = true;
+    return args;
+  }
+}
+
+/** Parses a signed decimal in b[start, end); null if malformed. */
+function parseDecimal(b: Buffer, start: number, end: number): number | null {
+  if (start >= end) return null;
+  let i = start;
+  let neg = false;
+  if (b[i] === 45) { neg = true; i++; if (i === end) return null; }
+  let v = 0;
+  for (; i < end; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+    if (v > 9007199254740991) return null;
+  }
+  return neg ? -v : v;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+function hexVal(c: number): number {
+  if (c <= 57) return c - 48;
+  if (c >= 97) return c - 87;
+  return c - 55;
+}
+function isSpace(c: number | undefined): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
+}
+
+/**
+ * Splits a line into arguments with Valkey's rules (sdssplitargs): blanks separate arguments,
+ * "double quotes" understand \n \r \t \b \a \\ \" and \xHH, 'single quotes' only \'. A closing
+ * quote must be followed by a blank or the end. Returns null on unbalanced quotes.
+ */
+export function splitArgs(line: Uint8Array): Buffer[] | null {
+  const out: Buffer[] = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    while (i < n && isSpace(line[i])) i++;
+    if (i >= n) return out;
+    const cur: number[] = [];
+    let inDq = false, inSq = false, done = false;
+    while (!done) {
+      const c = line[i];
+      if (inDq) {
+        if (i >= n) return null;
+        if (c === 92 && i + 3 < n && line[i + 1] === 120 && isHex(line[i + 2]!) && isHex(line[i + 3]!)) {
+          cur.push(hexVal(line[i + 2]!) * 16 + hexVal(line[i + 3]!));
+          i += 3;
+        } else if (c === 92 && i + 1 < n) {
+          i++;
+          const e = line[i]!;
+          cur.push(e === 110 ? 10 : e === 114 ? 13 : e === 116 ? 9 : e === 98 ? 8 : e === 97 ? 7 : e);
+        } else if (c === 34) {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          done = true;
+        } else cur.push(c!);
+      } else if (inSq) {
+        if (i >= n) return null;
+        if (c === 92 && i + 1 < n && line[i + 1] === 39) { i++; cur.push(39); }
+        else if (c === 39) {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          done = true;
+        } else cur.push(c!);
+      } else {
+        if (i >= n || isSpace(c)) done = true;
+        else if (c === 34) inDq = true;
+        else if (c === 39) inSq = true;
+        else cur.push(c!);
+      }
+      if (i < n) i++;
+    }
+    out.push(Buffer.from(cur));
+  }
+}

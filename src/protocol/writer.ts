@@ -1,0 +1,166 @@
+// The one reply writer. Commands describe replies in RESP3 terms (map, set, double, null,
+// boolean, verbatim, big number, push); on a RESP2 connection each is written as the RESP2
+// shape Valkey uses for it. Replies accumulate in a per-client buffer that is written to the
+// socket once per batch of requests.
+import { formatDouble } from '../util/number.js';
+
+const CRLF = Buffer.from('\r\n');
+const INITIAL = 1024;
+/** After a flush, buffers larger than this are dropped rather than kept for reuse. */
+const KEEP_MAX = 64 * 1024;
+
+const small: Buffer[] = [];
+for (let i = 0; i < 64; i++) small.push(Buffer.from(String(i)));
+
+export class Writer {
+  buf: Buffer | null = null;
+  pos = 0;
+  /** Protocol version of the connection: 2 or 3. */
+  resp = 2;
+  /** Number of error replies written (the dispatcher compares before/after a call). */
+  errors = 0;
+  /** Called with each error text (without the leading '-'). */
+  onError: ((msg: string) => void) | null = null;
+  /** When > 0 replies are discarded (CLIENT REPLY OFF/SKIP). */
+  mute = 0;
+
+  get length(): number { return this.pos; }
+
+  private ensure(n: number): Buffer {
+    let b = this.buf;
+    if (b === null) {
+      b = this.buf = Buffer.allocUnsafe(Math.max(INITIAL, n));
+    } else if (this.pos + n > b.length) {
+      let size = b.length * 2;
+      while (size < this.pos + n) size *= 2;
+      const nb = Buffer.allocUnsafe(size);
+      b.copy(nb, 0, 0, this.pos);
+      b = this.buf = nb;
+    }
+    return b;
+  }
+
+  /** Takes the accumulated bytes, leaving the writer empty. */
+  take(): Buffer | null {
+    if (this.pos === 0) return null;
+    const b = this.buf!;
+    let out: Buffer;
+    if (b.length > KEEP_MAX) {
+      out = b.subarray(0, this.pos);
+      this.buf = null;
+    } else {
+      out = Buffer.allocUnsafe(this.pos);
+      b.copy(out, 0, 0, this.pos);
+    }
+    this.pos = 0;
+    return out;
+  }
+
+  /** Drops everything written since `mark` (e.g. to replace a reply). */
+  truncate(mark: number): void { this.pos = mark; }
+
+  raw(data: Uint8Array): void {
+    const b = this.ensure(data.length);
+    b.set(data, this.pos);
+    this.pos += data.length;
+  }
+
+  private ascii(s: string): void {
+    const b = this.ensure(s.length);
+    this.pos += b.latin1Write(s, this.pos);
+  }
+
+  private line(prefix: number, s: string): void {
+    const b = this.ensure(s.length + 3);
+    b[this.pos++] = prefix;
+    this.pos += b.latin1Write(s, this.pos);
+    b[this.pos++] = 13; b[this.pos++] = 10;
+  }
+
+  private header(prefix: number, n: number): void {
+    const b = this.ensure(24);
+    b[this.pos++] = prefix;
+    if (n >= 0 && n < 64) { small[n]!.copy(b, this.pos); this.pos += small[n]!.length; }
+    else this.pos += b.latin1Write(String(n), this.pos);
+    b[this.pos++] = 13; b[this.pos++] = 10;
+  }
+
+  ok(): void { this.raw(OK); }
+  simple(s: string): void { this.line(43, s); }
+  /** An error reply; `msg` starts with its code, e.g. "ERR syntax error". Newlines become spaces. */
+  error(msg: string): void {
+    if (msg.includes('\r') || msg.includes('\n')) msg = msg.replace(/[\r\n]/g, ' ');
+    this.errors++;
+    if (this.onError) this.onError(msg);
+    this.line(45, msg);
+  }
+  int(n: number | bigint): void { this.line(58, typeof n === 'bigint' ? n.toString() : String(n)); }
+
+  bulk(v: Uint8Array | string): void {
+    if (typeof v === 'string') v = Buffer.from(v);
+    const len = v.length;
+    this.header(36, len);
+    const b = this.ensure(len + 2);
+    b.set(v, this.pos);
+    this.pos += len;
+    b[this.pos++] = 13; b[this.pos++] = 10;
+  }
+  /** Bulk string from a slice of a buffer, without creating a view. */
+  bulkFrom(src: Buffer, start: number, end: number): void {
+    const len = end - start;
+    this.header(36, len);
+    const b = this.ensure(len + 2);
+    src.copy(b, this.pos, start, end);
+    this.pos += len;
+    b[this.pos++] = 13; b[this.pos++] = 10;
+  }
+  bulkStr(s: string): void { this.bulk(Buffer.from(s)); }
+  /** A null (bulk) reply. */
+  nil(): void { this.raw(this.resp === 3 ? NULL3 : NULL_BULK); }
+  /** A null array reply (`*-1` on RESP2). */
+  nullArray(): void { this.raw(this.resp === 3 ? NULL3 : NULL_ARRAY); }
+  arr(n: number): void { this.header(42, n); }
+  map(n: number): void { if (this.resp === 3) this.header(37, n); else this.header(42, n * 2); }
+  set(n: number): void { this.header(this.resp === 3 ? 126 : 42, n); }
+  push(n: number): void { this.header(this.resp === 3 ? 62 : 42, n); }
+  attribute(n: number): void { if (this.resp === 3) this.header(124, n); }
+  double(d: number): void {
+    if (this.resp === 3) this.line(44, formatDouble(d));
+    else this.bulk(formatDouble(d));
+  }
+  bool(v: boolean): void {
+    if (this.resp === 3) this.raw(v ? TRUE3 : FALSE3);
+    else this.raw(v ? ONE : ZERO);
+  }
+  verbatim(text: string | Buffer, fmt = 'txt'): void {
+    const body = typeof text === 'string' ? Buffer.from(text) : text;
+    if (this.resp === 3) {
+      this.header(61, body.length + 4);
+      this.ascii(fmt + ':');
+      this.raw(body);
+      this.raw(CRLF);
+    } else this.bulk(body);
+  }
+  bigNumber(s: string): void {
+    if (this.resp === 3) this.line(40, s);
+    else this.bulk(s);
+  }
+  /** Array of bulk strings. */
+  bulkArray(items: (Uint8Array | string)[]): void {
+    this.arr(items.length);
+    for (const it of items) this.bulk(it);
+  }
+  /** Bulk string or nil. */
+  bulkOrNil(v: Uint8Array | string | null | undefined): void {
+    if (v === null || v === undefined) this.nil(); else this.bulk(v);
+  }
+}
+
+const OK = Buffer.from('+OK\r\n');
+const NULL3 = Buffer.from('_\r\n');
+const NULL_BULK = Buffer.from('$-1\r\n');
+const NULL_ARRAY = Buffer.from('*-1\r\n');
+const TRUE3 = Buffer.from('#t\r\n');
+const FALSE3 = Buffer.from('#f\r\n');
+const ONE = Buffer.from(':1\r\n');
+const ZERO = Buffer.from(':0\r\n');

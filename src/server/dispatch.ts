@@ -1,0 +1,172 @@
+// processCommand and call: every generic check happens here, once, before any handler runs —
+// command lookup, arity, protected commands, authentication, transaction queueing, and the
+// hooks for ACL, cluster redirects, OOM, read-only replicas and client pause. Handlers only do
+// their own work.
+import { CMD, Command } from '../commands/registry.js';
+import { E } from '../errors.js';
+import type { Client } from './client.js';
+import { CLIENT_REPLY_OFF, CLIENT_REPLY_ON, CLIENT_REPLY_SKIP } from './client.js';
+import type { Server } from './server.js';
+
+function preview(argv: Buffer[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    const s = argv[i]!.toString('latin1');
+    args += `'${s.slice(0, 128 - args.length)}' `;
+  }
+  return args;
+}
+
+/** Commands that run immediately inside MULTI instead of being queued. */
+export function runsInsideMulti(cmd: Command): boolean {
+  const n = cmd.parent ? cmd.parent.name : cmd.name;
+  return n === 'exec' || n === 'discard' || n === 'multi' || n === 'watch' || n === 'quit' || n === 'reset';
+}
+
+/** Resolves argv to a command (or subcommand); replies with the error and returns null when unknown. */
+export function resolveCommand(s: Server, argv: Buffer[]): Command | string {
+  const base = s.registry.lookup(argv[0]!);
+  if (base === undefined) {
+    return E.unknownCommand(argv[0]!.toString('latin1').slice(0, 128), preview(argv));
+  }
+  if (base.subcommands !== null && argv.length >= 2) {
+    const sub = base.subcommands.get(argv[1]!.toString('latin1').toLowerCase());
+    if (sub === undefined || sub.handler === null) {
+      return E.unknownSubcommand(argv[1]!.toString('latin1').slice(0, 128), argv[0]!.toString('latin1'));
+    }
+    return sub;
+  }
+  return base;
+}
+
+export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
+  c.commands++;
+  const resolved = resolveCommand(s, argv);
+  if (typeof resolved === 'string') {
+    // Cross-protocol scripting defence: an HTTP request is not a client.
+    const first = argv[0]!.toString('latin1').toLowerCase();
+    if (first === 'host:' || first === 'post') {
+      s.log.warning('Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Valkey. This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Valkey instance. Connection aborted.');
+      c.close();
+      return;
+    }
+    reject(s, c, null, resolved);
+    return;
+  }
+  const cmd = resolved;
+  const argc = argv.length;
+  if ((cmd.arity > 0 && cmd.arity !== argc) || argc < -cmd.arity || cmd.handler === null) {
+    reject(s, c, cmd, E.arity(cmd.fullName));
+    return;
+  }
+  const flags = cmd.flags;
+  if (flags & CMD.protected) {
+    const which = cmd.name === 'debug' ? 'enable-debug-command' : 'enable-module-command';
+    if (!s.allowProtected(which, c)) {
+      const nm = cmd.name === 'debug' ? 'DEBUG' : 'MODULE';
+      reject(s, c, cmd, `ERR ${nm} command not allowed. If the ${which} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`);
+      return;
+    }
+  }
+  if (!c.authenticated && !(flags & CMD.no_auth)) {
+    reject(s, c, cmd, E.noAuth);
+    return;
+  }
+  if (c.inMulti && flags & CMD.no_multi) {
+    reject(s, c, cmd, 'ERR Command not allowed inside a transaction');
+    return;
+  }
+  const hooks = s.hooks;
+  if (hooks.acl) {
+    const err = hooks.acl(c, cmd, argv);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
+  if (hooks.cluster) {
+    const err = hooks.cluster(c, cmd, argv);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
+  const isWrite = (flags & CMD.write) !== 0;
+  if (s.maxmemory > 0 && hooks.oom) {
+    const err = hooks.oom(c, cmd, argv);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
+  if (isWrite && hooks.readonly) {
+    const err = hooks.readonly(c, cmd, argv);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
+  if (c.subs + c.psubs + c.ssubs > 0 && c.resp === 2 && !(flags & CMD.pubsub && cmd.name.includes('subscribe')) &&
+      cmd.name !== 'ping' && cmd.name !== 'quit' && cmd.name !== 'reset') {
+    reject(s, c, cmd, E.pubsubContext(cmd.fullName));
+    return;
+  }
+  if (s.loading && !(flags & CMD.loading)) {
+    reject(s, c, cmd, E.loading);
+    return;
+  }
+  if (s.pause.isPaused(c, cmd, argv)) {
+    // Keep the request and stop reading from this client until the pause ends.
+    s.pause.block(c, argv);
+    return;
+  }
+  if (c.inMulti && !runsInsideMulti(cmd) && hooks.queue) {
+    hooks.queue(c, cmd, argv);
+    return;
+  }
+  call(s, c, cmd, argv);
+}
+
+/** Rejects a command before execution: counts it and replies with the error. */
+export function reject(s: Server, c: Client, cmd: Command | null, err: string): void {
+  if (cmd) cmd.rejected++;
+  if (c.inMulti && s.hooks.flagTransaction) s.hooks.flagTransaction(c);
+  const mark = c.w.length;
+  const modeBefore = c.replyMode;
+  c.w.error(err);
+  if (modeBefore !== CLIENT_REPLY_ON) {
+    c.w.truncate(mark);
+    if (modeBefore === CLIENT_REPLY_SKIP) c.replyMode = CLIENT_REPLY_ON;
+  }
+}
+
+/** Executes a command with statistics, slow log, latency monitor and MONITOR feed. */
+export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
+  const ks = s.ks;
+  c.cmd = cmd;
+  c.argv = argv;
+  ks.now = Date.now();
+  ks.noTouch = c.noTouch && cmd.name !== 'touch';
+  const w = c.w;
+  const errorsBefore = w.errors;
+  const mark = w.length;
+  const modeBefore = c.replyMode;
+  const start = performance.now();
+  try {
+    cmd.handler!(c, argv);
+  } catch (e) {
+    s.log.warning(`Internal error running '${cmd.fullName}': ${(e as Error).stack ?? e}`);
+    w.error(`ERR internal error: ${(e as Error).message}`);
+  }
+  const durUs = (performance.now() - start) * 1000;
+  ks.noTouch = false;
+  s.stats.commandsProcessed++;
+  cmd.calls++;
+  cmd.usec += durUs;
+  cmd.latency.record(durUs);
+  if (w.errors !== errorsBefore) cmd.failed++;
+  c.lastCmd = cmd;
+  const after = c.replyMode;
+  if (modeBefore === CLIENT_REPLY_SKIP) {
+    w.truncate(mark);
+    if (after === CLIENT_REPLY_SKIP) c.replyMode = CLIENT_REPLY_ON;
+  } else if (after !== CLIENT_REPLY_ON || (modeBefore === CLIENT_REPLY_OFF && after !== CLIENT_REPLY_ON)) {
+    w.truncate(mark);
+  }
+  if (!(cmd.flags & CMD.skip_slowlog) && s.slowlog.threshold >= 0 && durUs >= s.slowlog.threshold) {
+    s.slowlog.add(c, argv, durUs);
+  }
+  if (s.latencyThresholdMs > 0 && durUs / 1000 >= s.latencyThresholdMs) {
+    s.latency.add(cmd.flags & CMD.fast ? 'fast-command' : 'command', durUs / 1000);
+  }
+  if (s.monitors.size > 0 && !(cmd.flags & (CMD.skip_monitor | CMD.admin))) s.feedMonitors(c, argv);
+  if (s.hooks.afterCall) s.hooks.afterCall(c, cmd, argv);
+}

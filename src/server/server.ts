@@ -1,0 +1,414 @@
+// The server: listeners, clients, the keyspace, the command registry and the cron.
+import net from 'node:net';
+import { existsSync, unlinkSync } from 'node:fs';
+import { Registry, Command } from '../commands/registry.js';
+import { registerAll } from '../commands/index.js';
+import { Keyspace } from '../store/keyspace.js';
+import { Config } from './config.js';
+import { Client } from './client.js';
+import { processCommand } from './dispatch.js';
+import { Logger } from './log.js';
+import { SlowLog } from './slowlog.js';
+import { LatencyMonitor } from './latency.js';
+import { PauseState } from './pause.js';
+import { errorCode } from '../errors.js';
+import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
+
+export class ServerStats {
+  totalConnections = 0;
+  rejectedConnections = 0;
+  commandsProcessed = 0;
+  netInput = 0;
+  netOutput = 0;
+  protocolErrors = 0;
+  totalErrorReplies = 0;
+  unexpectedErrorReplies = 0;
+  clientQueryBufferLimitDisconnections = 0;
+  clientOutputBufferLimitDisconnections = 0;
+  evictedClients = 0;
+  /** Ring of per-100ms samples for instantaneous_* rates. */
+  opsSamples: number[] = [];
+  inSamples: number[] = [];
+  outSamples: number[] = [];
+  lastSample = { time: Date.now(), ops: 0, netIn: 0, netOut: 0 };
+  errorStats = new Map<string, number>();
+  reset(): void {
+    this.totalConnections = 0; this.rejectedConnections = 0; this.commandsProcessed = 0;
+    this.netInput = 0; this.netOutput = 0; this.protocolErrors = 0; this.totalErrorReplies = 0;
+    this.unexpectedErrorReplies = 0; this.clientQueryBufferLimitDisconnections = 0;
+    this.clientOutputBufferLimitDisconnections = 0; this.evictedClients = 0;
+    this.opsSamples = []; this.inSamples = []; this.outSamples = [];
+    this.errorStats.clear();
+  }
+}
+
+/** Hook points for the generic checks and side effects later subsystems add. */
+export interface ServerHooks {
+  acl?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  cluster?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  oom?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  readonly?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  queue?: (c: Client, cmd: Command, argv: Buffer[]) => void;
+  flagTransaction?: (c: Client) => void;
+  afterCall?: (c: Client, cmd: Command, argv: Buffer[]) => void;
+  clientClosed?: (c: Client) => void;
+}
+
+export interface ServerOptions {
+  /** Config file path (valkey.conf format). */
+  configFile?: string;
+  /** Command-line style overrides: ['--port', '0', ...]. */
+  argv?: string[];
+  /** Parameter overrides applied after the file and argv. */
+  config?: Record<string, string | number | boolean>;
+  /** Captures log lines instead of printing them. */
+  logSink?: (line: string) => void;
+  /** Exit the process on SHUTDOWN (the CLI sets this). */
+  exitOnShutdown?: boolean;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly registry = new Registry();
+  ks!: Keyspace;
+  readonly log = new Logger();
+  readonly stats = new ServerStats();
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  readonly pause = new PauseState();
+  readonly hooks: ServerHooks = {};
+  readonly startTime = Date.now();
+  readonly runId = randomHex(40);
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  private unixListener: net.Server | null = null;
+  private cronTimer: NodeJS.Timeout | null = null;
+  private flushQueue: Client[] = [];
+  private flushScheduled = false;
+  port = 0;
+  loading = false;
+  shuttingDown = false;
+  activeExpireEnabled = true;
+  lastSave = Math.floor(Date.now() / 1000);
+  cronLoops = 0;
+  // Cached config values used on hot paths.
+  protoMaxBulkLen = 512 * 1024 * 1024;
+  queryBufferLimit = 1024 * 1024 * 1024;
+  maxmemory = 0;
+  latencyThresholdMs = 0;
+  requirepass = '';
+  private exitOnShutdown: boolean;
+  /** Resolves when the server has fully stopped. */
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(opts: ServerOptions = {}) {
+    this.config = new Config();
+    this.exitOnShutdown = opts.exitOnShutdown ?? false;
+    if (opts.logSink) this.log.sink = opts.logSink;
+    this.config.loadStartup(opts.configFile, opts.argv ?? []);
+    for (const [k, v] of Object.entries(opts.config ?? {})) {
+      const err = this.config.set(k, typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v), 'startup');
+      if (err) throw new Error(`config ${k}: ${err}`);
+    }
+    this.closed = new Promise((r) => (this.resolveClosed = r));
+    this.ks = new Keyspace(this.config.num('databases'));
+    this.ks.onExpire = null;
+    this.bindConfig();
+    registerAll(this.registry);
+    this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
+  }
+
+  /** Caches hot config values and installs apply hooks. */
+  private bindConfig(): void {
+    const cfg = this.config;
+    const refresh = () => {
+      this.protoMaxBulkLen = cfg.num('proto-max-bulk-len');
+      this.queryBufferLimit = cfg.num('client-query-buffer-limit');
+      this.maxmemory = cfg.num('maxmemory');
+      this.latencyThresholdMs = cfg.num('latency-monitor-threshold');
+      this.requirepass = cfg.str('requirepass');
+      this.slowlog.threshold = cfg.num('slowlog-log-slower-than');
+      this.slowlog.maxLen = cfg.num('slowlog-max-len');
+      const policy = cfg.str('maxmemory-policy');
+      this.ks.lfuMode = policy.includes('lfu');
+      this.ks.lfuLogFactor = cfg.num('lfu-log-factor');
+      this.ks.lfuDecayTime = cfg.num('lfu-decay-time');
+      this.log.setLevel(cfg.str('loglevel'));
+      this.log.file = cfg.str('logfile');
+      for (const c of this.clients.values()) {
+        (c.parser as unknown as { limits: { maxBulkLen: number } }).limits.maxBulkLen = this.protoMaxBulkLen;
+      }
+      return null;
+    };
+    refresh();
+    for (const name of ['proto-max-bulk-len', 'client-query-buffer-limit', 'maxmemory', 'latency-monitor-threshold',
+      'requirepass', 'slowlog-log-slower-than', 'slowlog-max-len', 'maxmemory-policy', 'lfu-log-factor',
+      'lfu-decay-time', 'loglevel', 'logfile']) {
+      cfg.onChange(name, refresh);
+    }
+    cfg.onChange('requirepass', () => {
+      refresh();
+      return null;
+    });
+  }
+
+  authRequired(): boolean { return this.requirepass !== ''; }
+
+  /** enable-debug-command / enable-module-command: no | yes | local. */
+  allowProtected(option: string, c: Client): boolean {
+    const v = this.config.str(option);
+    if (v === 'yes') return true;
+    if (v === 'local') return isLocal(c);
+    return false;
+  }
+
+  dispatch(c: Client, argv: Buffer[]): void { processCommand(this, c, argv); }
+
+  countError(msg: string): void {
+    this.stats.totalErrorReplies++;
+    let code = errorCode(msg);
+    const es = this.stats.errorStats;
+    // Valkey caps distinct error codes at 128, folding the rest into ERRORSTATS_DISABLED.
+    if (!es.has(code) && es.size >= 128) code = 'ERRORSTATS_OVERFLOW';
+    es.set(code, (es.get(code) ?? 0) + 1);
+  }
+
+  // ---------------------------------------------------------------- networking
+
+  async start(): Promise<void> {
+    const binds = this.config.str('bind').split(/\s+/).filter(Boolean);
+    const wantPort = this.config.num('port');
+    let port = wantPort;
+    for (const raw of binds.length ? binds : ['*']) {
+      const optional = raw.startsWith('-');
+      const a = optional ? raw.slice(1) : raw;
+      const host = a === '*' ? '0.0.0.0' : a === '::*' ? '::' : a;
+      try {
+        const srv = await this.listen(host, port, a === '::*');
+        if (port === 0) port = (srv.address() as net.AddressInfo).port;
+        this.listeners.push(srv);
+      } catch (e) {
+        if (optional) continue;
+        const err = e as NodeJS.ErrnoException;
+        this.log.warning(`Warning: Could not create server TCP listening socket ${a}:${port}: ${err.message}`);
+        await this.close();
+        throw err;
+      }
+    }
+    this.port = port;
+    const unixPath = this.config.str('unixsocket');
+    if (unixPath) {
+      if (existsSync(unixPath)) { try { unlinkSync(unixPath); } catch { /* ignore */ } }
+      this.unixListener = net.createServer((s) => this.accept(s));
+      await new Promise<void>((res, rej) => {
+        this.unixListener!.once('error', rej);
+        this.unixListener!.listen(unixPath, () => res());
+      });
+    }
+    this.log.notice(`Peregrine ${PEREGRINE_VERSION} (Valkey ${VALKEY_VERSION} compatible, redis_version ${REDIS_VERSION}) pid=${process.pid}, just started`);
+    this.log.notice(`Running mode=standalone, port=${this.port}.`);
+    this.scheduleCron();
+    this.log.notice('Server initialized');
+    this.log.notice('Ready to accept connections tcp');
+    if (unixPath) this.log.notice('Ready to accept connections unix');
+  }
+
+  private listen(host: string, port: number, v6only: boolean): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (s) => this.accept(s));
+      srv.once('error', reject);
+      srv.listen({ host, port, ipv6Only: v6only, backlog: this.config.num('tcp-backlog') }, () => {
+        srv.removeListener('error', reject);
+        resolve(srv);
+      });
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    const keepalive = this.config.num('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    if (this.clients.size >= this.config.num('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (this.config.bool('protected-mode') && !this.authRequired() && this.config.str('bind') === '* -::*' &&
+        !isLoopback(socket.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      socket.end('-DENIED Running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers, you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to the server from the same host the server is running, however MAKE SURE it\'s not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n');
+      return;
+    }
+    const c = new Client(this, socket, this.nextClientId++);
+    this.clients.set(c.id, c);
+    this.stats.totalConnections++;
+    socket.on('data', (chunk: Buffer) => c.onData(chunk));
+    socket.on('error', () => c.close());
+    socket.on('close', () => { if (!c.closed) { c.closed = true; this.removeClient(c); } });
+  }
+
+  /** A client not attached to a socket (scripts, embedded callers, tests). */
+  fakeClient(): Client { return new Client(this, null, this.nextClientId++); }
+
+  removeClient(c: Client): void {
+    if (!this.clients.delete(c.id)) return;
+    this.monitors.delete(c);
+    if (c.blocked && c.onUnblock) c.onUnblock(true);
+    if (this.hooks.clientClosed) this.hooks.clientClosed(c);
+  }
+
+  scheduleFlush(c: Client): void {
+    this.flushQueue.push(c);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const q = this.flushQueue;
+      this.flushQueue = [];
+      for (const cl of q) cl.flush();
+    });
+  }
+
+  /** Sends a MONITOR line for a command to every monitoring client. */
+  feedMonitors(c: Client, argv: Buffer[]): void {
+    const now = Date.now();
+    const ts = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')}`;
+    const who = c.socket ? (c.socket.remoteFamily === undefined && !c.addr.includes(':') ? `unix:${this.config.str('unixsocket')}` : c.addr) : 'lua';
+    let line = `+${ts} [${c.db.id} ${who}]`;
+    for (const a of argv) line += ' ' + reprArg(a);
+    line += '\r\n';
+    const buf = Buffer.from(line, 'latin1');
+    for (const m of this.monitors) {
+      if (m === c || m.closed) continue;
+      m.w.raw(buf);
+      m.flushSoon();
+    }
+  }
+
+  // ---------------------------------------------------------------- cron
+
+  private scheduleCron(): void {
+    const hz = Math.max(1, Math.min(500, this.config.num('hz')));
+    this.cronTimer = setTimeout(() => this.cron(), 1000 / hz);
+    this.cronTimer.unref?.();
+  }
+
+  private cron(): void {
+    if (this.shuttingDown) return;
+    this.cronLoops++;
+    const ks = this.ks;
+    ks.updateLruClock();
+    const hz = Math.max(1, Math.min(500, this.config.num('hz')));
+    const periodMs = 1000 / hz;
+    // Active expiry in slices of at most 2 ms, yielding to I/O between slices, for up to a
+    // quarter of the cron period while the sampled share of expired keys stays high.
+    if (this.activeExpireEnabled) {
+      const effort = this.config.num('active-expire-effort');
+      const deadline = performance.now() + periodMs / 4;
+      const slice = () => {
+        const stale = ks.activeExpire(2, effort);
+        if (stale && performance.now() < deadline && !this.shuttingDown) setImmediate(slice);
+      };
+      slice();
+    }
+    if (this.config.bool('activerehashing')) ks.rehashStep(1);
+    if (ks.lazyFreePending) ks.lazyFreeStep(2);
+    this.sampleRates();
+    this.clientsCron();
+    this.scheduleCron();
+  }
+
+  private sampleRates(): void {
+    const s = this.stats;
+    const now = Date.now();
+    const dt = now - s.lastSample.time;
+    if (dt < 100) return;
+    const push = (arr: number[], v: number) => { arr.push(v); if (arr.length > 16) arr.shift(); };
+    push(s.opsSamples, ((s.commandsProcessed - s.lastSample.ops) * 1000) / dt);
+    push(s.inSamples, ((s.netInput - s.lastSample.netIn) * 1000) / dt / 1024);
+    push(s.outSamples, ((s.netOutput - s.lastSample.netOut) * 1000) / dt / 1024);
+    s.lastSample = { time: now, ops: s.commandsProcessed, netIn: s.netInput, netOut: s.netOutput };
+  }
+
+  private clientsCron(): void {
+    const timeout = this.config.num('timeout');
+    if (timeout <= 0) return;
+    const now = Date.now();
+    for (const c of this.clients.values()) {
+      if (c.blocked || c.monitor || c.subs + c.psubs + c.ssubs > 0) continue;
+      if (now - c.lastInteraction > timeout * 1000) {
+        this.log.verbose('Closing idle client');
+        c.close();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  async close(): Promise<void> {
+    if (this.shuttingDown) return this.closed;
+    this.shuttingDown = true;
+    if (this.cronTimer) clearTimeout(this.cronTimer);
+    const waits: Promise<void>[] = [];
+    for (const l of this.listeners) waits.push(new Promise((r) => l.close(() => r())));
+    if (this.unixListener) {
+      const u = this.unixListener;
+      waits.push(new Promise((r) => u.close(() => r())));
+    }
+    for (const c of [...this.clients.values()]) {
+      c.flush();
+      c.socket?.destroy();
+      c.closed = true;
+      this.removeClient(c);
+    }
+    await Promise.all(waits);
+    this.resolveClosed();
+  }
+
+  /** SHUTDOWN: log like Valkey, stop, and exit when running as the CLI. */
+  async shutdown(reason = 'User requested shutdown...'): Promise<void> {
+    this.log.warning(reason);
+    await this.close();
+    this.log.warning('Valkey is now ready to exit, bye bye...');
+    if (this.exitOnShutdown) process.exit(0);
+  }
+}
+
+function isLoopback(addr: string | undefined): boolean {
+  if (!addr) return true; // unix socket
+  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1' || addr.startsWith('127.');
+}
+
+export function isLocal(c: Client): boolean {
+  if (!c.socket) return true;
+  return isLoopback(c.socket.remoteAddress);
+}
+
+function randomHex(n: number): string {
+  let s = '';
+  while (s.length < n) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, n);
+}
+
+/** Quotes an argument the way MONITOR and SLOWLOG-like outputs do (sdscatrepr). */
+export function reprArg(a: Buffer): string {
+  let s = '"';
+  for (const ch of a) {
+    switch (ch) {
+      case 0x5c: s += '\\\\'; break;
+      case 0x22: s += '\\"'; break;
+      case 0x0a: s += '\\n'; break;
+      case 0x0d: s += '\\r'; break;
+      case 0x09: s += '\\t'; break;
+      case 0x07: s += '\\a'; break;
+      case 0x08: s += '\\b'; break;
+      default:
+        if (ch >= 32 && ch < 127) s += String.fromCharCode(ch);
+        else s += '\\x' + ch.toString(16).padStart(2, '0');
+    }
+  }
+  return s + '"';
+}

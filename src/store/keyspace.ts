@@ -1,0 +1,575 @@
+// The keyspace: databases over one shared arena, and the single interface every write goes
+// through. Each write reports a change event (db, key, event, class) to the registered
+// listeners, so WATCH, keyspace notifications, client tracking, replication, AOF and slot
+// statistics hook in here once instead of in every command family.
+import { Arena, FLAG_OBJ, HDR, MAX_INLINE_VALUE, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
+import { Dict } from './dict.js';
+import { hashKey } from './hash.js';
+import {
+  BigString, ENC_EMBSTR, ENC_INT, ENC_RAW, NOTIFY_EXPIRED, NOTIFY_GENERIC, OBJ_STRING, StoredObject,
+} from './types.js';
+
+/** Valkey keeps strings up to this length in the embstr encoding. */
+export const EMBSTR_LIMIT = 44;
+
+export type ChangeListener = (db: number, key: Buffer | null, event: string, cls: number) => void;
+
+export const LOOKUP_NONE = 0;
+export const LOOKUP_NOTOUCH = 1;
+export const LOOKUP_NOEXPIRE = 2;
+export const LOOKUP_NOSTATS = 4;
+export const LOOKUP_WRITE = 8;
+
+export class KeyspaceStats {
+  expiredKeys = 0;
+  expiredStalePerc = 0;
+  expiredTimeCapReached = 0;
+  expireCycleCpuMs = 0;
+  evictedKeys = 0;
+  hits = 0;
+  misses = 0;
+  expiredSubkeys = 0;
+}
+
+/** Dense list of the keys that carry a TTL, for uniform sampling by the active expire cycle. */
+class TtlIndex {
+  addrs = new Uint32Array(16);
+  count = 0;
+  constructor(private arena: Arena) {}
+  add(a: number): void {
+    if (this.count === this.addrs.length) {
+      const n = new Uint32Array(Math.ceil(this.addrs.length * 1.5));
+      n.set(this.addrs);
+      this.addrs = n;
+    }
+    this.arena.setTtlPos(a, this.count);
+    this.addrs[this.count++] = a;
+  }
+  remove(a: number): void {
+    const pos = this.arena.ttlPos(a);
+    const last = this.addrs[--this.count]!;
+    this.addrs[pos] = last;
+    this.arena.setTtlPos(last, pos);
+    if (this.addrs.length > 64 && this.count * 4 < this.addrs.length) {
+      this.addrs = this.addrs.slice(0, Math.max(16, this.count * 2));
+    }
+  }
+  moved(oldA: number, newA: number): void {
+    const pos = this.arena.ttlPos(oldA);
+    this.addrs[pos] = newA;
+    this.arena.setTtlPos(newA, pos);
+  }
+  clear(): void { this.addrs = new Uint32Array(16); this.count = 0; }
+}
+
+export class Db {
+  dict: Dict;
+  ttl: TtlIndex;
+  /** Running average TTL (ms) of keys seen by the expire cycle, for INFO keyspace avg_ttl. */
+  avgTtl = 0;
+  /** Key whose lookups are being served — set by lookups for callers needing the hash. */
+  constructor(public id: number, readonly ks: Keyspace) {
+    this.dict = new Dict(ks.arena);
+    this.ttl = new TtlIndex(ks.arena);
+  }
+
+  get size(): number { return this.dict.size; }
+  get expiresCount(): number { return this.ttl.count; }
+
+  // ---------------------------------------------------------------- lookups
+
+  /**
+   * Finds a live key. Expired keys are deleted on the way (lazy expiry) and reported absent.
+   * Touches the LRU/LFU field unless LOOKUP_NOTOUCH.
+   */
+  lookup(key: Buffer, flags = LOOKUP_NONE): number {
+    const a = this.dict.find(key, hashKey(key));
+    if (a !== 0) {
+      const ks = this.ks;
+      const ar = ks.arena;
+      const exp = ar.expire(a);
+      if (exp !== 0 && exp <= ks.now && !(flags & LOOKUP_NOEXPIRE) && ks.expireIfNeeded(this, a, key)) {
+        if (!(flags & LOOKUP_NOSTATS)) ks.stats.misses++;
+        return 0;
+      }
+      if (!(flags & LOOKUP_NOTOUCH) && !ks.noTouch) ks.touch(a);
+      if (!(flags & LOOKUP_NOSTATS)) ks.stats.hits++;
+      return a;
+    }
+    if (!(flags & LOOKUP_NOSTATS)) this.ks.stats.misses++;
+    return 0;
+  }
+
+  /** Lookup for writes: no hit/miss statistics. */
+  lookupWrite(key: Buffer): number { return this.lookup(key, LOOKUP_NOSTATS | LOOKUP_WRITE); }
+
+  /** True when the key exists and is not logically expired (no deletion, no touch). */
+  existsNoSideEffects(key: Buffer): boolean {
+    const a = this.dict.find(key, hashKey(key));
+    if (a === 0) return false;
+    const exp = this.ks.arena.expire(a);
+    return !(exp !== 0 && exp <= this.ks.now);
+  }
+
+  /** Finds a block regardless of expiry. */
+  findRaw(key: Buffer): number { return this.dict.find(key, hashKey(key)); }
+
+  isExpired(a: number): boolean {
+    const exp = this.ks.arena.expire(a);
+    return exp !== 0 && exp <= this.ks.now;
+  }
+
+  // ---------------------------------------------------------------- string values
+
+  /** A Buffer view of a string value (valid until the next write to this key). */
+  stringView(a: number): Buffer {
+    const ar = this.ks.arena;
+    if (ar.flags(a) & FLAG_OBJ) return (ar.objs[ar.valLen(a)] as BigString).view();
+    const slab = ar.u8[a >>> ADDR_UNITS_SHIFT]!;
+    const o = ((a & ADDR_UNIT_MASK) << 3) + HDR + ar.keyLen(a);
+    return slab.subarray(o, o + ar.valLen(a));
+  }
+
+  stringLength(a: number): number {
+    const ar = this.ks.arena;
+    if (ar.flags(a) & FLAG_OBJ) return (ar.objs[ar.valLen(a)] as BigString).len;
+    return ar.valLen(a);
+  }
+
+  /**
+   * Stores a string value under key, replacing whatever was there.
+   * `expireAt`: -1 keep the current TTL, 0 no TTL, >0 absolute ms.
+   * `enc`: the encoding to report (ENC_INT / ENC_EMBSTR / ENC_RAW); -1 picks it from the bytes.
+   * Returns the block address. Emits no event: the caller reports the change with `changed()`.
+   */
+  setString(key: Buffer, val: Uint8Array, expireAt = 0, enc = -1): number {
+    const h = hashKey(key);
+    const old = this.dict.find(key, h);
+    return this.writeString(key, h, old, val, val.length, expireAt, enc < 0 ? stringEncoding(val) : enc);
+  }
+
+  /** Replaces the value of an existing string block with `len` bytes from `val`. */
+  private writeString(key: Buffer, h: number, old: number, val: Uint8Array, len: number, expireAt: number, enc: number): number {
+    const ks = this.ks;
+    const ar = ks.arena;
+    const big = len > MAX_INLINE_VALUE;
+    const need = HDR + key.length + (big ? 0 : len);
+    let oldExpire = 0;
+    if (old !== 0) {
+      oldExpire = ar.expire(old);
+      const inlineOld = !(ar.flags(old) & FLAG_OBJ);
+      if (!big && inlineOld && ar.capacity(old) >= need) {
+        // Rewrite in place.
+        const off = ar.valueOffset(old);
+        ar.slabOf(old).set(val.length === len ? val : val.subarray(0, len), off);
+        ar.setValLen(old, len);
+        ar.setTypeEnc(old, OBJ_STRING, enc);
+        this.applyExpire(old, expireAt < 0 ? oldExpire : expireAt, oldExpire);
+        return old;
+      }
+      if (big && !inlineOld && ar.type(old) === OBJ_STRING) {
+        const bs = ar.objs[ar.valLen(old)] as BigString;
+        if (bs.buf.length >= len && bs.buf !== val) {
+          bs.buf.set(val.length === len ? val : val.subarray(0, len), 0);
+          bs.len = len;
+          ar.setTypeEnc(old, OBJ_STRING, enc);
+          this.applyExpire(old, expireAt < 0 ? oldExpire : expireAt, oldExpire);
+          return old;
+        }
+      }
+    }
+    const a = ar.alloc(need);
+    if (big) {
+      const buf = Buffer.allocUnsafe(len);
+      buf.set(val.length === len ? val : val.subarray(0, len), 0);
+      ar.initBlock(a, key, (OBJ_STRING << 28) | (enc << 24) | ks.lruInit(), ar.storeObj(new BigString(buf, len)), FLAG_OBJ);
+    } else {
+      ar.initBlock(a, key, (OBJ_STRING << 28) | (enc << 24) | ks.lruInit(), len, 0);
+      ar.slabOf(a).set(val.length === len ? val : val.subarray(0, len), ar.valueOffset(a));
+    }
+    this.install(a, old, h, expireAt < 0 ? oldExpire : expireAt);
+    return a;
+  }
+
+  /** Stores a collection object under key (replacing any value). Returns the address. */
+  setObject(key: Buffer, type: number, enc: number, obj: StoredObject, expireAt = 0): number {
+    const ks = this.ks;
+    const ar = ks.arena;
+    const h = hashKey(key);
+    const old = this.dict.find(key, h);
+    const oldExpire = old !== 0 ? ar.expire(old) : 0;
+    const a = ar.alloc(HDR + key.length);
+    ar.initBlock(a, key, (type << 28) | (enc << 24) | ks.lruInit(), ar.storeObj(obj), FLAG_OBJ);
+    this.install(a, old, h, expireAt < 0 ? oldExpire : expireAt);
+    return a;
+  }
+
+  /** The collection object of a block. */
+  object<T = unknown>(a: number): T {
+    const ar = this.ks.arena;
+    return ar.objs[ar.valLen(a)] as T;
+  }
+
+  /** Swaps the object of a block for another (e.g. an encoding conversion). */
+  replaceObject(a: number, enc: number, obj: StoredObject): void {
+    const ar = this.ks.arena;
+    ar.objs[ar.valLen(a)] = obj;
+    ar.setTypeEnc(a, ar.type(a), enc);
+  }
+
+  /** Links new block `a` in place of `old` (or as a new key), setting its TTL. */
+  private install(a: number, old: number, h: number, expireAt: number): void {
+    const ar = this.ks.arena;
+    if (old !== 0) {
+      const oldExp = ar.expire(old);
+      this.dict.replace(old, a, h);
+      if (oldExp !== 0) {
+        if (expireAt !== 0) { this.ttl.moved(old, a); ar.setExpireField(a, expireAt); }
+        else this.ttl.remove(old);
+      } else if (expireAt !== 0) {
+        ar.setExpireField(a, expireAt);
+        this.ttl.add(a);
+      }
+      this.ks.freeBlock(old);
+    } else {
+      this.dict.insert(a, h);
+      if (expireAt !== 0) { ar.setExpireField(a, expireAt); this.ttl.add(a); }
+    }
+  }
+
+  private applyExpire(a: number, want: number, had: number): void {
+    if (want === had) return;
+    const ar = this.ks.arena;
+    if (had !== 0 && want === 0) this.ttl.remove(a);
+    else if (had === 0 && want !== 0) this.ttl.add(a);
+    ar.setExpireField(a, want);
+  }
+
+  // ---------------------------------------------------------------- TTL
+
+  expireOf(a: number): number { return this.ks.arena.expire(a); }
+
+  /** Sets (ms > 0) or clears (ms = 0) the TTL of a live block. */
+  setExpire(a: number, ms: number): void { this.applyExpire(a, ms, this.ks.arena.expire(a)); }
+
+  // ---------------------------------------------------------------- deletion
+
+  /** Deletes key; returns true if it existed (expired keys count as absent). */
+  delete(key: Buffer): boolean {
+    const h = hashKey(key);
+    const a = this.dict.find(key, h);
+    if (a === 0) return false;
+    const expired = this.isExpired(a);
+    if (expired) {
+      this.ks.expireIfNeeded(this, a, key);
+      return false;
+    }
+    this.removeBlock(a, h);
+    return true;
+  }
+
+  /** Unlinks and frees a block. */
+  removeBlock(a: number, h = -1): void {
+    const ar = this.ks.arena;
+    if (h < 0) h = hashKey(ar.keyView(a));
+    if (ar.expire(a) !== 0) this.ttl.remove(a);
+    this.dict.remove(a, h);
+    this.ks.freeBlock(a);
+  }
+
+  /**
+   * Moves a live block to another key name in this or another database (RENAME / MOVE).
+   * The destination must be absent. Keeps value and TTL. Returns the new address.
+   */
+  relocate(a: number, newKey: Buffer, dst: Db): number {
+    const ks = this.ks;
+    const ar = ks.arena;
+    const flags = ar.flags(a);
+    const expire = ar.expire(a);
+    const valLen = ar.valLen(a);
+    const inlineLen = flags & FLAG_OBJ ? 0 : valLen;
+    const na = ar.alloc(HDR + newKey.length + inlineLen);
+    ar.initBlock(na, newKey, ar.meta(a), valLen, flags);
+    if (inlineLen) ar.slabOf(na).set(this.stringView(a), ar.valueOffset(na));
+    // Detach the old block without releasing its object.
+    ar.setFlags(a, flags & ~FLAG_OBJ);
+    this.removeBlock(a);
+    dst.install(na, 0, hashKey(newKey), expire);
+    return na;
+  }
+
+  /** Copies a block into dst under newKey (COPY); the object is cloned by `clone`. */
+  copyTo(a: number, newKey: Buffer, dst: Db, clone: (obj: unknown, type: number) => StoredObject): number {
+    const ar = this.ks.arena;
+    const type = ar.type(a);
+    const expire = ar.expire(a);
+    if (type === OBJ_STRING) {
+      return dst.setString(newKey, this.stringView(a), expire, ar.encoding(a));
+    }
+    return dst.setObject(newKey, type, ar.encoding(a), clone(this.object(a), type), expire);
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    const ks = this.ks;
+    if (this.dict.size > 0) {
+      const ar = ks.arena;
+      this.dict.forEach((a) => ar.free(a));
+    }
+    this.dict.clear();
+    this.ttl.clear();
+  }
+
+  /** Detaches the contents (for lazy freeing); returns the old index. */
+  detach(): Dict {
+    const d = this.dict;
+    this.dict = new Dict(this.ks.arena);
+    this.ttl.clear();
+    return d;
+  }
+}
+
+/** Valkey's encoding choice for a string written by SET and friends. */
+export function stringEncoding(v: Uint8Array): number {
+  if (v.length <= 20 && isCanonicalInt64(v)) return ENC_INT;
+  return v.length <= EMBSTR_LIMIT ? ENC_EMBSTR : ENC_RAW;
+}
+
+const INT64_MAX_DIGITS = '9223372036854775807';
+const INT64_MIN_DIGITS = '9223372036854775808';
+/** True when v is the canonical decimal text of a signed 64-bit integer (like string2ll). */
+export function isCanonicalInt64(v: Uint8Array): boolean {
+  const n = v.length;
+  if (n === 0 || n > 20) return false;
+  let i = 0;
+  let neg = false;
+  if (v[0] === 45) { neg = true; i = 1; if (n === 1) return false; }
+  if (v[i] === 48) return n === 1; // "0" only; "-0" and leading zeros are not canonical
+  const digits = n - i;
+  if (digits > 19) return false;
+  for (let j = i; j < n; j++) { const c = v[j]!; if (c < 48 || c > 57) return false; }
+  if (digits === 19) {
+    const lim = neg ? INT64_MIN_DIGITS : INT64_MAX_DIGITS;
+    for (let j = 0; j < 19; j++) {
+      const c = v[i + j]!, l = lim.charCodeAt(j);
+      if (c < l) return true;
+      if (c > l) return false;
+    }
+  }
+  return true;
+}
+
+export class Keyspace {
+  readonly arena = new Arena();
+  dbs: Db[] = [];
+  readonly stats = new KeyspaceStats();
+  /** Command time in ms: keys expire relative to it (fixed for the duration of one command). */
+  now = Date.now();
+  /** LRU clock (seconds, 24 bits), refreshed by the server cron. */
+  lruClock = 0;
+  /** Set while a NO-TOUCH client runs a command. */
+  noTouch = false;
+  /** Writes since the last save. */
+  dirty = 0;
+  /** When false, lazy expiry reports keys as expired but does not delete them (replicas, pause). */
+  expireDeletes = true;
+  lfuMode = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+  private listeners: ChangeListener[] = [];
+  /** Called for every key deleted by expiry (lazy or active) so it can be propagated. */
+  onExpire: ((db: Db, key: Buffer) => void) | null = null;
+  private lazyFree: Dict[] = [];
+
+  constructor(databases: number) {
+    for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, this));
+    this.updateLruClock();
+  }
+
+  onChange(fn: ChangeListener): void { this.listeners.push(fn); }
+
+  /** Reports a write to key (or null for "every key of the db") to the listeners. */
+  changed(db: number, key: Buffer | null, event: string, cls: number): void {
+    this.dirty++;
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!(db, key, event, cls);
+  }
+
+  updateLruClock(): void { this.lruClock = Math.floor(Date.now() / 1000) & 0xffffff; }
+
+  lruInit(): number {
+    if (this.lfuMode) return ((Math.floor(Date.now() / 60000) & 0xffff) << 8) | 5;
+    return this.lruClock;
+  }
+
+  touch(a: number): void {
+    const ar = this.arena;
+    if (!this.lfuMode) { ar.setLru(a, this.lruClock); return; }
+    // LFU: 16 bits of minutes since last decrement, 8-bit logarithmic counter.
+    const v = ar.lru(a);
+    let counter = this.lfuDecr(v);
+    if (counter < 255) {
+      const r = Math.random();
+      const base = Math.max(0, counter - 5);
+      const p = 1.0 / (base * this.lfuLogFactor + 1);
+      if (r < p) counter++;
+    }
+    ar.setLru(a, ((Math.floor(Date.now() / 60000) & 0xffff) << 8) | counter);
+  }
+
+  /** LFU counter after applying the time decay. */
+  lfuDecr(v: number): number {
+    const ldt = v >>> 8;
+    let counter = v & 255;
+    const now = Math.floor(Date.now() / 60000) & 0xffff;
+    const elapsed = now >= ldt ? now - ldt : 65535 - ldt + now;
+    const periods = this.lfuDecayTime ? Math.floor(elapsed / this.lfuDecayTime) : 0;
+    if (periods) counter = periods > counter ? 0 : counter - periods;
+    return counter;
+  }
+
+  /** Idle seconds of a block (LRU mode). */
+  idleSeconds(a: number): number {
+    const lru = this.arena.lru(a);
+    const now = this.lruClock;
+    return now >= lru ? now - lru : now + (0xffffff - lru);
+  }
+
+  freeBlock(a: number): void { this.arena.free(a); }
+
+  /**
+   * Called when a lookup meets an expired block. Deletes it (unless deletes are suspended)
+   * and returns true when the key must be treated as absent.
+   */
+  expireIfNeeded(db: Db, a: number, key: Buffer): boolean {
+    if (!this.expireDeletes) return true;
+    const k = Buffer.from(key);
+    db.removeBlock(a);
+    this.stats.expiredKeys++;
+    this.changed(db.id, k, 'expired', NOTIFY_EXPIRED);
+    if (this.onExpire) this.onExpire(db, k);
+    return true;
+  }
+
+  /** Deletes an expired block found by the active cycle. */
+  private expireBlock(db: Db, a: number): void {
+    const key = this.arena.keyCopy(a);
+    db.removeBlock(a);
+    this.stats.expiredKeys++;
+    this.changed(db.id, key, 'expired', NOTIFY_EXPIRED);
+    if (this.onExpire) this.onExpire(db, key);
+  }
+
+  /**
+   * One slice of the active expire cycle: samples keys with a TTL in each database and deletes
+   * the expired ones, repeating while more than `acceptableStale`% of a sample was expired, for
+   * at most `budgetMs`. Returns true when a database still looked stale when time ran out.
+   */
+  activeExpire(budgetMs: number, effort: number): boolean {
+    if (!this.expireDeletes) return false;
+    const start = performance.now();
+    const perLoop = 20 + Math.floor((20 * (effort - 1)) / 4);
+    const acceptableStale = 10 - (effort - 1);
+    this.now = Date.now();
+    let stale = false;
+    let sampledTotal = 0, expiredTotal = 0;
+    for (const db of this.dbs) {
+      let iterations = 0;
+      while (db.ttl.count > 0) {
+        let sampled = 0, expired = 0;
+        let ttlSum = 0, ttlSamples = 0;
+        const n = Math.min(perLoop, db.ttl.count);
+        for (let i = 0; i < n && db.ttl.count > 0; i++) {
+          const pos = Math.floor(Math.random() * db.ttl.count);
+          const a = db.ttl.addrs[pos]!;
+          const exp = this.arena.expire(a);
+          sampled++;
+          if (exp <= this.now) { this.expireBlock(db, a); expired++; }
+          else { ttlSum += exp - this.now; ttlSamples++; }
+        }
+        if (ttlSamples) {
+          const avg = ttlSum / ttlSamples;
+          db.avgTtl = db.avgTtl ? (db.avgTtl / 50) * 49 + avg / 50 : avg;
+        }
+        sampledTotal += sampled; expiredTotal += expired;
+        iterations++;
+        if ((iterations & 15) === 0 && performance.now() - start > budgetMs) {
+          this.stats.expiredTimeCapReached++;
+          stale = expired * 100 > sampled * acceptableStale;
+          this.finishCycle(start, sampledTotal, expiredTotal);
+          return stale;
+        }
+        if (sampled === 0 || expired * 100 <= sampled * acceptableStale) break;
+      }
+    }
+    this.finishCycle(start, sampledTotal, expiredTotal);
+    return stale;
+  }
+
+  private finishCycle(start: number, sampled: number, expired: number): void {
+    this.stats.expireCycleCpuMs += performance.now() - start;
+    const current = sampled ? expired / sampled : 0;
+    this.stats.expiredStalePerc = this.stats.expiredStalePerc * 0.95 + current * 0.05;
+  }
+
+  /** Frees lazily-flushed tables for up to budgetMs. Returns true if work remains. */
+  lazyFreeStep(budgetMs: number): boolean {
+    const start = performance.now();
+    while (this.lazyFree.length) {
+      const d = this.lazyFree[this.lazyFree.length - 1]!;
+      let n = 0;
+      let done = true;
+      // Free bucket by bucket, checking the clock every 1024 blocks.
+      d.pauseRehash++;
+      for (const t of d.t1 ? [d.t0, d.t1] : [d.t0]) {
+        for (let b = 0; b < t.length; b++) {
+          let a = t[b]!;
+          while (a !== 0) { const nx = this.arena.next(a); this.arena.free(a); a = nx; n++; }
+          t[b] = 0;
+          if (n > 1024) {
+            n = 0;
+            if (performance.now() - start > budgetMs) { done = false; break; }
+          }
+        }
+        if (!done) break;
+      }
+      d.pauseRehash--;
+      if (!done) return true;
+      this.lazyFree.pop();
+    }
+    return false;
+  }
+
+  get lazyFreePending(): number { return this.lazyFree.length; }
+
+  /** FLUSHDB: sync frees now, async hands the table to the background freer. */
+  flushDb(db: Db, async: boolean): void {
+    if (async && db.size > 0) this.lazyFree.push(db.detach());
+    else db.clear();
+    this.changed(db.id, null, 'flushdb', NOTIFY_GENERIC);
+  }
+
+  flushAll(_async: boolean): void {
+    // Every block goes at once: dropping the slabs is O(number of slabs).
+    for (const db of this.dbs) { db.dict.clear(); db.ttl.clear(); }
+    this.lazyFree = [];
+    this.arena.reset();
+    for (const db of this.dbs) this.changed(db.id, null, 'flushall', NOTIFY_GENERIC);
+  }
+
+  swapDb(a: number, b: number): void {
+    const A = this.dbs[a]!, B = this.dbs[b]!;
+    const d = A.dict, t = A.ttl, avg = A.avgTtl;
+    A.dict = B.dict; A.ttl = B.ttl; A.avgTtl = B.avgTtl;
+    B.dict = d; B.ttl = t; B.avgTtl = avg;
+    this.changed(a, null, 'swapdb', NOTIFY_GENERIC);
+    this.changed(b, null, 'swapdb', NOTIFY_GENERIC);
+  }
+
+  /** Incremental rehash of every database for about ms milliseconds in total. */
+  rehashStep(ms: number): void {
+    for (const db of this.dbs) if (db.dict.isRehashing()) { db.dict.rehashMs(ms); return; }
+  }
+
+  get totalKeys(): number { let n = 0; for (const db of this.dbs) n += db.size; return n; }
+}
