@@ -2,8 +2,12 @@
 import type { Registry } from './registry.js';
 import { registerString } from './string.js';
 import { registerConnection } from './connection.js';
+import { registerClient } from './client.js';
+import { registerMonitor } from './monitor.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
+  registerClient(r);
+  registerMonitor(r);
   registerString(r);
 }

@@ -10,12 +10,43 @@ import { E } from '../errors.js';
 
 export const CLIENT_REPLY_ON = 0, CLIENT_REPLY_OFF = 1, CLIENT_REPLY_SKIP = 2;
 
+/** CLIENT CAPA bits. */
+export const CAPA_REDIRECT = 1;
+
+/** The placeholder that replaces a sensitive argument in SLOWLOG and MONITOR output. */
+export const REDACTED = Buffer.from('(redacted)');
+
+/**
+ * Replaces argv[i] with "(redacted)" so that SLOWLOG and MONITOR (which run after the handler,
+ * with the same argv array) never show it. Call it after the handler has used the argument.
+ */
+export function redactArg(argv: Buffer[], i: number): void {
+  if (i < argv.length) argv[i] = REDACTED;
+}
+
+/**
+ * Per-subsystem cleanup run by RESET (and by anything else that needs a client back in its
+ * freshly-connected state): MULTI discards its queue and unwatches, pub/sub unsubscribes everything,
+ * tracking turns off, ... Each subsystem registers its own once at start-up.
+ */
+export const clientResetHooks: Array<(c: Client) => void> = [];
+
+/** Formats a socket address the way Valkey does: "ip:port", "[ipv6]:port". */
+export function formatAddr(ip: string | undefined, port: number | undefined): string {
+  let a = ip ?? '?';
+  if (a.startsWith('::ffff:') && a.indexOf('.') > 0) a = a.slice(7);
+  if (a.includes(':')) a = `[${a}]`;
+  return `${a}:${port ?? 0}`;
+}
+
 export class Client {
   readonly id: number;
   readonly parser: RespParser;
   readonly w = new Writer();
   db: Db;
   name = '';
+  /** CLIENT CAPA bits (CAPA_REDIRECT). */
+  capa = 0;
   libName = '';
   libVer = '';
   user = 'default';
@@ -33,6 +64,8 @@ export class Client {
   onUnblock: ((error: boolean) => void) | null = null;
   closeAfterReply = false;
   closed = false;
+  /** Set while running inside EXEC or a script: commands that would block must not (MONITOR, SHUTDOWN, ...). */
+  denyBlocking = false;
   monitor = false;
   replyMode = CLIENT_REPLY_ON;
   noEvict = false;
@@ -41,10 +74,18 @@ export class Client {
   subs = 0; psubs = 0; ssubs = 0;
   inMulti = false;
   multiCount = 0;
+  /** OR of the flags of the commands queued in MULTI (CLIENT PAUSE WRITE holds an EXEC that writes). */
+  multiFlags = 0;
+  /** Bytes of the arguments queued in MULTI (CLIENT LIST multi-mem). */
+  multiMem = 0;
+  /** CLIENT TRACKING redirect target (-1 when tracking is off or not redirected), for CLIENT LIST redir=. */
+  trackingRedirect = -1;
   watchCount = 0;
   readonly addr: string;
   readonly laddr: string;
   readonly fd: number;
+  /** Connected through the unix socket. */
+  readonly unixSocket: boolean;
   netIn = 0;
   netOut = 0;
   commands = 0;
@@ -61,12 +102,18 @@ export class Client {
     this.db = server.ks.dbs[0]!;
     this.w.onError = (msg) => server.countError(msg);
     if (socket) {
-      this.addr = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
-      this.laddr = `${socket.localAddress ?? '?'}:${socket.localPort ?? 0}`;
-      const h = (socket as unknown as { _handle?: { fd?: number } })._handle;
-      this.fd = h && typeof h.fd === 'number' ? h.fd : -1;
+      // A unix-socket connection has no remote address; Valkey shows "<socket path>:0" for both ends.
+      const handle = (socket as unknown as { _handle?: { fd?: number; constructor?: { name?: string } } })._handle;
+      this.unixSocket = handle?.constructor?.name === 'Pipe';
+      if (this.unixSocket) {
+        this.addr = this.laddr = `${server.config.str('unixsocket')}:0`;
+      } else {
+        this.addr = formatAddr(socket.remoteAddress, socket.remotePort);
+        this.laddr = formatAddr(socket.localAddress, socket.localPort);
+      }
+      this.fd = handle && typeof handle.fd === 'number' ? handle.fd : -1;
     } else {
-      this.addr = ''; this.laddr = ''; this.fd = -1;
+      this.addr = ''; this.laddr = ''; this.fd = -1; this.unixSocket = false;
     }
   }
 
@@ -83,7 +130,7 @@ export class Client {
     this.netIn += chunk.length;
     this.server.stats.netInput += chunk.length;
     this.lastInteraction = Date.now();
-    if (this.closeAfterReply) return;
+    if (this.closed || this.closeAfterReply) return;
     this.parser.feed(chunk);
     const limit = this.server.queryBufferLimit;
     if (this.parser.allocated > limit) {
@@ -131,6 +178,8 @@ export class Client {
     if (out !== null && this.socket && !this.closed) {
       this.netOut += out.length;
       this.server.stats.netOutput += out.length;
+      // Like Valkey, sending a reply counts as interaction for the idle timeout.
+      this.lastInteraction = Date.now();
       this.socket.write(out);
     }
     if (this.closeAfterReply && !this.closed) this.close();
@@ -160,7 +209,11 @@ export class Client {
     this.closed = true;
     if (this.socket) {
       const out = this.w.take();
-      if (out) this.socket.end(out); else this.socket.end();
+      if (out) {
+        this.netOut += out.length;
+        this.server.stats.netOutput += out.length;
+        this.socket.end(out);
+      } else this.socket.end();
       this.socket.destroySoon?.();
     }
     this.server.removeClient(this);

@@ -40,7 +40,6 @@ export function resolveCommand(s: Server, argv: Buffer[]): Command | string {
 }
 
 export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
-  c.commands++;
   const resolved = resolveCommand(s, argv);
   if (typeof resolved === 'string') {
     // Cross-protocol scripting defence: an HTTP request is not a client.
@@ -149,6 +148,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const durUs = (performance.now() - start) * 1000;
   ks.noTouch = false;
   s.stats.commandsProcessed++;
+  c.commands++;
   cmd.calls++;
   cmd.usec += durUs;
   cmd.latency.record(durUs);
@@ -156,8 +156,10 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   c.lastCmd = cmd;
   const after = c.replyMode;
   if (modeBefore === CLIENT_REPLY_SKIP) {
-    w.truncate(mark);
-    if (after === CLIENT_REPLY_SKIP) c.replyMode = CLIENT_REPLY_ON;
+    // The skipped command's reply goes, unless the command itself turned replies back on
+    // (CLIENT REPLY ON answers OK even right after CLIENT REPLY SKIP).
+    if (after === CLIENT_REPLY_SKIP) { w.truncate(mark); c.replyMode = CLIENT_REPLY_ON; }
+    else if (after !== CLIENT_REPLY_ON) w.truncate(mark);
   } else if (after !== CLIENT_REPLY_ON || (modeBefore === CLIENT_REPLY_OFF && after !== CLIENT_REPLY_ON)) {
     w.truncate(mark);
   }

@@ -28,10 +28,19 @@ export class LatencyMonitor {
     if (e.samples.length > HISTORY) e.samples.shift();
   }
 
+  /** Deletes every event, or the named ones (case-insensitive); returns how many were deleted. */
   reset(names?: string[]): number {
     if (!names || names.length === 0) { const n = this.events.size; this.events.clear(); return n; }
     let n = 0;
-    for (const name of names) if (this.events.delete(name)) n++;
+    for (const name of names) {
+      const want = name.toLowerCase();
+      for (const key of [...this.events.keys()]) {
+        if (key.toLowerCase() === want) { this.events.delete(key); n++; }
+      }
+    }
     return n;
   }
+
+  /** The event named `name` (case-sensitive, as Valkey's event dictionary). */
+  get(name: string): LatencyEvent | undefined { return this.events.get(name); }
 }

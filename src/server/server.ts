@@ -274,9 +274,9 @@ export class Server {
 
   /** Sends a MONITOR line for a command to every monitoring client. */
   feedMonitors(c: Client, argv: Buffer[]): void {
-    const now = Date.now();
-    const ts = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, '0')}`;
-    const who = c.socket ? (c.socket.remoteFamily === undefined && !c.addr.includes(':') ? `unix:${this.config.str('unixsocket')}` : c.addr) : 'lua';
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const ts = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+    const who = c.socket ? (c.unixSocket ? `unix:${this.config.str('unixsocket')}` : c.addr) : 'lua';
     let line = `+${ts} [${c.db.id} ${who}]`;
     for (const a of argv) line += ' ' + reprArg(a);
     line += '\r\n';

@@ -21,6 +21,8 @@ export class SlowLog {
   maxLen = 128;
 
   add(c: Client, argv: Buffer[], durationUs: number): void {
+    // A zero-length log is disabled: nothing is recorded and no id is consumed.
+    if (this.threshold < 0 || this.maxLen <= 0) return;
     const args: Buffer[] = [];
     const n = Math.min(argv.length, MAX_ARGC);
     for (let i = 0; i < n; i++) {
