@@ -4,10 +4,16 @@ import { registerString } from './string.js';
 import { registerConnection } from './connection.js';
 import { registerClient } from './client.js';
 import { registerMonitor } from './monitor.js';
+import { registerServer } from './server.js';
+import { registerCommand } from './command.js';
+import { registerDebug } from './debug.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
   registerClient(r);
   registerMonitor(r);
   registerString(r);
+  registerServer(r);
+  registerCommand(r);
+  registerDebug(r);
 }
