@@ -101,18 +101,22 @@ export class RespParser {
       while (this.remaining > 0) {
         if (this.bulkLen < 0) {
           if (this.pos >= b.length) return null;
-          if (b[this.pos] !== 36 /* '$' */) {
-            throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(b[this.pos]!)}'`);
-          }
           const eol = b.indexOf(CR, this.pos);
           if (eol < 0 || eol + 1 >= b.length) {
             if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
             return null;
           }
           if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
+          // Like Valkey, the type byte is checked once the whole line is there.
+          if (b[this.pos] !== 36 /* '$' */) {
+            throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(b[this.pos]!)}'`);
+          }
           const ll = parseDecimal(b, this.pos + 1, eol);
-          if (ll === null || ll < 0 || ll > this.limits.maxBulkLen || (!this.limits.authenticated && ll > 16384)) {
+          if (ll === null || ll < 0 || ll > this.limits.maxBulkLen) {
             throw new ProtocolError('Protocol error: invalid bulk length');
+          }
+          if (!this.limits.authenticated && ll > 16384) {
+            throw new ProtocolError('Protocol error: unauthenticated bulk length');
           }
           this.pos = eol + 2;
           this.bulkLen = ll;
@@ -149,8 +153,9 @@ export class RespParser {
     }
     if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
     const ll = parseDecimal(b, this.pos + 1, eol);
-    if (ll === null || ll > 2147483647 || (!this.limits.authenticated && ll > 10)) {
-      throw new ProtocolError('Protocol error: invalid multibulk length');
+    if (ll === null || ll > 2147483647) throw new ProtocolError('Protocol error: invalid multibulk length');
+    if (!this.limits.authenticated && ll > 10) {
+      throw new ProtocolError('Protocol error: unauthenticated multibulk length');
     }
     this.pos = eol + 2;
     if (ll <= 0) return -1;
@@ -176,18 +181,30 @@ export class RespParser {
   }
 }
 
-/** Parses a signed decimal in b[start, end); null if malformed. */
+/**
+ * Parses a signed 64-bit decimal in b[start, end) as strictly as Valkey's string2ll: no sign
+ * but a leading '-', no leading zeros ("0" alone is fine, "-0" is not), no blanks, and within
+ * the int64 range. Returns null if malformed. Values beyond 2^53 lose precision, which is
+ * harmless: every limit they are compared with is far smaller.
+ */
 function parseDecimal(b: Buffer, start: number, end: number): number | null {
   if (start >= end) return null;
+  if (end - start === 1 && b[start] === 48) return 0;
   let i = start;
   let neg = false;
-  if (b[i] === 45) { neg = true; i++; if (i === end) return null; }
+  if (b[i] === 45) { neg = true; i++; }
+  const digits = end - i;
+  if (digits === 0 || digits > 19) return null;
+  if (b[i]! < 49 || b[i]! > 57) return null; // first digit 1-9
   let v = 0;
-  for (; i < end; i++) {
-    const c = b[i]! - 48;
+  for (let j = i; j < end; j++) {
+    const c = b[j]! - 48;
     if (c < 0 || c > 9) return null;
     v = v * 10 + c;
-    if (v > 9007199254740991) return null;
+  }
+  if (digits === 19) {
+    const limit = neg ? '9223372036854775808' : '9223372036854775807';
+    if (b.latin1Slice(i, end) > limit) return null;
   }
   return neg ? -v : v;
 }
