@@ -11,6 +11,7 @@ const out = process.argv[3] ?? 'src/commands/spec.json';
 
 function cleanArg(a) {
   const r = { name: a.name, type: a.type };
+  if (a.display !== undefined) r.display_text = a.display;
   for (const k of ['key_spec_index', 'token', 'display_text', 'optional', 'multiple', 'multiple_token', 'since', 'deprecated_since', 'value']) {
     if (a[k] !== undefined) r[k] = a[k];
   }

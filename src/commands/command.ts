@@ -360,7 +360,8 @@ export function writeCommandDocs(w: Writer, cmd: Command): void {
   if (subs) n++;
   w.map(n);
   if (sp.since) { w.bulk('since'); w.bulk(sp.since); }
-  w.bulk('group'); w.bulk(sp.group);
+  // Valkey spells the group names with dashes in replies (sorted_set -> sorted-set).
+  w.bulk('group'); w.bulk(sp.group.replace(/_/g, '-'));
   if (sp.complexity) { w.bulk('complexity'); w.bulk(sp.complexity); }
   if (docFlags) { w.bulk('doc_flags'); writeFlagSet(w, docFlags, DOC_FLAG_NAMES); }
   if (sp.deprecated_since) { w.bulk('deprecated_since'); w.bulk(sp.deprecated_since); }
