@@ -243,12 +243,22 @@ describe('other DEBUG subcommands', () => {
     assert.match(await r.call('INFO', 'errorstats') as string, /errorstat_MYERR:count=1/);
     assert.equal(await r.call('DEBUG', 'STRINGMATCH-TEST'), 'Apparently the server did not crash: test passed');
     assert.equal(await r.call('DEBUG', 'JMAP'), 'OK');
-    for (const sub of ['SET-SKIP-CHECKSUM-VALIDATION', 'SET-DISABLE-DENY-SCRIPTS', 'PAUSE-CRON', 'DICT-RESIZING']) {
+    for (const sub of ['SET-SKIP-CHECKSUM-VALIDATION', 'SET-DISABLE-DENY-SCRIPTS', 'DICT-RESIZING']) {
       assert.equal(await r.call('DEBUG', sub, '1'), 'OK', sub);
     }
     assert.equal(await r.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'NEVER'), 'OK');
     assert.equal(await r.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0'), 'OK');
     await assert.rejects(r.call('DEBUG', 'REPLYBUFFER', 'NOPE', '0'), /unknown subcommand or wrong number of arguments/);
+  });
+
+  test('PAUSE-CRON stops the periodic work until resumed', async () => {
+    assert.equal(await r.call('DEBUG', 'PAUSE-CRON', '1'), 'OK');
+    const n = srv.server.cronLoops;
+    await new Promise((res) => setTimeout(res, 350));
+    assert.equal(srv.server.cronLoops, n);
+    assert.equal(await r.call('DEBUG', 'PAUSE-CRON', '0'), 'OK');
+    await new Promise((res) => setTimeout(res, 350));
+    assert.ok(srv.server.cronLoops > n);
   });
 
   test('LISTPACK / QUICKLIST refuse other encodings; HTSTATS', async () => {

@@ -662,6 +662,7 @@ function debugCommand(c: Client, argv: Buffer[]): void {
     case 'pause-cron':
       if (argc !== 3) break;
       st.pauseCron = atoi(argv[2]!) !== 0;
+      s.cronPaused = st.pauseCron;
       w.ok();
       return;
     case 'replybuffer': {

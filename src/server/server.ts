@@ -93,6 +93,8 @@ export class Server {
   activeExpireEnabled = true;
   lastSave = Math.floor(Date.now() / 1000);
   cronLoops = 0;
+  /** DEBUG PAUSE-CRON: while true the cron does no work (it keeps rescheduling itself). */
+  cronPaused = false;
   // Cached config values used on hot paths.
   protoMaxBulkLen = 512 * 1024 * 1024;
   queryBufferLimit = 1024 * 1024 * 1024;
@@ -298,6 +300,7 @@ export class Server {
 
   private cron(): void {
     if (this.shuttingDown) return;
+    if (this.cronPaused) { this.scheduleCron(); return; }
     this.cronLoops++;
     const ks = this.ks;
     ks.updateLruClock();
