@@ -103,6 +103,16 @@ describe('CONFIG SET', () => {
     await r.call('CONFIG', 'SET', 'maxmemory', '0');
   });
 
+  test('values of sensitive parameters are redacted from the slow log', async () => {
+    await r.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    await r.call('CONFIG', 'SET', 'masterauth', 'topsecret', 'maxmemory-samples', '5');
+    const entry = srv.server.slowlog.entries.find((e) => e.args.some((a) => a.toString() === 'masterauth'))!;
+    assert.deepEqual(entry.args.map((a) => a.toString()),
+      ['CONFIG', 'SET', 'masterauth', '(redacted)', 'maxmemory-samples', '5']);
+    await r.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000', 'masterauth', '');
+    assert.deepEqual(await r.call('CONFIG', 'GET', 'masterauth'), ['masterauth', '']);
+  });
+
   test('latency-tracking-info-percentiles validates values', async () => {
     const before = await r.call('CONFIG', 'GET', 'latency-tracking-info-percentiles');
     await assert.rejects(r.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '10.0 50.0 a'), /ERR CONFIG SET failed/);

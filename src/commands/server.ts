@@ -2,7 +2,7 @@
 // FUNCTION FLUSH (the only FUNCTION subcommand until functions exist).
 import v8 from 'node:v8';
 import type { Registry } from './registry.js';
-import type { Client } from '../server/client.js';
+import { redactArg, type Client } from '../server/client.js';
 import { isLocal } from '../server/server.js';
 import { E } from '../errors.js';
 import { isArg } from './util.js';
@@ -50,8 +50,14 @@ function configGet(c: Client, argv: Buffer[]): void {
 function configSet(c: Client, argv: Buffer[]): void {
   if (argv.length % 2 !== 0) { c.w.error(E.syntax); return; }
   const pairs: Array<[string, string]> = [];
-  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!.toString(), argv[i + 1]!.toString()]);
-  const err = c.server.config.setMany(pairs, { local: isLocal(c) });
+  const cfg = c.server.config;
+  for (let i = 2; i < argv.length; i += 2) {
+    const name = argv[i]!.toString();
+    pairs.push([name, argv[i + 1]!.toString()]);
+    // Secrets never reach SLOWLOG or MONITOR, whatever the outcome.
+    if (cfg.isSensitive(name)) redactArg(argv, i + 1);
+  }
+  const err = cfg.setMany(pairs, { local: isLocal(c) });
   if (err !== null) { c.w.error(err); return; }
   c.w.ok();
 }
