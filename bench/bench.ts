@@ -1,0 +1,406 @@
+// Peregrine vs a reference server (valkey-server from $VALKEY_SERVER or PATH, else redis-server):
+//   1. throughput/latency with redis-benchmark (SET/GET, 50 clients, 80-byte values, pipeline 1 and 16)
+//   2. memory per key for 1M keys (RSS and INFO used_memory), without and with a TTL on every key
+//   3. a 5M-request SET run at pipeline 16 on Peregrine: p99.9 latency and the longest GC pause
+// Servers are pinned to core 0 and the load to core 1 when `taskset` exists.
+//
+// Knobs (environment): BENCH_N (pipeline-1 requests per test, default 500000), BENCH_N_P16
+// (default 2000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
+// BENCH_BIG_REF (1: also run the 5M test on the reference), BENCH_SKIP (comma list of
+// throughput,memory,big), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import os from 'node:os';
+import { RawConn, sleep } from './resp.js';
+import { loadKeys, type LoadResult } from './loader.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+const env = (k: string, d: number) => (process.env[k] !== undefined && process.env[k] !== '' ? Number(process.env[k]) : d);
+const N_P1 = env('BENCH_N', 500_000);
+const N_P16 = env('BENCH_N_P16', 2_000_000);
+const CLIENTS = env('BENCH_CLIENTS', 50);
+const KEYS = env('BENCH_KEYS', 1_000_000);
+const BIG = env('BENCH_BIG', 5_000_000);
+const BIG_REF = env('BENCH_BIG_REF', 1) !== 0;
+const TIMEOUT_S = env('BENCH_TIMEOUT_S', 480);
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const TTL = 100_000;
+
+// ------------------------------------------------------------------ processes
+
+const children = new Set<ChildProcess>();
+
+function which(name: string): string | null {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(d, name);
+    try { if (statSync(p).isFile()) return p; } catch { /* not here */ }
+  }
+  return null;
+}
+
+const TASKSET = which('taskset');
+const pinned = (core: number, cmd: string, args: string[]): [string, string[]] =>
+  TASKSET && os.cpus().length > 1 ? [TASKSET, ['-c', String(core), cmd, ...args]] : [cmd, args];
+
+function findReference(): { path: string; name: string } {
+  const fromEnv = process.env.VALKEY_SERVER;
+  if (fromEnv && existsSync(fromEnv)) return { path: fromEnv, name: 'valkey' };
+  const v = which('valkey-server');
+  if (v) return { path: v, name: 'valkey' };
+  const r = which('redis-server');
+  if (r) return { path: r, name: 'redis' };
+  throw new Error('no reference server: install valkey-server or redis-server (or set VALKEY_SERVER)');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+interface Srv {
+  name: string;
+  port: number;
+  pid: number;
+  proc: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+async function startSrv(kind: 'peregrine' | 'reference', opts: { traceGc?: boolean } = {}): Promise<Srv> {
+  const port = await freePort();
+  let cmd: string, args: string[], name: string;
+  if (kind === 'peregrine') {
+    cmd = process.execPath;
+    args = [...(opts.traceGc ? ['--trace-gc'] : []), CLI, '--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+    name = 'peregrine';
+  } else {
+    const ref = findReference();
+    cmd = ref.path;
+    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    name = ref.name;
+  }
+  const [c, a] = pinned(0, cmd, args);
+  const proc = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  // Always drain the pipes (a full pipe would stall the server); keep a bounded tail plus GC lines.
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 64 * 1024 * 1024) out = out.slice(-32 * 1024 * 1024);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  const exited = new Promise<void>((r) => proc.on('exit', () => { children.delete(proc); r(); }));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${name} exited at startup:\n${out}`);
+    try {
+      const conn = await RawConn.connect(port);
+      const r = await conn.call('PING');
+      conn.close();
+      if (r === 'PONG') break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`${name} did not start:\n${out}`);
+    await sleep(50);
+  }
+  return {
+    name, port, pid: proc.pid!, proc, output: () => out,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+    },
+  };
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(proc);
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+    const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('exit', (code, sig) => {
+      clearTimeout(t);
+      children.delete(proc);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (${code ?? sig}):\n${out.slice(-2000)}`));
+    });
+  });
+}
+
+function killAll(): void {
+  for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
+  children.clear();
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killAll(); process.exit(130); });
+
+// ------------------------------------------------------------------ measurements
+
+const CLK_TCK = 100;
+
+/** utime+stime of a process in seconds. */
+function cpuSeconds(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch { return NaN; }
+}
+
+function rssBytes(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch { return NaN; }
+}
+
+async function usedMemory(port: number): Promise<number> {
+  const c = await RawConn.connect(port);
+  try {
+    const r = await c.call('INFO', 'memory');
+    if (typeof r !== 'string') return NaN;
+    const m = r.match(/^used_memory:(\d+)/m);
+    return m ? Number(m[1]) : NaN;
+  } finally { c.close(); }
+}
+
+const BENCH = process.env.REDIS_BENCHMARK ?? which('redis-benchmark') ?? which('valkey-benchmark');
+
+interface Lat { rps: number; p50: number; p99: number; avg: number; max: number }
+
+async function redisBenchmark(port: number, tests: string, n: number, pipeline: number, keyspace: number): Promise<Map<string, Lat>> {
+  const [c, a] = pinned(1, BENCH!, ['-h', '127.0.0.1', '-p', String(port), '-t', tests, '-c', String(CLIENTS), '-d', '80',
+    '-r', String(keyspace), '-n', String(n), '-P', String(pipeline), '--csv']);
+  const out = await run(c, a, 300_000);
+  const res = new Map<string, Lat>();
+  for (const line of out.split(/\r?\n/)) {
+    const f = line.split(',').map((x) => x.replace(/"/g, ''));
+    if (f.length < 8 || f[0] === 'test') continue;
+    // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+    res.set(f[0]!, { rps: Number(f[1]), avg: Number(f[2]), p50: Number(f[4]), p99: Number(f[6]), max: Number(f[7]) });
+  }
+  if (res.size === 0) throw new Error(`could not parse redis-benchmark output:\n${out.slice(-2000)}`);
+  return res;
+}
+
+interface Dist { rps: number; p50: number; p99: number; p999: number; max: number }
+
+/** Full (non-CSV) redis-benchmark output: the percentile distribution gives p99.9. */
+async function redisBenchmarkDist(port: number, n: number, keyspace: number): Promise<Dist> {
+  const [c, a] = pinned(1, BENCH!, ['-h', '127.0.0.1', '-p', String(port), '-t', 'set', '-c', String(CLIENTS), '-d', '80',
+    '-r', String(keyspace), '-n', String(n), '-P', '16']);
+  const out = await run(c, a, 600_000);
+  const lines = out.split(/[\r\n]+/);
+  let p999 = NaN;
+  for (const l of lines) {
+    const m = l.match(/^\s*([\d.]+)% <= ([\d.]+) milliseconds/);
+    if (m && Number(m[1]) >= 99.9) { p999 = Number(m[2]); break; }
+  }
+  const rps = Number(out.match(/throughput summary: ([\d.]+) requests per second/)?.[1]);
+  const i = lines.findIndex((l) => /avg\s+min\s+p50\s+p95\s+p99\s+max/.test(l));
+  const nums = i >= 0 ? lines[i + 1]!.trim().split(/\s+/).map(Number) : [];
+  return { rps, p50: nums[2] ?? NaN, p99: nums[4] ?? NaN, p999, max: nums[5] ?? NaN };
+}
+
+interface GcStats { count: number; maxPause: number; maxKind: string; totalPause: number; biggestStep: number; byKind: Map<string, { n: number; max: number }> }
+
+/** Parses `node --trace-gc` lines: "<t> ms: Scavenge 5.9 (7.3) -> 5.2 (8.3) MB, 0.88 / 0.00 ms ...". */
+function parseGc(text: string): GcStats {
+  const st: GcStats = { count: 0, maxPause: 0, maxKind: '', totalPause: 0, biggestStep: 0, byKind: new Map() };
+  const re = /\d+ ms: ((?:Minor )?[A-Z][A-Za-z-]+(?: \([a-z ]+\))?) [\d.]+ \([\d.]+\) -> [\d.]+ \([\d.]+\) MB, ([\d.]+) \/ [\d.]+ ms(?:\s+\(\+ [\d.]+ ms in \d+ steps since start of marking, biggest step ([\d.]+) ms)?/g;
+  for (const m of text.matchAll(re)) {
+    const kind = m[1]!, pause = Number(m[2]);
+    st.count++;
+    st.totalPause += pause;
+    if (pause > st.maxPause) { st.maxPause = pause; st.maxKind = kind; }
+    if (m[3]) st.biggestStep = Math.max(st.biggestStep, Number(m[3]));
+    const k = st.byKind.get(kind) ?? { n: 0, max: 0 };
+    k.n++; k.max = Math.max(k.max, pause);
+    st.byKind.set(kind, k);
+  }
+  return st;
+}
+
+// ------------------------------------------------------------------ output helpers
+
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+const kfmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: 0 }) : 'n/a');
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
+  return [line(head), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const verdicts: { what: string; value: string; target: string; ok: boolean | null }[] = [];
+function verdict(what: string, value: number, target: string, ok: boolean, digits = 2): void {
+  verdicts.push({ what, value: fmt(value, digits), target, ok: Number.isFinite(value) ? ok : null });
+}
+
+function log(s = ''): void { process.stdout.write(s + '\n'); }
+
+// ------------------------------------------------------------------ phases
+
+async function throughput(refName: string): Promise<void> {
+  log('## Throughput and latency (redis-benchmark -t set,get -c ' + CLIENTS + ' -d 80 -r 100000)');
+  const peregrine = await startSrv('peregrine');
+  const ref = await startSrv('reference');
+  const rows: string[][] = [];
+  try {
+    // Warm-up (not measured): lets the JIT settle and fills the 100k-key keyspace GET reads.
+    for (const s of [peregrine, ref]) await redisBenchmark(s.port, 'set,get', Math.min(200_000, N_P16), 16, 100_000);
+    for (const [pipeline, n] of [[1, N_P1], [16, N_P16]] as const) {
+      const res = new Map<string, { r: Map<string, Lat>; cpuUs: number }>();
+      for (const s of [peregrine, ref]) {
+        const cpu0 = cpuSeconds(s.pid);
+        const r = await redisBenchmark(s.port, 'set,get', n, pipeline, 100_000);
+        const cpuUs = ((cpuSeconds(s.pid) - cpu0) * 1e6) / (2 * n);
+        res.set(s.name === 'peregrine' ? 'p' : 'r', { r, cpuUs });
+      }
+      const p = res.get('p')!, r = res.get('r')!;
+      for (const t of ['SET', 'GET']) {
+        const a = p.r.get(t), b = r.r.get(t);
+        if (!a || !b) continue;
+        const ratio = a.rps / b.rps;
+        rows.push([`${t} P${pipeline}`, kfmt(a.rps), fmt(a.p50, 3), fmt(a.p99, 3), kfmt(b.rps), fmt(b.p50, 3), fmt(b.p99, 3), fmt(ratio, 2)]);
+        const target = pipeline === 1 ? 0.8 : 1.0;
+        verdict(`${t} P${pipeline} rps ratio peregrine/${refName}`, ratio, `>= ${target.toFixed(1)}`, ratio >= target);
+      }
+      rows.push([`  cpu µs/req P${pipeline}`, fmt(p.cpuUs, 2), '', '', fmt(r.cpuUs, 2), '', '', fmt(p.cpuUs / r.cpuUs, 2)]);
+    }
+  } finally {
+    await peregrine.stop();
+    await ref.stop();
+  }
+  log(table(['test', 'peregrine rps', 'p50 ms', 'p99 ms', `${refName} rps`, 'p50 ms', 'p99 ms', 'ratio'], rows));
+  log();
+}
+
+interface Mem { rss: number; used: number; load: LoadResult }
+
+async function memoryOf(kind: 'peregrine' | 'reference', ttl: number | undefined): Promise<Mem & { name: string }> {
+  const s = await startSrv(kind);
+  try {
+    await sleep(300);
+    const rss0 = rssBytes(s.pid), used0 = await usedMemory(s.port);
+    const load = await loadKeys({ port: s.port, keys: KEYS, valueSize: 80, ttl });
+    await sleep(700);
+    const rss1 = rssBytes(s.pid), used1 = await usedMemory(s.port);
+    return { name: s.name, rss: (rss1 - rss0) / KEYS, used: (used1 - used0) / KEYS, load };
+  } finally {
+    await s.stop();
+  }
+}
+
+async function memory(refName: string): Promise<void> {
+  log(`## Memory: ${kfmt(KEYS)} keys (16-byte names, 80-byte values), loaded with a pipelined raw-socket loader`);
+  const rows: string[][] = [];
+  const got: Record<string, Mem> = {};
+  for (const ttl of [undefined, TTL]) {
+    for (const kind of ['peregrine', 'reference'] as const) {
+      const m = await memoryOf(kind, ttl);
+      const label = `${m.name}${ttl ? ' +TTL' : ''}`;
+      got[`${kind}${ttl ? '+ttl' : ''}`] = m;
+      const note = m.load.errors ? `${m.load.errors} errors: ${m.load.firstError}` : `${kfmt(KEYS / (m.load.ms / 1000))} SET/s`;
+      rows.push([label, fmt(m.rss, 1), fmt(m.used, 1), note]);
+    }
+  }
+  log(table(['server', 'RSS B/key', 'used_memory B/key', 'load'], rows));
+  const p = got['peregrine']!, r = got['reference']!, pt = got['peregrine+ttl']!, rt = got['reference+ttl']!;
+  const valid = (m: Mem) => m.load.errors === 0;
+  log(`TTL overhead: peregrine ${fmt(pt.rss - p.rss, 1)} B/key RSS, ${fmt(pt.used - p.used, 1)} B/key used_memory; ` +
+    `${refName} ${fmt(rt.rss - r.rss, 1)} B/key RSS, ${fmt(rt.used - r.used, 1)} B/key used_memory`);
+  log();
+  verdict(`RSS B/key peregrine (${refName}: ${fmt(r.rss, 1)})`, valid(p) ? p.rss : NaN, `<= ${refName}`, p.rss <= r.rss, 1);
+  verdict(`RSS B/key with TTL peregrine (${refName}: ${fmt(rt.rss, 1)})`, valid(pt) ? pt.rss : NaN, `<= ${refName}`, pt.rss <= rt.rss, 1);
+  verdict('TTL overhead peregrine, used_memory B/key', valid(pt) && valid(p) ? pt.used - p.used : NaN, '<= 8', pt.used - p.used <= 8, 1);
+  verdict('TTL overhead peregrine, RSS B/key', valid(pt) && valid(p) ? pt.rss - p.rss : NaN, '<= 8', pt.rss - p.rss <= 8, 1);
+}
+
+async function big(refName: string): Promise<void> {
+  log(`## Large keyspace: redis-benchmark -t set -P 16 -c ${CLIENTS} -d 80 -r ${BIG} -n ${BIG}`);
+  const rows: string[][] = [];
+  const s = await startSrv('peregrine', { traceGc: true });
+  let gc: GcStats;
+  try {
+    const d = await redisBenchmarkDist(s.port, BIG, BIG);
+    await sleep(300);
+    gc = parseGc(s.output());
+    rows.push(['peregrine', kfmt(d.rps), fmt(d.p50, 3), fmt(d.p99, 3), fmt(d.p999, 3), fmt(d.max, 3), fmt(rssBytes(s.pid) / 2 ** 20, 0)]);
+    verdict(`${kfmt(BIG)}-request SET P16 p99.9 latency ms (peregrine)`, d.p999, '<= 5', d.p999 <= 5, 3);
+  } finally {
+    await s.stop();
+  }
+  if (BIG_REF) {
+    const r = await startSrv('reference');
+    try {
+      const d = await redisBenchmarkDist(r.port, BIG, BIG);
+      rows.push([refName, kfmt(d.rps), fmt(d.p50, 3), fmt(d.p99, 3), fmt(d.p999, 3), fmt(d.max, 3), fmt(rssBytes(r.pid) / 2 ** 20, 0)]);
+    } finally {
+      await r.stop();
+    }
+  }
+  log(table(['server', 'rps', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'RSS MB'], rows));
+  const kinds = [...gc.byKind].map(([k, v]) => `${k} ×${v.n} (max ${v.max.toFixed(2)} ms)`).join(', ');
+  log(`GC (peregrine, --trace-gc): ${gc.count} collections, ${gc.totalPause.toFixed(1)} ms total pause; ${kinds || 'none'}` +
+    (gc.biggestStep ? `; biggest incremental marking step ${gc.biggestStep.toFixed(2)} ms` : ''));
+  log();
+  verdict(`longest GC pause ms (peregrine${gc.maxKind ? ', ' + gc.maxKind : ''})`, gc.maxPause, '<= 10', gc.maxPause <= 10);
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const killer = setTimeout(() => {
+    log(`\nbench: time limit of ${TIMEOUT_S}s reached; stopping everything`);
+    killAll();
+    process.exit(1);
+  }, TIMEOUT_S * 1000);
+  killer.unref();
+  if (!existsSync(CLI)) throw new Error(`${CLI} not found: run npm run build`);
+  if (!BENCH) throw new Error('redis-benchmark not found (apt-get install redis-tools, or set REDIS_BENCHMARK)');
+  const ref = findReference();
+  const refVersion = spawnSync(ref.path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  if (TASKSET && os.cpus().length > 1) spawnSync(TASKSET, ['-pc', '1', String(process.pid)], { stdio: 'ignore' });
+  log('# Peregrine benchmark');
+  log(`node ${process.version}; reference: ${ref.path} (${refVersion}); ${os.cpus().length} cores; ` +
+    (TASKSET && os.cpus().length > 1 ? 'servers pinned to core 0, load to core 1' : 'no CPU pinning'));
+  log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (the machine may be shared: treat rps as noisy)`);
+  log(`BENCH_N=${N_P1} BENCH_N_P16=${N_P16} BENCH_CLIENTS=${CLIENTS} BENCH_KEYS=${KEYS} BENCH_BIG=${BIG}` +
+    (SKIP.size ? ` BENCH_SKIP=${[...SKIP].join(',')}` : ''));
+  log();
+  if (!SKIP.has('throughput')) await throughput(ref.name);
+  if (!SKIP.has('memory')) await memory(ref.name);
+  if (!SKIP.has('big')) await big(ref.name);
+
+  log('## Summary');
+  log(table(['target', 'value', 'target', 'result'],
+    verdicts.map((v) => [v.what, v.value, v.target, v.ok === null ? 'n/a' : v.ok ? 'PASS' : 'MISS'])));
+  const pass = verdicts.filter((v) => v.ok === true).length;
+  log(`\n${pass}/${verdicts.length} targets met; total time ${((Date.now() - t0) / 1000).toFixed(0)} s; ` +
+    `load average now ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+}
+
+main().then(() => { killAll(); process.exit(0); }, (e: Error) => {
+  process.stderr.write(`bench failed: ${e.stack ?? e}\n`);
+  killAll();
+  process.exit(1);
+});
