@@ -43,6 +43,12 @@ export const E = {
   timeoutNotInteger: 'ERR timeout is not an integer or out of range',
   timeoutOutOfRange: 'ERR timeout is out of range',
   shutdownErrors: 'ERR Errors trying to SHUTDOWN. Check logs.',
+  decrOverflow: 'ERR decrement would overflow',
+  lcsNotStrings: 'ERR The specified keys must contain string values',
+  lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
+  lcsTooLong: 'ERR String too long for LCS',
+  lcsTooMuchMemory: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+  lcsAllocFailed: 'ERR Insufficient memory, failed allocating transient memory for LCS',
   invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
   unknownCommand: (name: string, argsPreview: string) =>
     `ERR unknown command '${name}', with args beginning with: ${argsPreview}`,
