@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn } from '../bench/resp.js';
+import { registerTypeDigest } from '../src/commands/debug.js';
+import { OBJ_SET, OBJ_HASH, OBJ_LIST, OBJ_ZSET, OBJ_STREAM, ENC_HT, ENC_QUICKLIST, ENC_SKIPLIST, ENC_STREAM } from '../src/store/types.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -99,6 +101,42 @@ describe('DEBUG DIGEST and DIGEST-VALUE', () => {
     assert.equal(await r.call('DEBUG', 'DIGEST'), d1);
     await r.call('MOVE', 'a', '5');
     assert.notEqual(await r.call('DEBUG', 'DIGEST'), d1);
+  });
+
+  test('DIGEST is byte-identical to Valkey\'s for the same string dataset', async () => {
+    await r.call('FLUSHALL');
+    await r.call('SET', 'a', '1');
+    await r.call('SET', 'b', 'hello');
+    await r.call('SET', 'c', 'world', 'EX', '1000');
+    await r.call('SELECT', '2');
+    await r.call('SET', 'z', '12345678901234567890');
+    await r.call('SELECT', '0');
+    // valkey-server gives this digest for the same four keys.
+    assert.equal(await r.call('DEBUG', 'DIGEST'), '10ee93911b103fca3756fdf57aa5b0d83483389c');
+  });
+
+  test('collections: iterable objects are walked like Valkey walks its types', async () => {
+    await r.call('FLUSHALL');
+    const db = srv.server.ks.dbs[0]!;
+    const obj = <T>(it: Iterable<T>) => Object.assign(it, { memoryUsage: () => 0 });
+    const b = (x: string) => Buffer.from(x);
+    db.setObject(b('s'), OBJ_SET, ENC_HT, obj(new Set([b('a'), b('b'), b('c')])));
+    db.setObject(b('h'), OBJ_HASH, ENC_HT, obj(new Map([[b('f1'), b('v1')], [b('f2'), b('v2')]])));
+    db.setObject(b('l'), OBJ_LIST, ENC_QUICKLIST, obj([b('a'), b('b'), b('c')]));
+    db.setObject(b('z'), OBJ_ZSET, ENC_SKIPLIST, obj(new Map<Buffer, number>([[b('a'), 1], [b('b'), 2.5]])));
+    // Values valkey-server reports for SADD s a b c / HSET h f1 v1 f2 v2 / RPUSH l a b c / ZADD z 1 a 2.5 b.
+    assert.deepEqual(await r.call('DEBUG', 'DIGEST-VALUE', 's', 'h', 'l', 'z'), [
+      '593c2414786d75446e97f4ea5d4b731f3313da72',
+      '047cc60ea73a34cde6d08a2721a4a26d19ee6570',
+      '8bf72d812571eea9b927f3c11beb0c4165a6ff89',
+      'c45c5b051acd64070e5ed1a949939d5145f806c5',
+    ]);
+    // A family can describe its own walk instead.
+    registerTypeDigest(OBJ_STREAM, (o, ctx) => { for (const [id, f, v] of o as [string, string, string][]) { ctx.mix(id); ctx.mix(f); ctx.mix(v); } });
+    db.setObject(b('x'), OBJ_STREAM, ENC_STREAM, obj([['1.0', 'f', 'v']]));
+    const [x] = await r.call('DEBUG', 'DIGEST-VALUE', 'x') as string[];
+    assert.notEqual(x, '0'.repeat(40));
+    await r.call('FLUSHALL');
   });
 
   test('DIGEST-VALUE matches Valkey for strings and is zeros for missing keys', async () => {

@@ -125,7 +125,7 @@ function makeCtx(digest: Buffer): DigestCtx {
     element: (...parts) => {
       const e = Buffer.alloc(20);
       for (const p of parts) mixDigest(e, bytesOf(p));
-      for (let i = 0; i < 20; i++) digest[i]! ^= e[i]!;
+      xorDigest(digest, e);
     },
   };
 }
@@ -176,7 +176,7 @@ export function datasetDigest(s: Server): string {
       const d = Buffer.alloc(20);
       mixDigest(d, ar.keyView(a));
       objectDigest(db, a, d);
-      for (let i = 0; i < 20; i++) final[i]! ^= d[i]!;
+      xorDigest(final, d);
     });
   }
   return final.toString('hex');
