@@ -4,6 +4,8 @@ import { registerString } from './string.js';
 import { registerConnection } from './connection.js';
 import { registerClient } from './client.js';
 import { registerMonitor } from './monitor.js';
+import { registerKeyspace } from './keyspace.js';
+import { registerExpire } from './expire.js';
 import { registerServer } from './server.js';
 import { registerCommand } from './command.js';
 import { registerDebug } from './debug.js';
@@ -13,6 +15,8 @@ export function registerAll(r: Registry): void {
   registerClient(r);
   registerMonitor(r);
   registerString(r);
+  registerKeyspace(r);
+  registerExpire(r);
   registerServer(r);
   registerCommand(r);
   registerDebug(r);

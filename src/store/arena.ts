@@ -32,6 +32,8 @@ export const MAX_INLINE_VALUE = 8192;
 
 export const FLAG_OBJ = 1;
 const DEDICATED = 255;
+/** Byte offset of the block inside a dedicated slab (keeps its address non-zero). */
+const DEDICATED_OFFSET = 8;
 
 // Size classes: 8-byte steps to 256, then ~12.5% steps up to MAX_CLASS_BLOCK.
 const classSizes: number[] = [];
@@ -92,9 +94,11 @@ export class Arena {
     let addr: number;
     let cls: number;
     if (size > MAX_CLASS_BLOCK) {
-      const bytes = (size + 7) & ~7;
+      // The block starts 8 bytes into its own slab, so that its address (unit 1 of the slab)
+      // is never 0 even when the slab gets id 0.
+      const bytes = ((size + 7) & ~7) + DEDICATED_OFFSET;
       const id = this.newSlab(bytes);
-      addr = id * (1 << UNITS_SHIFT);
+      addr = id * (1 << UNITS_SHIFT) + (DEDICATED_OFFSET >>> 3);
       cls = DEDICATED;
       this.usedBytes += bytes;
     } else {
@@ -125,7 +129,7 @@ export class Arena {
   /** Capacity in bytes of the block at addr. */
   capacity(addr: number): number {
     const cls = this.u8[addr >>> UNITS_SHIFT]![((addr & UNIT_MASK) << 3) + 20]!;
-    if (cls === DEDICATED) return this.u8[addr >>> UNITS_SHIFT]!.length;
+    if (cls === DEDICATED) return this.u8[addr >>> UNITS_SHIFT]!.length - DEDICATED_OFFSET;
     return CLASS_SIZE[cls]!;
   }
 
@@ -149,6 +153,9 @@ export class Arena {
     this.u32[slab]![off >> 2] = this.freeHead[cls]!;
     this.freeHead[cls] = addr;
   }
+
+  /** Number of slab ids in use (shared and dedicated), out of MAX_SLABS. */
+  slabCount(): number { return this.u8.length - this.freeSlabIds.length; }
 
   /** Drops everything (FLUSHALL). */
   reset(): void {

@@ -2,7 +2,7 @@
 // through. Each write reports a change event (db, key, event, class) to the registered
 // listeners, so WATCH, keyspace notifications, client tracking, replication, AOF and slot
 // statistics hook in here once instead of in every command family.
-import { Arena, FLAG_OBJ, HDR, MAX_INLINE_VALUE, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
+import { Arena, FLAG_OBJ, HDR, MAX_CLASS_BLOCK, MAX_INLINE_VALUE, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
 import { Dict } from './dict.js';
 import { hashKey } from './hash.js';
 import {
@@ -29,6 +29,17 @@ export class KeyspaceStats {
   hits = 0;
   misses = 0;
   expiredSubkeys = 0;
+  /** Blocks freed by the background (lazy) freer since start. */
+  lazyfreedObjects = 0;
+}
+
+/** A detached table being freed in the background, with the position reached so far. */
+interface LazyFreeJob {
+  dict: Dict;
+  /** 0 = t0, 1 = t1. */
+  table: number;
+  bucket: number;
+  remaining: number;
 }
 
 /** Dense list of the keys that carry a TTL, for uniform sampling by the active expire cycle. */
@@ -152,7 +163,9 @@ export class Db {
   private writeString(key: Buffer, h: number, old: number, val: Uint8Array, len: number, expireAt: number, enc: number): number {
     const ks = this.ks;
     const ar = ks.arena;
-    const big = len > MAX_INLINE_VALUE;
+    // Out of line when long, or when key + value would not fit a shared-slab block (a big key
+    // with a medium value): only the key itself ever needs a dedicated slab.
+    const big = len > MAX_INLINE_VALUE || HDR + key.length + len > MAX_CLASS_BLOCK;
     const need = HDR + key.length + (big ? 0 : len);
     let oldExpire = 0;
     if (old !== 0) {
@@ -288,9 +301,17 @@ export class Db {
     const expire = ar.expire(a);
     const valLen = ar.valLen(a);
     const inlineLen = flags & FLAG_OBJ ? 0 : valLen;
-    const na = ar.alloc(HDR + newKey.length + inlineLen);
-    ar.initBlock(na, newKey, ar.meta(a), valLen, flags);
-    if (inlineLen) ar.slabOf(na).set(this.stringView(a), ar.valueOffset(na));
+    let na: number;
+    if (inlineLen && HDR + newKey.length + inlineLen > MAX_CLASS_BLOCK) {
+      // A longer name would push the block out of the size classes: move the value out of line.
+      na = ar.alloc(HDR + newKey.length);
+      const buf = Buffer.from(this.stringView(a));
+      ar.initBlock(na, newKey, ar.meta(a), ar.storeObj(new BigString(buf, buf.length)), flags | FLAG_OBJ);
+    } else {
+      na = ar.alloc(HDR + newKey.length + inlineLen);
+      ar.initBlock(na, newKey, ar.meta(a), valLen, flags);
+      if (inlineLen) ar.slabOf(na).set(this.stringView(a), ar.valueOffset(na));
+    }
     // Detach the old block without releasing its object.
     ar.setFlags(a, flags & ~FLAG_OBJ);
     this.removeBlock(a);
@@ -318,6 +339,7 @@ export class Db {
     }
     this.dict.clear();
     this.ttl.clear();
+    this.avgTtl = 0;
   }
 
   /** Detaches the contents (for lazy freeing); returns the old index. */
@@ -325,6 +347,7 @@ export class Db {
     const d = this.dict;
     this.dict = new Dict(this.ks.arena);
     this.ttl.clear();
+    this.avgTtl = 0;
     return d;
   }
 }
@@ -379,7 +402,10 @@ export class Keyspace {
   private listeners: ChangeListener[] = [];
   /** Called for every key deleted by expiry (lazy or active) so it can be propagated. */
   onExpire: ((db: Db, key: Buffer) => void) | null = null;
-  private lazyFree: Dict[] = [];
+  private lazyFree: LazyFreeJob[] = [];
+  private lazyPending = 0;
+  /** Database the next active expire slice starts with (rotates so none starves). */
+  private expireDbCursor = 0;
 
   constructor(databases: number) {
     for (let i = 0; i < databases; i++) this.dbs.push(new Db(i, this));
@@ -463,26 +489,32 @@ export class Keyspace {
   /**
    * One slice of the active expire cycle: samples keys with a TTL in each database and deletes
    * the expired ones, repeating while more than `acceptableStale`% of a sample was expired, for
-   * at most `budgetMs`. Returns true when a database still looked stale when time ran out.
+   * at most `budgetMs`. Databases are visited round-robin starting where the previous slice
+   * stopped, so a database full of expired keys cannot starve the others. Returns true when
+   * time ran out while a database still looked stale (the caller may run another slice after
+   * yielding to I/O).
    */
   activeExpire(budgetMs: number, effort: number): boolean {
     if (!this.expireDeletes) return false;
     const start = performance.now();
-    const perLoop = 20 + Math.floor((20 * (effort - 1)) / 4);
-    const acceptableStale = 10 - (effort - 1);
+    const e = Math.max(1, Math.min(10, effort | 0)) - 1;
+    const perLoop = 20 + Math.floor((20 * e) / 4);
+    const acceptableStale = 10 - e;
     this.now = Date.now();
-    let stale = false;
+    const ar = this.arena;
+    const ndb = this.dbs.length;
     let sampledTotal = 0, expiredTotal = 0;
-    for (const db of this.dbs) {
+    for (let visited = 0; visited < ndb; visited++) {
+      const dbIdx = (this.expireDbCursor + visited) % ndb;
+      const db = this.dbs[dbIdx]!;
       let iterations = 0;
       while (db.ttl.count > 0) {
         let sampled = 0, expired = 0;
         let ttlSum = 0, ttlSamples = 0;
         const n = Math.min(perLoop, db.ttl.count);
         for (let i = 0; i < n && db.ttl.count > 0; i++) {
-          const pos = Math.floor(Math.random() * db.ttl.count);
-          const a = db.ttl.addrs[pos]!;
-          const exp = this.arena.expire(a);
+          const a = db.ttl.addrs[Math.floor(Math.random() * db.ttl.count)]!;
+          const exp = ar.expire(a);
           sampled++;
           if (exp <= this.now) { this.expireBlock(db, a); expired++; }
           else { ttlSum += exp - this.now; ttlSamples++; }
@@ -492,18 +524,21 @@ export class Keyspace {
           db.avgTtl = db.avgTtl ? (db.avgTtl / 50) * 49 + avg / 50 : avg;
         }
         sampledTotal += sampled; expiredTotal += expired;
+        const stale = expired * 100 > sampled * acceptableStale;
         iterations++;
         if ((iterations & 15) === 0 && performance.now() - start > budgetMs) {
           this.stats.expiredTimeCapReached++;
-          stale = expired * 100 > sampled * acceptableStale;
+          // Resume with this database next time if it still looked stale, else the next one.
+          this.expireDbCursor = stale ? dbIdx : (dbIdx + 1) % ndb;
           this.finishCycle(start, sampledTotal, expiredTotal);
           return stale;
         }
-        if (sampled === 0 || expired * 100 <= sampled * acceptableStale) break;
+        if (!stale) break;
       }
     }
+    this.expireDbCursor = (this.expireDbCursor + 1) % ndb;
     this.finishCycle(start, sampledTotal, expiredTotal);
-    return stale;
+    return false;
   }
 
   private finishCycle(start: number, sampled: number, expired: number): void {
@@ -512,52 +547,65 @@ export class Keyspace {
     this.stats.expiredStalePerc = this.stats.expiredStalePerc * 0.95 + current * 0.05;
   }
 
-  /** Frees lazily-flushed tables for up to budgetMs. Returns true if work remains. */
+  /**
+   * Frees lazily-flushed tables for up to budgetMs. Each job remembers the bucket it reached,
+   * so a huge table is walked once in total, not once per step. Returns true if work remains.
+   */
   lazyFreeStep(budgetMs: number): boolean {
     const start = performance.now();
+    const ar = this.arena;
+    let n = 0;
     while (this.lazyFree.length) {
-      const d = this.lazyFree[this.lazyFree.length - 1]!;
-      let n = 0;
-      let done = true;
-      // Free bucket by bucket, checking the clock every 1024 blocks.
-      d.pauseRehash++;
-      for (const t of d.t1 ? [d.t0, d.t1] : [d.t0]) {
-        for (let b = 0; b < t.length; b++) {
-          let a = t[b]!;
-          while (a !== 0) { const nx = this.arena.next(a); this.arena.free(a); a = nx; n++; }
-          t[b] = 0;
-          if (n > 1024) {
+      const job = this.lazyFree[0]!;
+      const d = job.dict;
+      while (job.table < 2) {
+        const t = job.table === 0 ? d.t0 : d.t1;
+        if (t === null) { job.table = 2; break; }
+        while (job.bucket < t.length) {
+          let a = t[job.bucket]!;
+          while (a !== 0) { const nx = ar.next(a); ar.free(a); a = nx; n++; }
+          t[job.bucket++] = 0;
+          if (n >= 1024) {
+            job.remaining -= n; this.lazyPending -= n; this.stats.lazyfreedObjects += n;
             n = 0;
-            if (performance.now() - start > budgetMs) { done = false; break; }
+            if (performance.now() - start > budgetMs) return true;
           }
         }
-        if (!done) break;
+        job.table++;
+        job.bucket = 0;
       }
-      d.pauseRehash--;
-      if (!done) return true;
-      this.lazyFree.pop();
+      job.remaining -= n; this.lazyPending -= n; this.stats.lazyfreedObjects += n;
+      n = 0;
+      this.lazyPending -= job.remaining; // 0 unless the count drifted
+      this.lazyFree.shift();
     }
     return false;
   }
 
-  get lazyFreePending(): number { return this.lazyFree.length; }
+  /** Blocks still waiting to be freed by the background freer (INFO lazyfree_pending_objects). */
+  get lazyFreePending(): number { return this.lazyPending; }
 
   /** FLUSHDB: sync frees now, async hands the table to the background freer. */
   flushDb(db: Db, async: boolean): void {
-    if (async && db.size > 0) this.lazyFree.push(db.detach());
-    else db.clear();
+    if (async && db.size > 0) {
+      const n = db.size;
+      this.lazyFree.push({ dict: db.detach(), table: 0, bucket: 0, remaining: n });
+      this.lazyPending += n;
+    } else db.clear();
     this.changed(db.id, null, 'flushdb', NOTIFY_GENERIC);
   }
 
   flushAll(_async: boolean): void {
     // Every block goes at once: dropping the slabs is O(number of slabs).
-    for (const db of this.dbs) { db.dict.clear(); db.ttl.clear(); }
+    for (const db of this.dbs) { db.dict.clear(); db.ttl.clear(); db.avgTtl = 0; }
     this.lazyFree = [];
+    this.lazyPending = 0;
     this.arena.reset();
     for (const db of this.dbs) this.changed(db.id, null, 'flushall', NOTIFY_GENERIC);
   }
 
   swapDb(a: number, b: number): void {
+    if (a === b) return;
     const A = this.dbs[a]!, B = this.dbs[b]!;
     const d = A.dict, t = A.ttl, avg = A.avgTtl;
     A.dict = B.dict; A.ttl = B.ttl; A.avgTtl = B.avgTtl;
