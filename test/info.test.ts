@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn } from '../bench/resp.js';
+import { usedMemory } from '../src/server/info.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -98,6 +99,16 @@ describe('INFO fields', () => {
     assert.equal(field(await info('memory'), 'maxmemory'), '1048576');
     assert.equal(field(await info('memory'), 'maxmemory_human'), '1.00M');
     await r.call('CONFIG', 'SET', 'maxmemory', '0');
+  });
+
+  test('usedMemory() (for maxmemory checks) agrees with used_memory', async () => {
+    const reported = Number(field(await info('memory'), 'used_memory'));
+    const direct = usedMemory(srv.server);
+    assert.ok(Math.abs(direct - reported) < 8 * 1024 * 1024, `${direct} vs ${reported}`);
+    // Arena slab space not holding keys does not count as used.
+    await r.call('SET', 'one', 'v');
+    const ar = srv.server.ks.arena;
+    assert.ok(ar.slabBytes > ar.usedBytes);
   });
 
   test('persistence reports no save running and counts changes', async () => {

@@ -5,6 +5,7 @@
 // returns name → value pairs for one section, which replace the default of a field of the same
 // name or are appended after the defaults. `onResetStats` lets them join CONFIG RESETSTAT.
 import os from 'node:os';
+import v8 from 'node:v8';
 import { createHash } from 'node:crypto';
 import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
@@ -105,21 +106,25 @@ export interface MemoryOverview {
   heapTotal: number;
 }
 
-/** Bytes allocated by the server: the V8 heap in use plus memory held outside it (the arena slabs, buffers). */
+/**
+ * Bytes allocated by the server: the V8 heap in use plus memory held outside it (buffers), counting
+ * the arena by its live blocks. Cheap enough for a maxmemory check per write command.
+ */
 export function usedMemory(s: Server): number {
-  const m = process.memoryUsage();
-  return usedFrom(s, m);
+  // V8's heap statistics are an order of magnitude cheaper than process.memoryUsage() (no RSS read).
+  const h = v8.getHeapStatistics() as v8.HeapInfo & { external_memory?: number };
+  return usedFrom(s, h.used_heap_size, h.external_memory ?? process.memoryUsage().external);
 }
 
 /** Reserved-but-free arena space is allocator slack (fragmentation), not memory in use. */
-function usedFrom(s: Server, m: NodeJS.MemoryUsage): number {
+function usedFrom(s: Server, heapUsed: number, external: number): number {
   const ar = s.ks.arena;
-  return Math.max(0, m.heapUsed + m.external - ar.slabBytes + ar.usedBytes);
+  return Math.max(0, heapUsed + external - ar.slabBytes + ar.usedBytes);
 }
 
 export function memoryOverview(s: Server): MemoryOverview {
   const m = process.memoryUsage();
-  const used = usedFrom(s, m);
+  const used = usedFrom(s, m.heapUsed, m.external);
   const st = state(s);
   if (used > st.peakMemory) st.peakMemory = used;
   let dbOverhead = 0, rehashingOverhead = 0, rehashingCount = 0, lut = 0, keys = 0;
