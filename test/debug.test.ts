@@ -61,6 +61,13 @@ describe('DEBUG OBJECT', () => {
       /^Value at:0x[0-9a-f]+ refcount:1 encoding:embstr lru:\d+ lru_seconds_idle:\d+ lfu_freq:\d+ lfu_access_time_minutes:\d+$/);
   });
 
+  test('small integers report the shared-object refcount', async () => {
+    await r.call('SET', 'five', '5');
+    assert.match(await r.call('DEBUG', 'OBJECT', 'five') as string, / refcount:2147483647 encoding:int /);
+    await r.call('SET', 'big', '10000');
+    assert.match(await r.call('DEBUG', 'OBJECT', 'big') as string, / refcount:1 encoding:int /);
+  });
+
   test('the address is stable while a value is modified in place', async () => {
     await r.call('SET', 'inplace', '20000');
     const at = async () => (await r.call('DEBUG', 'OBJECT', 'inplace') as string).split(' ')[1];

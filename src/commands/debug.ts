@@ -209,6 +209,19 @@ function serializedLength(c: Client, a: number): number {
   return o && typeof o.memoryUsage === 'function' ? o.memoryUsage() : 0;
 }
 
+/**
+ * Valkey shares the integers 0..9999 between keys (refcount INT_MAX) unless maxmemory with an
+ * LRU/LFU policy needs per-key access times; OBJECT REFCOUNT reports the same.
+ */
+function refcount(c: Client, a: number): number {
+  const s = c.server;
+  const ar = s.ks.arena;
+  if (ar.type(a) !== OBJ_STRING || ar.encoding(a) !== ENC_INT) return 1;
+  if (s.maxmemory !== 0 && /lru|lfu/.test(s.config.str('maxmemory-policy'))) return 1;
+  const v = parseInt64(c.db.stringView(a));
+  return v !== null && v >= 0 && v < 10000 ? 2147483647 : 1;
+}
+
 function debugObject(c: Client, argv: Buffer[]): void {
   const fast = argv.length === 4 && isArg(argv[3]!, 'fast');
   const a = c.db.findRaw(argv[2]!);
@@ -217,7 +230,7 @@ function debugObject(c: Client, argv: Buffer[]): void {
   const ar = ks.arena;
   const enc = ar.encoding(a);
   const lru = ar.lru(a);
-  let s = `Value at:0x${(0x7f0000000000 + a * 8).toString(16)} refcount:1 encoding:${ENCODING_NAMES[enc] ?? 'unknown'}`;
+  let s = `Value at:0x${(0x7f0000000000 + a * 8).toString(16)} refcount:${refcount(c, a)} encoding:${ENCODING_NAMES[enc] ?? 'unknown'}`;
   if (!fast) s += ` serializedlength:${serializedLength(c, a)}`;
   s += ` lru:${lru} lru_seconds_idle:${ks.idleSeconds(a)}`;
   s += ` lfu_freq:${ks.lfuDecr(lru)} lfu_access_time_minutes:${lru >>> 8}`;

@@ -93,23 +93,26 @@ const CONFIG_HELP = [
 // ------------------------------------------------------------------ MEMORY
 
 /** Bytes used by the key: its arena block plus the out-of-line object, if any. */
-export function keyMemoryUsage(c: Client, a: number): number {
+export function keyMemoryUsage(c: Client, a: number, samples = 5): number {
   const ar = c.server.ks.arena;
   let n = ar.capacity(a);
   if (ar.flags(a) & FLAG_OBJ) {
-    const o = ar.objs[ar.valLen(a)] as { memoryUsage?: () => number } | undefined;
-    if (o && typeof o.memoryUsage === 'function') n += o.memoryUsage();
+    // Collections may estimate from `samples` elements (0 = all), as Valkey does.
+    const o = ar.objs[ar.valLen(a)] as { memoryUsage?: (samples?: number) => number } | undefined;
+    if (o && typeof o.memoryUsage === 'function') n += o.memoryUsage(samples);
   }
   // The bucket slot that points at the block.
   return n + 4;
 }
 
 function memoryUsage(c: Client, argv: Buffer[]): void {
+  let samples = 5;
   for (let j = 3; j < argv.length; j++) {
     if (isArg(argv[j]!, 'samples') && j + 1 < argv.length) {
       const n = parseInt64(argv[j + 1]!);
       if (n === null) { c.w.error(E.notInteger); return; }
       if (n < 0) { c.w.error(E.syntax); return; }
+      samples = n;
       j++;
     } else {
       c.w.error(E.syntax);
@@ -118,7 +121,7 @@ function memoryUsage(c: Client, argv: Buffer[]): void {
   }
   const a = c.db.findRaw(argv[2]!);
   if (a === 0) { c.w.nil(); return; }
-  c.w.int(keyMemoryUsage(c, a));
+  c.w.int(keyMemoryUsage(c, a, samples));
 }
 
 function memoryStats(c: Client): void {
