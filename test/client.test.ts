@@ -647,6 +647,16 @@ describe('MONITOR', () => {
     assert.match(await c.call('CLIENT', 'LIST') as string, / flags=O /);
   });
 
+  test('a monitoring connection sees its own commands and may not touch the keyspace', async () => {
+    const m = await raw(port);
+    assert.equal(await m.call('MONITOR'), 'OK');
+    await m.write(encodeCommand(['PING']));
+    assert.equal(await m.raw(), '+PONG\r\n');
+    assert.match(await m.raw(), /^\+\d+\.\d{6} \[0 [^\]]+\] "PING"\r\n$/);
+    assert.equal(errText(await m.call('GET', 'x')), "ERR Replica can't interact with the keyspace");
+    assert.equal(errText(await m.call('SET', 'x', '1')), "ERR Replica can't interact with the keyspace");
+  });
+
   test('iovalkey monitor() receives events', async () => {
     const v = client(port);
     const mon = await v.monitor();

@@ -102,6 +102,11 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     reject(s, c, cmd, E.loading);
     return;
   }
+  // A MONITOR connection counts as a replica link: it may not touch the keyspace.
+  if (c.monitor && flags & (CMD.write | CMD.readonly | CMD.may_replicate)) {
+    reject(s, c, cmd, "ERR Replica can't interact with the keyspace");
+    return;
+  }
   if (s.pause.isPaused(c, cmd, argv)) {
     // Keep the request and stop reading from this client until the pause ends.
     s.pause.block(c, argv);

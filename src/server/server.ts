@@ -284,7 +284,7 @@ export class Server {
     line += '\r\n';
     const buf = Buffer.from(line, 'latin1');
     for (const m of this.monitors) {
-      if (m === c || m.closed) continue;
+      if (m.closed) continue;
       m.w.raw(buf);
       m.flushSoon();
     }
