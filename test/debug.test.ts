@@ -313,6 +313,11 @@ describe('other DEBUG subcommands', () => {
     await assert.rejects(r.call('DEBUG', 'LISTPACK', 'nokey'), /no such key/);
     assert.match(await r.call('DEBUG', 'HTSTATS', '0') as string, /^\[Dictionary HT\]\n[\s\S]*\[Expires HT\]\n/);
     await assert.rejects(r.call('DEBUG', 'HTSTATS', '99'), /^ReplyError: ERR Out of range database$/);
+    await assert.rejects(r.call('DEBUG', 'HTSTATS-KEY', 'str'), /not represented using an hash table/);
+    srv.server.ks.dbs[0]!.setObject(Buffer.from('hs'), OBJ_SET, ENC_HT,
+      Object.assign(new Set([Buffer.from('a'), Buffer.from('b')]), { memoryUsage: () => 0 }));
+    assert.match(await r.call('DEBUG', 'HTSTATS-KEY', 'hs') as string, /number of elements: 2/);
+    await r.call('DEL', 'hs');
   });
 
   test('LOADAOF fails honestly without AOF files', async () => {

@@ -18,7 +18,7 @@ import { parseInt64 } from '../util/number.js';
 import { stringMatch } from '../util/glob.js';
 import { FLAG_OBJ } from '../store/arena.js';
 import {
-  ENC_INT, ENC_QUICKLIST, ENC_LISTPACK, ENCODING_NAMES, OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH,
+  ENC_INT, ENC_HT, ENC_SKIPLIST, ENC_QUICKLIST, ENC_LISTPACK, ENCODING_NAMES, OBJ_STRING, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH,
 } from '../store/types.js';
 import { changeReplicationId } from '../server/info.js';
 
@@ -633,7 +633,17 @@ function debugCommand(c: Client, argv: Buffer[]): void {
       if (argc < 3) break;
       const a = c.db.lookup(argv[2]!, 1);
       if (a === 0) { w.error(E.noSuchKey); return; }
-      w.error('ERR The value stored at the specified key is not represented using an hash table');
+      const ar = s.ks.arena;
+      const enc = ar.encoding(a);
+      if (enc !== ENC_HT && enc !== ENC_SKIPLIST) {
+        w.error('ERR The value stored at the specified key is not represented using an hash table');
+        return;
+      }
+      const o = ar.objs[ar.valLen(a)] as { size?: number; length?: number } | undefined;
+      const n = typeof o?.size === 'number' ? o.size : typeof o?.length === 'number' ? o.length : 0;
+      let buckets = 4;
+      while (buckets < n) buckets *= 2;
+      w.verbatim(dictStatsText('main hash table', buckets, n));
       return;
     }
     case 'change-repl-id':
