@@ -188,6 +188,32 @@ describe('CLIENT ID / INFO / LIST', () => {
     assert.equal(errText(await c.call('CLIENT', 'LIST', 'SKIPME', 'maybe')), 'ERR syntax error');
   });
 
+  test('unix socket clients: "<path>:0" addresses, flag U, "unix:<path>" in MONITOR', async () => {
+    const path = `/tmp/peregrine-client-test-${process.pid}.sock`;
+    const s = await server({ unixsocket: path });
+    const m = await raw(s.port);
+    assert.equal(await m.call('MONITOR'), 'OK');
+    const sock = net.connect({ path });
+    await new Promise((r) => sock.once('connect', r));
+    let got = '';
+    sock.on('data', (d) => { got += d.toString('latin1'); });
+    sock.write(encodeCommand(['CLIENT', 'INFO']));
+    await waitFor(() => got.endsWith('\n\r\n'), 'CLIENT INFO over the unix socket');
+    const f = fields(got.slice(got.indexOf('\r\n') + 2, -2));
+    sock.destroy();
+    assert.equal(f.get('addr'), `${path}:0`);
+    assert.equal(f.get('laddr'), `${path}:0`);
+    assert.equal(f.get('flags'), 'U');
+    const sock2 = net.connect({ path });
+    await new Promise((r) => sock2.once('connect', r));
+    sock2.write(encodeCommand(['ECHO', 'via-unix']));
+    const line = await m.raw();
+    sock2.destroy();
+    // CLIENT INFO (not an admin command) was fed to the monitor first.
+    const echo = line.includes('via-unix') ? line : await m.raw();
+    assert.match(echo, new RegExp(`^\\+\\d+\\.\\d{6} \\[0 unix:${path.replace(/[.]/g, '\\.')}\\] "ECHO" "via-unix"\r\n$`));
+  });
+
   test('IPv6 addresses are shown in brackets', async (t) => {
     let s: RunningServer;
     try { s = await startServer({ host: '::1' }); } catch { t.skip('no IPv6 loopback'); return; }
