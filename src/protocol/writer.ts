@@ -9,9 +9,6 @@ const INITIAL = 1024;
 /** After a flush, buffers larger than this are dropped rather than kept for reuse. */
 const KEEP_MAX = 64 * 1024;
 
-const small: Buffer[] = [];
-for (let i = 0; i < 64; i++) small.push(Buffer.from(String(i)));
-
 export class Writer {
   buf: Buffer | null = null;
   pos = 0;
@@ -60,9 +57,11 @@ export class Writer {
   truncate(mark: number): void { this.pos = mark; }
 
   raw(data: Uint8Array): void {
-    const b = this.ensure(data.length);
+    const n = data.length;
+    const b = this.ensure(n);
+    if (n <= 16) { let p = this.pos; for (let i = 0; i < n; i++) b[p++] = data[i]!; this.pos = p; return; }
     b.set(data, this.pos);
-    this.pos += data.length;
+    this.pos += n;
   }
 
   private ascii(s: string): void {
@@ -80,9 +79,20 @@ export class Writer {
   private header(prefix: number, n: number): void {
     const b = this.ensure(24);
     b[this.pos++] = prefix;
-    if (n >= 0 && n < 64) { small[n]!.copy(b, this.pos); this.pos += small[n]!.length; }
-    else this.pos += b.latin1Write(String(n), this.pos);
+    this.digits(b, n);
     b[this.pos++] = 13; b[this.pos++] = 10;
+  }
+
+  /** Decimal text of an integer at pos; short non-negative ones by hand (no native call). */
+  private digits(b: Buffer, n: number): void {
+    if (n >= 0 && n < 10000 && (n | 0) === n) {
+      let p = this.pos;
+      if (n >= 1000) b[p++] = 48 + Math.floor(n / 1000);
+      if (n >= 100) b[p++] = 48 + (Math.floor(n / 100) % 10);
+      if (n >= 10) b[p++] = 48 + (Math.floor(n / 10) % 10);
+      b[p++] = 48 + (n % 10);
+      this.pos = p;
+    } else this.pos += b.latin1Write(String(n), this.pos);
   }
 
   ok(): void { this.raw(OK); }
@@ -94,7 +104,13 @@ export class Writer {
     if (this.onError) this.onError(msg);
     this.line(45, msg);
   }
-  int(n: number | bigint): void { this.line(58, typeof n === 'bigint' ? n.toString() : String(n)); }
+  int(n: number | bigint): void {
+    if (typeof n === 'bigint') { this.line(58, n.toString()); return; }
+    const b = this.ensure(24);
+    b[this.pos++] = 58;
+    if (n < 0 && n > -10000) { b[this.pos++] = 45; this.digits(b, -n); } else this.digits(b, n);
+    b[this.pos++] = 13; b[this.pos++] = 10;
+  }
 
   bulk(v: Uint8Array | string): void {
     if (typeof v === 'string') v = Buffer.from(v);
