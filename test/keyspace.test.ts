@@ -224,7 +224,8 @@ describe('MOVE', () => {
     assert.equal(await err(r.call('move', 'k', '16')), 'ERR DB index is out of range');
     assert.equal(await err(r.call('move', 'k', '-1')), 'ERR DB index is out of range');
     assert.equal(await err(r.call('move', 'k', 'notanumber')), 'ERR value is not an integer or out of range');
-    assert.equal(await err(r.call('move', 'k', '99999999999')), 'ERR value is not an integer or out of range');
+    assert.equal(await err(r.call('move', 'k', '99999999999')), 'ERR value is out of range, value must between -2147483648 and 2147483647');
+    assert.equal(await err(r.call('move', 'k', '99999999999999999999')), 'ERR value is not an integer or out of range');
     assert.equal(await err(r.call('move', 'k')), "ERR wrong number of arguments for 'move' command");
     assert.equal(await r.call('get', 'k'), 'v');
   });
@@ -340,6 +341,8 @@ describe('SWAPDB', () => {
   test('error paths', async () => {
     assert.equal(await err(r.call('swapdb', 'x', '1')), 'ERR invalid first DB index');
     assert.equal(await err(r.call('swapdb', '0', 'y')), 'ERR invalid second DB index');
+    assert.equal(await err(r.call('swapdb', '2147483648', '0')), 'ERR invalid first DB index');
+    assert.equal(await err(r.call('copy', 'k', 'x', 'db', '2147483648')), 'ERR value is out of range, value must between -2147483648 and 2147483647');
     assert.equal(await err(r.call('swapdb', '0', '16')), 'ERR DB index is out of range');
     assert.equal(await err(r.call('swapdb', '-1', '0')), 'ERR DB index is out of range');
     assert.equal(await err(r.call('swapdb', '0')), "ERR wrong number of arguments for 'swapdb' command");

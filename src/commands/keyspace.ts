@@ -28,10 +28,14 @@ function isCloneable(o: unknown): o is Cloneable {
   return typeof o === 'object' && o !== null && typeof (o as { clone?: unknown }).clone === 'function';
 }
 
-/** Parses a C int (getIntFromObjectOrReply); replies `err` and returns null when invalid. */
-function cIntArg(c: Client, b: Buffer, err: string = E.notInteger): number | null {
+/**
+ * Parses a C int like getIntFromObjectOrReply: not an integer → `err` (default "not an integer"),
+ * outside the int range → `err` too when given, else the int range error. Null after a reply.
+ */
+function cIntArg(c: Client, b: Buffer, err?: string): number | null {
   const v = parseInt64(b);
-  if (v === null || v < INT_MIN || v > INT_MAX) { c.w.error(err); return null; }
+  if (v === null) { c.w.error(err ?? E.notInteger); return null; }
+  if (v < INT_MIN || v > INT_MAX) { c.w.error(err ?? E.intRange); return null; }
   return v;
 }
 
