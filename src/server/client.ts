@@ -6,6 +6,7 @@ import { Writer } from '../protocol/writer.js';
 import type { Db } from '../store/keyspace.js';
 import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
+import type { BlockState } from './blocking.js';
 import { E } from '../errors.js';
 
 export const CLIENT_REPLY_ON = 0, CLIENT_REPLY_OFF = 1, CLIENT_REPLY_SKIP = 2;
@@ -62,6 +63,8 @@ export class Client {
   blockedReason: '' | 'pause' | 'key' | 'other' = '';
   /** Called to unblock with a timeout/unblock error; installed by whoever blocks the client. */
   onUnblock: ((error: boolean) => void) | null = null;
+  /** What the client waits for while blocked on keys (see server/blocking.ts). */
+  bstate: BlockState | null = null;
   closeAfterReply = false;
   closed = false;
   /** Set while running inside EXEC or a script: commands that would block must not (MONITOR, SHUTDOWN, ...). */

@@ -117,6 +117,8 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     return;
   }
   call(s, c, cmd, argv);
+  // Wake clients blocked on keys this command (or transaction) made ready.
+  if (s.blocking.hasReady) s.blocking.serveReady();
 }
 
 /** Rejects a command before execution: counts it and replies with the error. */
@@ -152,6 +154,11 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   }
   const durUs = (performance.now() - start) * 1000;
   ks.noTouch = false;
+  if (c.blocked && c.bstate) {
+    // The command blocked: it is counted when it finally runs (see server/blocking.ts).
+    w.truncate(mark);
+    return;
+  }
   s.stats.commandsProcessed++;
   c.commands++;
   cmd.calls++;

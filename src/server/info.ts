@@ -277,8 +277,8 @@ function clientsFields(s: Server): Fields {
     ['watching_clients', watching],
     ['clients_in_timeout_table', timeoutTable],
     ['total_watched_keys', 0],
-    ['total_blocking_keys', 0],
-    ['total_blocking_keys_on_nokey', 0],
+    ['total_blocking_keys', s.blocking.totalBlockingKeys],
+    ['total_blocking_keys_on_nokey', s.blocking.blockedOnNoKey],
   ];
 }
 

@@ -6,11 +6,12 @@ import { registerAll } from '../commands/index.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Config } from './config.js';
 import { Client } from './client.js';
-import { processCommand } from './dispatch.js';
+import { call, processCommand } from './dispatch.js';
 import { Logger } from './log.js';
 import { SlowLog } from './slowlog.js';
 import { LatencyMonitor } from './latency.js';
 import { PauseState } from './pause.js';
+import { BlockingManager } from './blocking.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -78,6 +79,7 @@ export class Server {
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
   readonly pause = new PauseState();
+  blocking!: BlockingManager;
   readonly hooks: ServerHooks = {};
   readonly startTime = Date.now();
   readonly runId = randomHex(40);
@@ -118,6 +120,8 @@ export class Server {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.ks = new Keyspace(this.config.num('databases'));
     this.ks.onExpire = null;
+    this.blocking = new BlockingManager(this);
+    this.blocking.callFn = (c, cmd, argv) => call(this, c, cmd, argv);
     this.bindConfig();
     registerAll(this.registry);
     this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
@@ -258,6 +262,7 @@ export class Server {
   removeClient(c: Client): void {
     if (!this.clients.delete(c.id)) return;
     this.monitors.delete(c);
+    this.blocking.clientGone(c);
     if (c.blocked && c.onUnblock) c.onUnblock(true);
     if (this.hooks.clientClosed) this.hooks.clientClosed(c);
   }
