@@ -80,6 +80,8 @@ export class Server {
   readonly latency = new LatencyMonitor();
   readonly pause = new PauseState();
   blocking!: BlockingManager;
+  /** Periodic work of other subsystems (e.g. hash-field expiry), run on every cron tick. */
+  readonly cronHooks: Array<(periodMs: number) => void> = [];
   readonly hooks: ServerHooks = {};
   readonly startTime = Date.now();
   readonly runId = randomHex(40);
@@ -324,6 +326,7 @@ export class Server {
     }
     if (this.config.bool('activerehashing')) ks.rehashStep(1);
     if (ks.lazyFreePending) ks.lazyFreeStep(2);
+    for (const hook of this.cronHooks) hook(periodMs);
     this.sampleRates();
     this.clientsCron();
     this.scheduleCron();
