@@ -157,6 +157,25 @@ function exactIntArg(c: Client, b: Buffer): number | bigint | null {
   return v;
 }
 
+/**
+ * Stores val under key, dropping any TTL, as a plain SET does. The write lookup lazily expires
+ * a stale key before it is overwritten and touches the LRU clock; with no volatile key in the
+ * db there is nothing to expire, so the value is written with a single hash lookup and only
+ * the touch is repeated.
+ */
+function storePlain(c: Client, key: Buffer, val: Buffer): void {
+  const db = c.db;
+  if (db.expiresCount !== 0) {
+    db.lookupWrite(key);
+    db.setString(key, val, 0);
+    return;
+  }
+  const ks = c.server.ks;
+  const n = db.size;
+  const a = db.setString(key, val, 0);
+  if (db.size === n && !ks.noTouch) ks.touch(a);
+}
+
 // ------------------------------------------------------------------ SET options
 
 const F_NX = 1, F_XX = 2, F_EX = 4, F_PX = 8, F_KEEPTTL = 16, F_GET = 32, F_EXAT = 64, F_PXAT = 128,
@@ -307,20 +326,7 @@ function getCommand(c: Client, argv: Buffer[]): void {
 function setCommand(c: Client, argv: Buffer[]): void {
   const key = argv[1]!;
   if (argv.length === 3) {
-    // Plain SET. The write lookup lazily expires a stale key before it is overwritten and
-    // touches the LRU clock; with no volatile key in the db only the touch is left to do.
-    const db = c.db;
-    if (db.expiresCount !== 0) db.lookupWrite(key);
-    else {
-      const ks = c.server.ks;
-      const n = db.size;
-      const a = db.setString(key, argv[2]!, 0);
-      if (db.size === n && !ks.noTouch) ks.touch(a);
-      changed(c, key, 'set', NOTIFY_STRING);
-      c.w.ok();
-      return;
-    }
-    db.setString(key, argv[2]!, 0);
+    storePlain(c, key, argv[2]!);
     changed(c, key, 'set', NOTIFY_STRING);
     c.w.ok();
     return;
@@ -421,8 +427,7 @@ function msetGeneric(c: Client, argv: Buffer[], nx: boolean): void {
   }
   for (let j = 1; j < n; j += 2) {
     const key = argv[j]!;
-    if (!nx) db.lookupWrite(key);
-    db.setString(key, argv[j + 1]!, 0);
+    if (nx) db.setString(key, argv[j + 1]!, 0); else storePlain(c, key, argv[j + 1]!);
     changed(c, key, 'set', NOTIFY_STRING);
   }
   if (nx) c.w.int(1); else c.w.ok();
