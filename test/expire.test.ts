@@ -251,21 +251,23 @@ describe('lazy and active expiry', () => {
 
   test('the active cycle removes expired keys without access, without stalling the server', async () => {
     const N = 30000;
+    const tStart = Date.now();
     // Keys in two databases, 90% with a short TTL.
     for (const db of ['0', '3']) {
       await r.call('select', db);
       const p = r.pipeline();
       for (let i = 0; i < N; i++) {
         p.call('set', `k:${i}`, 'v');
-        if (i % 10 !== 0) p.call('pexpire', `k:${i}`, String(1000 + (i % 500)));
+        if (i % 10 !== 0) p.call('pexpire', `k:${i}`, String(3000 + (i % 500)));
       }
       await p.exec();
     }
     await r.call('select', '0');
     const live = N / 10;
-    assert.ok((await r.call('dbsize') as number) > live * 2, 'the volatile keys were stored');
+    // (Unless the machine is so loaded that storing them took longer than their TTL.)
+    if (Date.now() - tStart < 2500) assert.ok((await r.call('dbsize') as number) > live * 2, 'the volatile keys were stored');
     let maxPing = 0;
-    const deadline = Date.now() + 10000;
+    const deadline = Date.now() + 15000;
     let size0 = N, size3 = N;
     while (Date.now() < deadline) {
       const t0 = performance.now();
