@@ -4,8 +4,8 @@
 //   3. a 5M-request SET run at pipeline 16 on Peregrine: p99.9 latency and the longest GC pause
 // Servers are pinned to core 0 and the load to core 1 when `taskset` exists.
 //
-// Knobs (environment): BENCH_N (pipeline-1 requests per test, default 500000), BENCH_N_P16
-// (default 2000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
+// Knobs (environment): BENCH_N (pipeline-1 requests per test, default 300000), BENCH_N_P16
+// (default 1500000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
 // BENCH_BIG_REF (1: also run the 5M test on the reference), BENCH_SKIP (comma list of
 // throughput,memory,big), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,8 +21,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 
 const env = (k: string, d: number) => (process.env[k] !== undefined && process.env[k] !== '' ? Number(process.env[k]) : d);
-const N_P1 = env('BENCH_N', 500_000);
-const N_P16 = env('BENCH_N_P16', 2_000_000);
+const N_P1 = env('BENCH_N', 300_000);
+const N_P16 = env('BENCH_N_P16', 1_500_000);
 const CLIENTS = env('BENCH_CLIENTS', 50);
 const KEYS = env('BENCH_KEYS', 1_000_000);
 const BIG = env('BENCH_BIG', 5_000_000);
