@@ -52,6 +52,21 @@ describe('DEL / UNLINK / EXISTS', () => {
     assert.equal(events.filter((e) => e.event === 'del').length, 2);
   });
 
+  test('UNLINK of a value that is costly to free counts in lazyfreedObjects', async () => {
+    const big = new FakeList(Array.from({ length: 100 }, (_, i) => String(i)));
+    const small = new FakeList(['a']);
+    const effort = (o: FakeList) => Object.assign(o, { freeEffort: () => o.items.length });
+    ks().dbs[0]!.setObject(B('big'), OBJ_LIST, ENC_QUICKLIST, effort(big));
+    ks().dbs[0]!.setObject(B('small'), OBJ_LIST, ENC_QUICKLIST, effort(small));
+    ks().dbs[0]!.setObject(B('noeffort'), OBJ_LIST, ENC_QUICKLIST, new FakeList([]));
+    await r.call('set', 'str', 'x'.repeat(20000));
+    const before = ks().stats.lazyfreedObjects;
+    assert.equal(await r.call('unlink', 'small', 'noeffort', 'str'), 3);
+    assert.equal(ks().stats.lazyfreedObjects, before);
+    assert.equal(await r.call('unlink', 'big'), 1);
+    assert.equal(ks().stats.lazyfreedObjects, before + 1);
+  });
+
   test('a logically expired key is not counted by DEL and is reported as expired', async () => {
     ks().dbs[0]!.setString(B('old'), B('v'), Date.now() - 10);
     assert.equal(await r.call('del', 'old'), 0);

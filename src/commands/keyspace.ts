@@ -21,6 +21,26 @@ const SHARED_REFCOUNT = 2147483647;
 /** Valkey shares the integer objects 0..9999 when no LRU/LFU policy needs per-key fields. */
 const SHARED_INTEGERS = 10000;
 
+/** Valkey frees a value in the background when freeing it costs more than this many steps. */
+const LAZYFREE_THRESHOLD = 64;
+
+/**
+ * A collection object may tell how much work freeing it is (Valkey's free effort: list nodes,
+ * hash table entries, stream nodes, ...). Values above LAZYFREE_THRESHOLD deleted by UNLINK (or
+ * DEL with lazyfree-lazy-user-del) count in INFO lazyfreed_objects, as Valkey's background
+ * frees do; the memory itself goes back through the garbage collector either way.
+ */
+interface FreeEffort { freeEffort(): number }
+
+function lazyFreeCandidate(c: Client, key: Buffer): boolean {
+  const a = c.db.findRaw(key);
+  if (a === 0) return false;
+  const ar = c.server.ks.arena;
+  if (ar.type(a) === OBJ_STRING) return false;
+  const o = c.db.object(a) as Partial<FreeEffort> | undefined;
+  return typeof o?.freeEffort === 'function' && o.freeEffort() > LAZYFREE_THRESHOLD;
+}
+
 /** A collection object that can duplicate itself (COPY). */
 interface Cloneable extends StoredObject { clone(): StoredObject }
 
@@ -50,19 +70,28 @@ function clusterEnabled(c: Client): boolean { return c.server.config.bool('clust
 
 // ------------------------------------------------------------------ DEL / UNLINK / EXISTS / TOUCH
 
-function delCommand(c: Client, argv: Buffer[]): void {
+function delGeneric(c: Client, argv: Buffer[], lazy: boolean): void {
   const db = c.db;
+  const stats = c.server.ks.stats;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i]!;
+    const big = lazy && lazyFreeCandidate(c, key);
     // delete() treats a logically expired key as absent (and expires it on the way).
     if (db.delete(key)) {
+      if (big) stats.lazyfreedObjects++;
       changed(c, key, 'del', NOTIFY_GENERIC);
       n++;
     }
   }
   c.w.int(n);
 }
+
+function delCommand(c: Client, argv: Buffer[]): void {
+  delGeneric(c, argv, c.server.config.bool('lazyfree-lazy-user-del'));
+}
+
+function unlinkCommand(c: Client, argv: Buffer[]): void { delGeneric(c, argv, true); }
 
 function existsCommand(c: Client, argv: Buffer[]): void {
   const db = c.db;
@@ -404,7 +433,7 @@ function objectFreq(c: Client, argv: Buffer[]): void {
 
 export function registerKeyspace(r: Registry): void {
   r.handle('del', delCommand);
-  r.handle('unlink', delCommand);
+  r.handle('unlink', unlinkCommand);
   r.handle('exists', existsCommand);
   r.handle('touch', touchCommand);
   r.handle('type', typeCommand);
