@@ -468,6 +468,20 @@ describe('protocol errors', () => {
     assert.equal(await c.raw(), '+PONG\r\n');
   });
 
+  test('QUIT: +OK, then the connection closes and the rest of the query buffer is dropped', async () => {
+    const c = await open(port);
+    await c.write(Buffer.concat([cmd(['SET', 'before-quit', '1']), Buffer.from('QUIT\r\n'),
+      cmd(['SET', 'after-quit', Buffer.alloc(1024, 120)]), Buffer.from('SET after-quit-inline 1\r\n')]));
+    assert.equal(await c.raw(), '+OK\r\n');
+    assert.equal(await c.raw(), '+OK\r\n');
+    await c.closed();
+    assert.equal(c.queued, 0);
+    const d = await open(port);
+    assert.equal(await d.call('GET', 'before-quit'), '1');
+    assert.equal(await d.call('GET', 'after-quit'), null);
+    assert.equal(await d.call('GET', 'after-quit-inline'), null);
+  });
+
   test('the server keeps serving other clients after protocol errors', async () => {
     const c = await open(port);
     assert.equal(await c.call('PING'), 'PONG');
