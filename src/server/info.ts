@@ -343,7 +343,7 @@ function memoryFields(s: Server): Fields {
     ['mem_overhead_db_hashtable_rehashing', mo.rehashingOverhead],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', s.ks.lazyFreePending],
-    ['lazyfreed_objects', 0],
+    ['lazyfreed_objects', s.ks.stats.lazyfreedObjects],
   ];
 }
 
@@ -613,7 +613,7 @@ export function resetStats(s: Server): void {
   s.stats.reset();
   const ks = s.ks.stats;
   ks.expiredKeys = 0; ks.expiredStalePerc = 0; ks.expiredTimeCapReached = 0; ks.expireCycleCpuMs = 0;
-  ks.evictedKeys = 0; ks.hits = 0; ks.misses = 0; ks.expiredSubkeys = 0;
+  ks.evictedKeys = 0; ks.hits = 0; ks.misses = 0; ks.expiredSubkeys = 0; ks.lazyfreedObjects = 0;
   for (const c of commandsAndSubcommands(s)) {
     c.calls = 0; c.usec = 0; c.failed = 0; c.rejected = 0;
     c.latency.reset();
