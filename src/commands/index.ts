@@ -9,6 +9,7 @@ import { registerExpire } from './expire.js';
 import { registerServer } from './server.js';
 import { registerCommand } from './command.js';
 import { registerDebug } from './debug.js';
+import { registerSet } from './set.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -20,4 +21,5 @@ export function registerAll(r: Registry): void {
   registerServer(r);
   registerCommand(r);
   registerDebug(r);
+  registerSet(r);
 }
