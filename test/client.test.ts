@@ -689,8 +689,12 @@ describe('MONITOR', () => {
     const seen: string[][] = [];
     mon.on('monitor', (_t: string, args: string[]) => seen.push(args));
     const c = client(port);
-    await c.set('iov-mon', '1');
-    await waitFor(() => seen.some((a) => a[0] === 'set' && a[1] === 'iov-mon'), 'the SET event');
+    // monitor() may resolve before the server has processed MONITOR: write until an event shows up.
+    await waitFor(async () => {
+      await c.set('iov-mon', '1');
+      await sleep(20);
+      return seen.some((a) => a[0] === 'set' && a[1] === 'iov-mon');
+    }, 'the SET event', 5000);
     mon.disconnect();
   });
 });
