@@ -328,10 +328,11 @@ describe('CLIENT KILL', () => {
     // MAXAGE: only connections at least that many seconds old.
     const old = await raw(s.port);
     const oldId = await old.call('CLIENT', 'ID') as number;
-    await sleep(1100);
+    await sleep(2100);
     const young = await raw(s.port);
     const youngId = await young.call('CLIENT', 'ID') as number;
-    assert.equal(await me.call('CLIENT', 'KILL', 'ID', String(oldId), String(youngId), 'MAXAGE', '1'), 1);
+    // Ages are whole seconds: the young one is at most 1 s old here, the old one at least 2 s.
+    assert.equal(await me.call('CLIENT', 'KILL', 'ID', String(oldId), String(youngId), 'MAXAGE', '2'), 1);
     await old.closed();
     assert.equal(await young.call('PING'), 'PONG');
 
