@@ -163,7 +163,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   c.commands++;
   cmd.calls++;
   cmd.usec += durUs;
-  cmd.latency.record(durUs);
+  if (s.latencyTracking) cmd.latency.record(durUs);
   if (w.errors !== errorsBefore) cmd.failed++;
   c.lastCmd = cmd;
   const after = c.replyMode;

@@ -104,6 +104,8 @@ export class Server {
   queryBufferLimit = 1024 * 1024 * 1024;
   maxmemory = 0;
   latencyThresholdMs = 0;
+  /** latency-tracking: per-command latency histograms are recorded only when on. */
+  latencyTracking = true;
   requirepass = '';
   private exitOnShutdown: boolean;
   /** Resolves when the server has fully stopped. */
@@ -137,6 +139,7 @@ export class Server {
       this.queryBufferLimit = cfg.num('client-query-buffer-limit');
       this.maxmemory = cfg.num('maxmemory');
       this.latencyThresholdMs = cfg.num('latency-monitor-threshold');
+      this.latencyTracking = cfg.bool('latency-tracking');
       this.requirepass = cfg.str('requirepass');
       this.slowlog.threshold = cfg.num('slowlog-log-slower-than');
       this.slowlog.maxLen = cfg.num('slowlog-max-len');
@@ -152,7 +155,7 @@ export class Server {
       return null;
     };
     refresh();
-    for (const name of ['proto-max-bulk-len', 'client-query-buffer-limit', 'maxmemory', 'latency-monitor-threshold',
+    for (const name of ['proto-max-bulk-len', 'client-query-buffer-limit', 'maxmemory', 'latency-monitor-threshold', 'latency-tracking',
       'requirepass', 'slowlog-log-slower-than', 'slowlog-max-len', 'maxmemory-policy', 'lfu-log-factor',
       'lfu-decay-time', 'loglevel', 'logfile']) {
       cfg.onChange(name, refresh);
