@@ -545,6 +545,9 @@ export class SetObject {
     return n;
   }
 
+  /** Work to free this set (UNLINK frees big hashtables lazily, as Valkey does). */
+  freeEffort(): number { return this.enc === ENC_HT ? this.n : 1; }
+
   clone(): SetObject {
     const s = new SetObject(this.enc);
     s.n = this.n;
