@@ -38,7 +38,7 @@ function run(args: string[]): Proc {
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
-async function waitFor(get: () => string, re: RegExp, what: string, ms = 10_000): Promise<RegExpMatchArray> {
+async function waitFor(get: () => string, re: RegExp, what: string, ms = 20_000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + ms;
   for (;;) {
     const m = get().match(re);
@@ -98,7 +98,7 @@ describe('startup', () => {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const p = run(['--port', String(port), '--bind', '127.0.0.1']);
-      const { code } = await withTimeout(p.exit, 10_000, 'exit');
+      const { code } = await withTimeout(p.exit, 20_000, 'exit');
       assert.equal(code, 1);
       assert.match(p.stdout() + p.stderr(), /Could not create server TCP listening socket|Failed|in use/i);
     } finally {
@@ -162,7 +162,7 @@ describe('config files', () => {
       const f = join(dir, `bad-${line}-${raw.replace(/\W/g, '_')}.conf`);
       writeFileSync(f, text);
       const p = run([f]);
-      const { code } = await withTimeout(p.exit, 10_000, 'exit');
+      const { code } = await withTimeout(p.exit, 20_000, 'exit');
       assert.equal(code, 1);
       assert.match(p.stderr(), fatal(line, raw, reason));
     });
@@ -170,14 +170,14 @@ describe('config files', () => {
 
   test('an unknown option on the command line is a fatal error too', async () => {
     const p = run(['--port', '0', '--foo', 'bar']);
-    const { code } = await withTimeout(p.exit, 10_000, 'exit');
+    const { code } = await withTimeout(p.exit, 20_000, 'exit');
     assert.equal(code, 1);
     assert.match(p.stderr(), /FATAL CONFIG FILE ERROR[\s\S]*>>> 'foo "bar"'\nBad directive or wrong number of arguments/);
   });
 
   test('a missing config file is fatal', async () => {
     const p = run([join(dir, 'does-not-exist.conf')]);
-    const { code } = await withTimeout(p.exit, 10_000, 'exit');
+    const { code } = await withTimeout(p.exit, 20_000, 'exit');
     assert.equal(code, 1);
     assert.match(p.stdout() + p.stderr(), /can't open config file/);
   });
@@ -190,7 +190,7 @@ describe('stopping', () => {
       const c = await RawConn.connect(p.port);
       assert.equal(await c.call('SET', 'k', 'v'), 'OK');
       p.child.kill(sig);
-      const { code, signal } = await withTimeout(p.exit, 10_000, 'exit');
+      const { code, signal } = await withTimeout(p.exit, 20_000, 'exit');
       assert.equal(signal, null);
       assert.equal(code, 0);
       assert.match(p.stdout(), new RegExp(`Received ${sig} scheduling shutdown`));
