@@ -5,13 +5,16 @@
 //               them all (the width only ever grows), for small sets of integers;
 //  - listpack:  members packed one after another in one byte buffer ([varint length][bytes]),
 //               searched linearly, kept in insertion order; for small sets;
-//  - hashtable: the same packed byte buffer (entries may leave holes, compacted when they
-//               add up) plus a dense index (entry offset and hash per member, members
-//               0..n-1) and an open-addressing table (linear probing, backward-shift deletion)
-//               mapping hashes to dense positions. Removal moves the last member into the hole,
-//               so members stay dense: random members are uniform and O(1), and SSCAN walks the
-//               dense positions downwards, which returns every member present for the whole
-//               scan even when members are added or removed between calls.
+//  - hashtable: members in chunked byte storage ([u32 position][varint length][bytes]; chunks of
+//               at most 64 KiB, big members alone in their own), a dense index (entry location,
+//               hash and chain link per member, members at positions 0..n-1, in paged arrays)
+//               and chained buckets that grow and shrink by incremental rehashing as Valkey's
+//               dict does: no operation ever moves the whole set at once. Removal moves the last
+//               member into the freed position, so members stay dense: random members are
+//               uniform and O(1), and SSCAN walks the positions downwards, which returns every
+//               member present for the whole scan even when members come and go between calls.
+//               Chunks left mostly empty by removals hand their live entries to the current
+//               chunk and are freed.
 //
 // Members are binary strings. Integer members of an intset are canonical decimal strings
 // (Valkey's string2ll: no sign '+', no leading zeros, no "-0", within int64).
@@ -99,13 +102,13 @@ function normInt(v: bigint): number | bigint {
 }
 
 function nextPow2(n: number): number {
-  let s = 8;
+  let s = 4;
   while (s < n) s *= 2;
   return s;
 }
 
-/** Table capacity for n members (load factor at most 3/4). */
-function tableCapFor(n: number): number { return nextPow2(Math.ceil((n * 4) / 3) + 1); }
+const EMPTY = Buffer.alloc(0);
+const EMPTY_BUF = EMPTY;
 
 export class SetObject {
   /** ENC_INTSET, ENC_LISTPACK or ENC_HT. */
@@ -117,17 +120,13 @@ export class SetObject {
   private ints: IntArray | null = null;
   private width: 2 | 4 | 8 = 2;
 
-  // ---- listpack and hashtable: packed entries
+  // ---- listpack: packed entries
   private buf: Buffer = EMPTY;
   private used = 0;
 
-  // ---- hashtable index
-  private offs: Uint32Array | null = null;
-  private hashes: Uint32Array | null = null;
-  private table: Int32Array | null = null;
-  private mask = 0;
-  /** Bytes of removed entries still in `buf`. */
-  private garbage = 0;
+  // ---- hashtable
+  /** The hashtable (null in the other representations). */
+  ht: HTable | null = null;
 
   /** Set by dataAt(): the length of the entry just decoded. */
   private lastLen = 0;
@@ -150,8 +149,7 @@ export class SetObject {
 
   static hashtable(cap = 0): SetObject {
     const s = new SetObject(ENC_HT);
-    s.buf = Buffer.alloc(64);
-    s.initIndex(Math.max(cap, 4));
+    s.ht = new HTable(cap);
     return s;
   }
 
@@ -179,38 +177,28 @@ export class SetObject {
   convertTo(enc: number, cap = this.n): void {
     if (enc === this.enc) return;
     if (enc === ENC_INTSET) { this.toIntset(); return; }
-    if (this.enc === ENC_INTSET) {
-      // Integers to packed text.
-      const ints = this.ints!;
-      const n = this.n;
-      let bytes = 0;
-      const texts: string[] = new Array(n);
-      for (let i = 0; i < n; i++) { const t = String(ints[i]!); texts[i] = t; bytes += t.length + 1; }
-      this.buf = Buffer.alloc(Math.max(bytes + (enc === ENC_LISTPACK ? 24 : 0), 8));
-      let p = 0;
-      for (let i = 0; i < n; i++) { const t = texts[i]!; this.buf[p++] = t.length; p += this.buf.latin1Write(t, p); }
-      this.used = p;
-      this.ints = null;
-    }
     if (enc === ENC_HT) {
-      // The packed entries stay where they are; index them.
+      const ht = new HTable(Math.max(cap, this.n));
+      this.forEach((m) => ht.insert(m, hashBytes(m, 0, m.length)));
+      this.ht = ht;
+      this.ints = null;
+      this.buf = EMPTY;
+      this.used = 0;
       this.enc = ENC_HT;
-      this.initIndex(Math.max(cap, this.n));
-      const n = this.n;
-      const offs = this.offs!, hashes = this.hashes!;
-      let off = 0;
-      for (let i = 0; i < n; i++) {
-        const start = this.dataAt(off);
-        const len = this.lastLen;
-        offs[i] = off;
-        const h = hashBytes(this.buf, start, len);
-        hashes[i] = h;
-        this.tableInsert(h, i);
-        off = start + len;
-      }
-    } else {
-      this.enc = ENC_LISTPACK;
+      return;
     }
+    // intset -> listpack: integers as packed text.
+    const ints = this.ints!;
+    const n = this.n;
+    let bytes = 0;
+    const texts: string[] = new Array(n);
+    for (let i = 0; i < n; i++) { const t = String(ints[i]!); texts[i] = t; bytes += t.length + 1; }
+    this.buf = Buffer.alloc(Math.max(bytes + 24, 8));
+    let p = 0;
+    for (let i = 0; i < n; i++) { const t = texts[i]!; this.buf[p++] = t.length; p += this.buf.latin1Write(t, p); }
+    this.used = p;
+    this.ints = null;
+    this.enc = ENC_LISTPACK;
   }
 
   /** Rebuilds as an intset (every member must be an integer). */
@@ -233,9 +221,7 @@ export class SetObject {
     this.width = width;
     this.buf = EMPTY;
     this.used = 0;
-    this.offs = this.hashes = null;
-    this.table = null;
-    this.garbage = 0;
+    this.ht = null;
   }
 
   /**
@@ -256,7 +242,7 @@ export class SetObject {
       return v !== null && this.intFind(v) >= 0;
     }
     if (this.enc === ENC_LISTPACK) return this.lpFind(m) >= 0;
-    return this.htFind(m, hashBytes(m, 0, m.length)) >= 0;
+    return this.ht!.find(m, hashBytes(m, 0, m.length)) >= 0;
   }
 
   /** Membership of a member given in stored form (an integer from an intset, or bytes). */
@@ -271,7 +257,7 @@ export class SetObject {
   /** Adds a member; true when it was not there. Converts as Valkey's setTypeAdd does. */
   add(m: Uint8Array, lim: SetLimits): boolean {
     const enc = this.enc;
-    if (enc === ENC_HT) return this.htAdd(m, hashBytes(m, 0, m.length));
+    if (enc === ENC_HT) return this.htAdd(m);
     if (enc === ENC_LISTPACK) {
       if (this.lpFind(m) >= 0) return false;
       if (this.n < lim.maxLpEntries && m.length <= lim.maxLpValue) {
@@ -280,7 +266,7 @@ export class SetObject {
         return true;
       }
       this.convertTo(ENC_HT, this.n + 1);
-      this.htAdd(m, hashBytes(m, 0, m.length));
+      this.htAdd(m);
       return true;
     }
     // intset
@@ -297,7 +283,7 @@ export class SetObject {
       this.n++;
     } else {
       this.convertTo(ENC_HT, this.n + 1);
-      this.htAdd(m, hashBytes(m, 0, m.length));
+      this.htAdd(m);
     }
     return true;
   }
@@ -331,9 +317,8 @@ export class SetObject {
       this.lpRemoveAt(off);
       return true;
     }
-    const idx = this.htFind(m, hashBytes(m, 0, m.length));
-    if (idx < 0) return false;
-    this.htRemoveIndex(idx);
+    if (!this.ht!.remove(m, hashBytes(m, 0, m.length))) return false;
+    this.n--;
     return true;
   }
 
@@ -356,10 +341,7 @@ export class SetObject {
    */
   memberAt(i: number): Member {
     if (this.enc === ENC_INTSET) return this.intAt(i);
-    if (this.enc === ENC_HT) {
-      const start = this.dataAt(this.offs![i]!);
-      return this.buf.subarray(start, start + this.lastLen);
-    }
+    if (this.enc === ENC_HT) return this.ht!.view(i);
     let off = 0;
     for (let k = 0; k < i; k++) off = this.dataAt(off) + this.lastLen;
     const start = this.dataAt(off);
@@ -380,9 +362,9 @@ export class SetObject {
       return v;
     }
     if (this.enc === ENC_HT) {
-      const start = this.dataAt(this.offs![i]!);
-      const copy = Buffer.from(this.buf.subarray(start, start + this.lastLen));
-      this.htRemoveIndex(i);
+      const copy = Buffer.from(this.ht!.view(i));
+      this.ht!.removeAt(i);
+      this.n--;
       return copy;
     }
     let off = 0;
@@ -451,7 +433,7 @@ export class SetObject {
     // Highest first, so positions stay valid (removal only moves the last member).
     for (let j = pos.length - 1; j >= 0; j--) {
       if (this.enc === ENC_INTSET) this.intRemoveAt(pos[j]!);
-      else this.htRemoveIndex(pos[j]!);
+      else { this.ht!.removeAt(pos[j]!); this.n--; }
     }
   }
 
@@ -474,11 +456,8 @@ export class SetObject {
       }
       return;
     }
-    const offs = this.offs!;
-    for (let i = 0; i < this.n; i++) {
-      const start = this.dataAt(offs[i]!);
-      fn(this.buf.subarray(start, start + this.lastLen));
-    }
+    const ht = this.ht!;
+    for (let i = 0; i < this.n; i++) fn(ht.view(i));
   }
 
   /**
@@ -503,10 +482,10 @@ export class SetObject {
       }
       return;
     }
-    const offs = this.offs!;
+    const ht = this.ht!;
     for (let i = 0; i < this.n; i++) {
-      const start = this.dataAt(offs[i]!);
-      onBytes(buf, start, start + this.lastLen);
+      const start = ht.decodeAt(i);
+      onBytes(ht.lastBuf, start, start + ht.lastLen);
     }
   }
 
@@ -541,7 +520,7 @@ export class SetObject {
     let n = 64;
     if (this.ints) n += this.ints.byteLength;
     n += this.buf.length;
-    if (this.offs) n += this.offs.byteLength + this.hashes!.byteLength + this.table!.byteLength;
+    if (this.ht) n += this.ht.memoryUsage();
     return n;
   }
 
@@ -553,18 +532,12 @@ export class SetObject {
     s.n = this.n;
     s.width = this.width;
     if (this.ints) s.ints = this.ints.slice() as IntArray;
-    if (this.enc !== ENC_INTSET) {
+    if (this.enc === ENC_LISTPACK) {
       s.buf = Buffer.alloc(Math.max(this.used, 8));
       this.buf.copy(s.buf, 0, 0, this.used);
       s.used = this.used;
     }
-    if (this.offs) {
-      s.offs = this.offs.slice();
-      s.hashes = this.hashes!.slice();
-      s.table = this.table!.slice();
-      s.mask = this.mask;
-      s.garbage = this.garbage;
-    }
+    if (this.ht) s.ht = this.ht.clone();
     return s;
   }
 
@@ -686,10 +659,6 @@ export class SetObject {
   }
 
   private growBuf(need: number): void {
-    if (this.enc === ENC_HT && this.garbage > 0 && this.garbage * 2 >= this.used) {
-      this.compact(need);
-      return;
-    }
     const cap = this.buf.length;
     const want = this.used + need;
     let size = cap < 64 ? Math.max(cap * 2, 16) : cap + (cap >> 1);
@@ -697,26 +666,6 @@ export class SetObject {
     const nb = Buffer.alloc(size);
     this.buf.copy(nb, 0, 0, this.used);
     this.buf = nb;
-  }
-
-  /** Rewrites the hashtable's entries without holes, leaving room for `extra` bytes. */
-  private compact(extra: number): void {
-    const live = this.used - this.garbage;
-    const size = Math.max(16, live + extra + ((live + extra) >> 2));
-    const nb = Buffer.alloc(size);
-    const offs = this.offs!;
-    let p = 0;
-    for (let i = 0; i < this.n; i++) {
-      const off = offs[i]!;
-      const start = this.dataAt(off);
-      const end = start + this.lastLen;
-      this.buf.copy(nb, p, off, end);
-      offs[i] = p;
-      p += end - off;
-    }
-    this.buf = nb;
-    this.used = p;
-    this.garbage = 0;
   }
 
   private bytesEqual(start: number, m: Uint8Array): boolean {
@@ -753,115 +702,374 @@ export class SetObject {
 
   // ================================================================ hashtable internals
 
-  private initIndex(cap: number): void {
-    this.offs = new Uint32Array(cap);
-    this.hashes = new Uint32Array(cap);
-    const tcap = tableCapFor(cap);
-    this.table = new Int32Array(tcap);
-    this.mask = tcap - 1;
-  }
-
-  private tableInsert(h: number, idx: number): void {
-    const table = this.table!;
-    const mask = this.mask;
-    let s = h & mask;
-    while (table[s] !== 0) s = (s + 1) & mask;
-    table[s] = idx + 1;
-  }
-
-  /** Dense position of the member, or -1. */
-  private htFind(m: Uint8Array, h: number): number {
-    const table = this.table!, hashes = this.hashes!, offs = this.offs!;
-    const mask = this.mask;
-    const len = m.length;
-    let s = h & mask;
-    for (;;) {
-      const t = table[s]!;
-      if (t === 0) return -1;
-      const idx = t - 1;
-      if (hashes[idx] === h) {
-        const start = this.dataAt(offs[idx]!);
-        if (this.lastLen === len && this.bytesEqual(start, m)) return idx;
-      }
-      s = (s + 1) & mask;
-    }
-  }
-
-  private htAdd(m: Uint8Array, h: number): boolean {
-    if (this.htFind(m, h) >= 0) return false;
-    const n = this.n;
-    if (n === this.offs!.length) {
-      const cap = Math.max(8, n + (n >> 1));
-      const o = new Uint32Array(cap); o.set(this.offs!); this.offs = o;
-      const hs = new Uint32Array(cap); hs.set(this.hashes!); this.hashes = hs;
-    }
-    if ((n + 1) * 4 > (this.mask + 1) * 3) this.rebuildTable(tableCapFor(n + 1) * 2);
-    this.offs![n] = this.append(m);
-    this.hashes![n] = h;
-    this.tableInsert(h, n);
-    this.n = n + 1;
+  private htAdd(m: Uint8Array): boolean {
+    if (!this.ht!.add(m, hashBytes(m, 0, m.length))) return false;
+    this.n++;
     return true;
-  }
-
-  private rebuildTable(tcap: number): void {
-    this.table = new Int32Array(tcap);
-    this.mask = tcap - 1;
-    const hashes = this.hashes!;
-    for (let i = 0; i < this.n; i++) this.tableInsert(hashes[i]!, i);
-  }
-
-  /** Table slot holding dense position idx. */
-  private slotOf(idx: number): number {
-    const table = this.table!;
-    const mask = this.mask;
-    let s = this.hashes![idx]! & mask;
-    while (table[s] !== idx + 1) s = (s + 1) & mask;
-    return s;
-  }
-
-  private htRemoveIndex(idx: number): void {
-    const table = this.table!, hashes = this.hashes!, offs = this.offs!;
-    const mask = this.mask;
-    // Free the slot, shifting back the entries of the probe run that follows it.
-    let hole = this.slotOf(idx);
-    let j = hole;
-    for (;;) {
-      j = (j + 1) & mask;
-      const t = table[j]!;
-      if (t === 0) break;
-      const home = hashes[t - 1]! & mask;
-      // Move t into the hole unless its home lies cyclically in (hole, j].
-      const inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-      if (!inRange) { table[hole] = t; hole = j; }
-    }
-    table[hole] = 0;
-    // Account for the entry bytes left behind.
-    const start = this.dataAt(offs[idx]!);
-    this.garbage += start + this.lastLen - offs[idx]!;
-    // Keep positions dense: the last member takes the freed position.
-    const last = this.n - 1;
-    if (idx !== last) {
-      const s = this.slotOf(last);
-      table[s] = idx + 1;
-      offs[idx] = offs[last]!;
-      hashes[idx] = hashes[last]!;
-    }
-    this.n = last;
-    if (this.n === 0) {
-      this.used = 0;
-      this.garbage = 0;
-    } else if (this.garbage > 4096 && this.garbage * 2 > this.used) {
-      this.compact(0);
-    }
-    // Shrink the index when it is mostly empty.
-    const tcap = this.mask + 1;
-    if (tcap > 16 && this.n * 8 < tcap) {
-      const cap = Math.max(8, this.n * 2);
-      this.offs = offs.slice(0, cap);
-      this.hashes = hashes.slice(0, cap);
-      this.rebuildTable(tableCapFor(cap));
-    }
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+
+// ==================================================================== hashtable
+
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE - 1;
+/** Regular chunks hold at most this many bytes (locations keep 16 bits of offset). */
+const CHUNK_MAX = 65536;
+/** Entries bigger than this get a chunk of their own. */
+const BIG_ENTRY = 16384;
+/** Position header of a removed entry. */
+const DEAD = 0xffffffff;
+/** Buckets visited at most per rehash step when they are empty (x the buckets to move). */
+const EMPTY_VISITS = 10;
+
+/** The hashtable representation: see the file comment. */
+export class HTable {
+  n = 0;
+  /** Where decodeAt() left the entry: its buffer and length. */
+  lastBuf: Buffer = EMPTY_BUF;
+  lastLen = 0;
+
+  // Dense per-member data, in pages of PAGE entries.
+  private locP: Uint32Array[] = [];
+  private hashP: Uint32Array[] = [];
+  /** Chain links: position + 1 of the next member in the bucket, 0 at the end. */
+  private nextP: Int32Array[] = [];
+
+  // Buckets (position + 1 of the chain head); b1 is the target of a rehash in progress.
+  private b0: Int32Array;
+  private b1: Int32Array | null = null;
+  private rehashIdx = -1;
+
+  // Entry storage.
+  private chunks: (Buffer | null)[] = [];
+  private live: number[] = [];
+  private usedOf: number[] = [];
+  private freeSlots: number[] = [];
+  private cur = -1;
+  private lastChunkSize = 0;
+
+  constructor(cap = 4) {
+    this.b0 = new Int32Array(nextPow2(cap));
+  }
+
+  // ---------------------------------------------------------------- per-member data
+
+  private loc(i: number): number { return this.locP[i >>> PAGE_BITS]![i & PAGE_MASK]!; }
+  private hash(i: number): number { return this.hashP[i >>> PAGE_BITS]![i & PAGE_MASK]!; }
+  private next(i: number): number { return this.nextP[i >>> PAGE_BITS]![i & PAGE_MASK]!; }
+  private setNext(i: number, v: number): void { this.nextP[i >>> PAGE_BITS]![i & PAGE_MASK] = v; }
+
+  /** Decodes member i: sets lastBuf / lastLen, returns where its bytes start. */
+  decodeAt(i: number): number {
+    const l = this.loc(i);
+    const buf = this.chunks[l >>> 16]!;
+    this.lastBuf = buf;
+    let off = (l & 0xffff) + 4;
+    let b = buf[off++]!;
+    if (b < 0x80) { this.lastLen = b; return off; }
+    let len = b & 0x7f, mul = 128;
+    for (;;) {
+      b = buf[off++]!;
+      len += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 128;
+    }
+    this.lastLen = len;
+    return off;
+  }
+
+  view(i: number): Buffer {
+    const s = this.decodeAt(i);
+    return this.lastBuf.subarray(s, s + this.lastLen);
+  }
+
+  // ---------------------------------------------------------------- buckets
+
+  /** The bucket array holding hash h's chain (the new one for buckets already moved). */
+  private tableFor(h: number): Int32Array {
+    const b0 = this.b0;
+    if (this.rehashIdx >= 0 && (h & (b0.length - 1)) < this.rehashIdx) return this.b1!;
+    return b0;
+  }
+
+  private rehashStep(): void {
+    if (this.rehashIdx < 0) return;
+    const b0 = this.b0, b1 = this.b1!;
+    const m1 = b1.length - 1;
+    let visits = EMPTY_VISITS;
+    while (b0[this.rehashIdx] === 0) {
+      if (++this.rehashIdx === b0.length) { this.finishRehash(); return; }
+      if (--visits === 0) return;
+    }
+    let e = b0[this.rehashIdx]!;
+    while (e !== 0) {
+      const i = e - 1;
+      const nx = this.next(i);
+      const slot = this.hash(i) & m1;
+      this.setNext(i, b1[slot]!);
+      b1[slot] = e;
+      e = nx;
+    }
+    b0[this.rehashIdx] = 0;
+    if (++this.rehashIdx === b0.length) this.finishRehash();
+  }
+
+  private finishRehash(): void {
+    this.b0 = this.b1!;
+    this.b1 = null;
+    this.rehashIdx = -1;
+  }
+
+  private startResize(size: number): void {
+    if (size === this.b0.length) return;
+    this.b1 = new Int32Array(size);
+    this.rehashIdx = 0;
+  }
+
+  /** True while an incremental resize is in progress. */
+  isRehashing(): boolean { return this.rehashIdx >= 0; }
+
+  /** Bucket counts (main, rehash target) for DEBUG HTSTATS-KEY. */
+  buckets(): [number, number] { return [this.b0.length, this.b1 ? this.b1.length : 0]; }
+
+  // ---------------------------------------------------------------- lookups
+
+  private equalsAt(i: number, m: Uint8Array): boolean {
+    const s = this.decodeAt(i);
+    const len = m.length;
+    if (this.lastLen !== len) return false;
+    const buf = this.lastBuf;
+    for (let k = 0; k < len; k++) if (buf[s + k] !== m[k]) return false;
+    return true;
+  }
+
+  /** Position of the member, or -1. */
+  find(m: Uint8Array, h: number): number {
+    this.rehashStep();
+    const t = this.tableFor(h);
+    let e = t[h & (t.length - 1)]!;
+    while (e !== 0) {
+      const i = e - 1;
+      if (this.hash(i) === h && this.equalsAt(i, m)) return i;
+      e = this.next(i);
+    }
+    return -1;
+  }
+
+  /** Adds a member known to be absent (`h` its hash). */
+  insert(m: Uint8Array, h: number): void {
+    const i = this.n;
+    if ((i & PAGE_MASK) === 0 && (i >>> PAGE_BITS) === this.locP.length) {
+      this.locP.push(new Uint32Array(PAGE));
+      this.hashP.push(new Uint32Array(PAGE));
+      this.nextP.push(new Int32Array(PAGE));
+    }
+    const p = i >>> PAGE_BITS, o = i & PAGE_MASK;
+    this.locP[p]![o] = this.store(m, i);
+    this.hashP[p]![o] = h;
+    const t = this.tableFor(h);
+    const slot = h & (t.length - 1);
+    this.nextP[p]![o] = t[slot]!;
+    t[slot] = i + 1;
+    this.n = i + 1;
+    // Grow at load factor 1, as Valkey's dict does.
+    if (this.rehashIdx < 0 && this.n > this.b0.length) this.startResize(this.b0.length * 2);
+  }
+
+  add(m: Uint8Array, h: number): boolean {
+    if (this.find(m, h) >= 0) return false;
+    this.insert(m, h);
+    return true;
+  }
+
+  remove(m: Uint8Array, h: number): boolean {
+    const i = this.find(m, h);
+    if (i < 0) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Unlinks position i from its bucket chain. */
+  private unlink(i: number): void {
+    const t = this.tableFor(this.hash(i));
+    const slot = this.hash(i) & (t.length - 1);
+    let e = t[slot]!;
+    if (e === i + 1) { t[slot] = this.next(i); return; }
+    for (;;) {
+      const nx = this.next(e - 1);
+      if (nx === i + 1) { this.setNext(e - 1, this.next(i)); return; }
+      e = nx;
+    }
+  }
+
+  /** Makes whatever links to position `from` link to position `to` instead. */
+  private relink(from: number, to: number): void {
+    const t = this.tableFor(this.hash(from));
+    const slot = this.hash(from) & (t.length - 1);
+    let e = t[slot]!;
+    if (e === from + 1) { t[slot] = to + 1; return; }
+    for (;;) {
+      const nx = this.next(e - 1);
+      if (nx === from + 1) { this.setNext(e - 1, to + 1); return; }
+      e = nx;
+    }
+  }
+
+  /** Removes the member at position i; the last member takes its place. */
+  removeAt(i: number): void {
+    this.rehashStep();
+    this.unlink(i);
+    const l = this.loc(i);
+    const ci = l >>> 16;
+    const chunk = this.chunks[ci]!;
+    const off = l & 0xffff;
+    chunk.writeUInt32LE(DEAD, off);
+    const start = this.decodeAt(i);
+    const size = start + this.lastLen - off;
+    const last = this.n - 1;
+    if (i !== last) {
+      this.relink(last, i);
+      const p = i >>> PAGE_BITS, o = i & PAGE_MASK;
+      const ll = this.loc(last);
+      this.locP[p]![o] = ll;
+      this.hashP[p]![o] = this.hash(last);
+      this.nextP[p]![o] = this.next(last);
+      this.chunks[ll >>> 16]!.writeUInt32LE(i, ll & 0xffff);
+    }
+    this.n = last;
+    // Drop pages no longer needed (keeping one spare).
+    const pagesNeeded = (this.n + PAGE - 1) >>> PAGE_BITS;
+    if (this.locP.length > pagesNeeded + 1) {
+      this.locP.length = this.hashP.length = this.nextP.length = pagesNeeded + 1;
+    }
+    this.release(ci, size);
+    // Shrink below 1/8 full, as Valkey's dict does.
+    if (this.rehashIdx < 0 && this.b0.length > 4 && this.n * 8 < this.b0.length) {
+      this.startResize(nextPow2(this.n));
+    }
+  }
+
+  // ---------------------------------------------------------------- entry storage
+
+  /** Writes member m (at position i) into the chunks; returns its location. */
+  private store(m: Uint8Array, i: number): number {
+    let left = -1;
+    const len = m.length;
+    const need = 4 + varintSize(len) + len;
+    let ci: number, off: number;
+    if (need > BIG_ENTRY) {
+      ci = this.newChunk(need);
+      off = 0;
+      this.usedOf[ci] = need;
+    } else {
+      ci = this.cur;
+      if (ci < 0 || this.usedOf[ci]! + need > this.chunks[ci]!.length) {
+        const size = Math.min(CHUNK_MAX, Math.max(need, this.lastChunkSize * 2, 256));
+        this.lastChunkSize = size;
+        left = ci;
+        ci = this.cur = this.newChunk(size);
+      }
+      off = this.usedOf[ci]!;
+      this.usedOf[ci] = off + need;
+    }
+    const buf = this.chunks[ci]!;
+    buf.writeUInt32LE(i, off);
+    let p = off + 4;
+    let l = len;
+    while (l >= 0x80) { buf[p++] = (l % 128) | 0x80; l = Math.floor(l / 128); }
+    buf[p++] = l;
+    if (len <= 32) for (let k = 0; k < len; k++) buf[p + k] = m[k]!;
+    else buf.set(m, p);
+    this.live[ci] = (this.live[ci] ?? 0) + need;
+    const loc = (ci << 16 | off) >>> 0;
+    // The chunk left behind may already be mostly dead.
+    if (left >= 0) this.maybeReclaim(left);
+    return loc;
+  }
+
+  private newChunk(size: number): number {
+    const buf = Buffer.alloc(size);
+    const ci = this.freeSlots.length ? this.freeSlots.pop()! : this.chunks.length;
+    this.chunks[ci] = buf;
+    this.live[ci] = 0;
+    this.usedOf[ci] = 0;
+    return ci;
+  }
+
+  /** Accounts for `size` freed bytes in chunk ci; frees or empties the chunk when worth it. */
+  private release(ci: number, size: number): void {
+    this.live[ci] = this.live[ci]! - size;
+    if (this.n === 0) { this.reset(); return; }
+    this.maybeReclaim(ci);
+  }
+
+  private maybeReclaim(ci: number): void {
+    if (ci === this.cur) return;
+    const live = this.live[ci]!;
+    if (live === 0) { this.freeChunk(ci); return; }
+    const chunk = this.chunks[ci]!;
+    if (chunk.length < 1024 || live * 4 >= chunk.length) return;
+    // Move the live entries to the current chunk (a bounded amount of work) and free this one.
+    const used = this.usedOf[ci]!;
+    let off = 0;
+    while (off < used) {
+      const pos = chunk.readUInt32LE(off);
+      let q = off + 4;
+      let b = chunk[q++]!;
+      let len = b & 0x7f;
+      if (b >= 0x80) {
+        let mul = 128;
+        for (;;) { b = chunk[q++]!; len += (b & 0x7f) * mul; if (b < 0x80) break; mul *= 128; }
+      }
+      if (pos !== DEAD) {
+        const loc = this.store(chunk.subarray(q, q + len), pos);
+        this.locP[pos >>> PAGE_BITS]![pos & PAGE_MASK] = loc;
+      }
+      off = q + len;
+    }
+    this.freeChunk(ci);
+  }
+
+  private freeChunk(ci: number): void {
+    this.chunks[ci] = null;
+    this.live[ci] = 0;
+    this.usedOf[ci] = 0;
+    this.freeSlots.push(ci);
+  }
+
+  /** Back to an empty table. */
+  private reset(): void {
+    this.chunks = []; this.live = []; this.usedOf = []; this.freeSlots = [];
+    this.cur = -1; this.lastChunkSize = 0;
+    this.locP = []; this.hashP = []; this.nextP = [];
+    this.b0 = new Int32Array(4); this.b1 = null; this.rehashIdx = -1;
+  }
+
+  // ---------------------------------------------------------------- whole-table operations
+
+  memoryUsage(): number {
+    let bytes = 96 + this.b0.byteLength + (this.b1 ? this.b1.byteLength : 0) + this.locP.length * PAGE * 12;
+    for (const c of this.chunks) if (c) bytes += c.length + 16;
+    return bytes;
+  }
+
+  clone(): HTable {
+    const t = new HTable(4);
+    t.n = this.n;
+    t.locP = this.locP.map((p) => p.slice());
+    t.hashP = this.hashP.map((p) => p.slice());
+    t.nextP = this.nextP.map((p) => p.slice());
+    t.b0 = this.b0.slice();
+    t.b1 = this.b1 ? this.b1.slice() : null;
+    t.rehashIdx = this.rehashIdx;
+    t.chunks = this.chunks.map((c) => (c ? Buffer.from(c) : null));
+    t.live = this.live.slice();
+    t.usedOf = this.usedOf.slice();
+    t.freeSlots = this.freeSlots.slice();
+    t.cur = this.cur;
+    t.lastChunkSize = this.lastChunkSize;
+    return t;
+  }
+}
