@@ -136,7 +136,8 @@ function parseAll(pieces: Buffer[], limits = { maxBulkLen: 512 * 1024 * 1024, au
         throw e;
       }
       if (c === null) break;
-      if (c.length > 0) cmds.push(c);
+      // Argument views are valid until the next next()/feed() (the query buffer is reused): keep copies.
+      if (c.length > 0) cmds.push(c.map((a) => Buffer.from(a)));
     }
   }
   return { cmds, error: null };

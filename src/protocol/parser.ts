@@ -1,14 +1,24 @@
 // Incremental, Buffer-based RESP request parser.
 //
-// Arguments are zero-copy views into the received chunk (received buffers are never written
-// to, so the views stay valid for as long as a command is queued). A partial request keeps
-// only its unconsumed tail; a large bulk argument is assembled in a buffer of its exact size
-// so that a 100 MB value arriving in 64 KB reads costs one copy, not a quadratic number.
+// Requests are parsed straight from the received chunk whenever possible, and arguments are
+// zero-copy views. Only an incomplete request's tail is copied into the client's private query
+// buffer, which is reused for later reads (like Valkey's querybuf) and shrunk by the server cron
+// (`cronResize`) when the client goes idle or its recent reads are much smaller than the buffer.
+// A large bulk argument (>= 32 KB) is assembled in a buffer of its exact size, so a 100 MB value
+// arriving in 64 KB reads costs one copy; afterwards that buffer serves as the query buffer.
+//
+// Lifetime rule: the argument views of a command are valid until the next call to `next()` or
+// `feed()`. Anything that keeps arguments longer (MULTI queues, paused or blocked commands,
+// data structures) must copy them.
 
 /** Longest inline request or multibulk/bulk header line Valkey accepts (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;
-/** Bulk arguments at least this big are assembled in their own buffer. */
+/** Bulk arguments at least this big are assembled in their own buffer (PROTO_MBULK_BIG_ARG). */
 const BIG_ARG = 32 * 1024;
+/** Size of a freshly allocated private query buffer (about Valkey's first allocation). */
+const QB_INITIAL = 20 * 1024;
+/** Buffers above this are shrunk when recent reads needed less than half (PROTO_RESIZE_THRESHOLD). */
+const RESIZE_THRESHOLD = 32 * 1024;
 
 export class ProtocolError extends Error {}
 
@@ -21,8 +31,16 @@ export interface ParserLimits {
 }
 
 export class RespParser {
+  /** The bytes being parsed: the received chunk, or a view of the private query buffer. */
   private buf: Buffer | null = null;
   private pos = 0;
+  /** True when `buf` is a view of `qb`. */
+  private inQb = false;
+  /** The private query buffer (reused across reads) and the number of valid bytes in it. */
+  private qb: Buffer | null = null;
+  private qbUsed = 0;
+  /** Largest amount of input buffered or read at once since the last cron resize. */
+  private peak = 0;
   /** Remaining bulk args of the current multibulk request (0 = between requests). */
   private remaining = 0;
   private args: Buffer[] = [];
@@ -35,28 +53,41 @@ export class RespParser {
 
   constructor(private limits: ParserLimits) {}
 
-  /** Bytes held for a request not fully received yet (the query buffer). */
+  /** Bytes received and not yet parsed into a command (CLIENT LIST qbuf). */
   get pending(): number {
     return (this.buf ? this.buf.length - this.pos : 0) + (this.big ? this.bigFill : 0);
   }
-  /** Bytes allocated for the query buffer. */
+  /** Bytes allocated for query buffering. */
   get allocated(): number {
-    return (this.buf ? this.buf.length - this.pos : 0) + (this.big ? this.big.length : 0);
+    let n = this.big ? this.big.length : 0;
+    if (this.qb) n += this.qb.length;
+    else if (this.buf) n += this.buf.length - this.pos;
+    return n;
   }
-  /** Free space in the big-argument buffer (qbuf-free). */
-  get free(): number { return this.big ? this.big.length - this.bigFill : 0; }
+  /** Allocated but unused query-buffer bytes (CLIENT LIST qbuf-free). */
+  get free(): number { return Math.max(0, this.allocated - this.pending); }
 
   feed(chunk: Buffer): void {
+    if (chunk.length > this.peak) this.peak = chunk.length;
     if (this.big !== null) {
       // Fill the big argument first; anything beyond it is parsed normally.
-      const need = this.big.length - this.bigFill;
-      const n = Math.min(need, chunk.length);
+      const total = this.bulkLen + 2;
+      if (this.big.length < total) {
+        // The cron shrank an idle half-received argument: grow it back to its full size.
+        const nb = Buffer.allocUnsafe(total);
+        this.big.copy(nb, 0, 0, this.bigFill);
+        this.big = nb;
+      }
+      const n = Math.min(total - this.bigFill, chunk.length);
       chunk.copy(this.big, this.bigFill, 0, n);
       this.bigFill += n;
       chunk = chunk.subarray(n);
-      if (this.bigFill === this.big.length) {
+      if (this.bigFill === total) {
         // The argument must be followed by CRLF; keep it in the stream.
-        this.args.push(this.big.subarray(0, this.big.length - 2));
+        this.args.push(this.big.subarray(0, this.bulkLen));
+        // Like Valkey, the big buffer becomes the query buffer for what follows — once the
+        // request it completes has been executed, which is before anything is written to it.
+        if (this.remaining === 1) { this.qb = this.big; this.qbUsed = 0; }
         this.big = null;
         this.bigFill = 0;
         this.bulkLen = -1;
@@ -64,12 +95,99 @@ export class RespParser {
       }
       if (chunk.length === 0) return;
     }
-    if (this.buf === null || this.pos >= this.buf.length) {
+    const unread = this.buf !== null ? this.buf.length - this.pos : 0;
+    if (unread === 0) {
       this.buf = chunk;
-    } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+      this.pos = 0;
+      this.inQb = false;
+      return;
     }
+    // Append to the unread bytes in the private query buffer (compacting or growing it).
+    const need = unread + chunk.length;
+    if (need > this.peak) this.peak = need;
+    const old = this.buf!;
+    const start = this.pos;
+    if (this.qb === null || this.qb.length < need) {
+      const nb = Buffer.allocUnsafe(Math.max(QB_INITIAL, need * 2));
+      old.copy(nb, 0, start, start + unread);
+      this.qb = nb;
+    } else {
+      this.protectArgs();
+      if (!this.inQb) old.copy(this.qb, 0, start, start + unread);
+      else if (start > 0) this.qb.copyWithin(0, start, start + unread);
+    }
+    chunk.copy(this.qb, unread);
+    this.qbUsed = need;
+    this.buf = this.qb.subarray(0, need);
     this.pos = 0;
+    this.inQb = true;
+  }
+
+  /** Keeps the unparsed tail of a received chunk in the private query buffer. */
+  private stash(): void {
+    const b = this.buf;
+    if (b === null || this.inQb) return;
+    const n = b.length - this.pos;
+    if (n <= 0) return;
+    if (this.qb === null || this.qb.length < n) this.qb = Buffer.allocUnsafe(Math.max(QB_INITIAL, n * 2));
+    else this.protectArgs();
+    b.copy(this.qb, 0, this.pos, b.length);
+    this.qbUsed = n;
+    this.buf = this.qb.subarray(0, n);
+    this.pos = 0;
+    this.inQb = true;
+  }
+
+  /**
+   * Before the query buffer is overwritten, copies the arguments of a partly received request
+   * that still point into it (received chunks and big-argument buffers are never overwritten).
+   */
+  private protectArgs(): void {
+    const ab = this.qb!.buffer;
+    const args = this.args;
+    for (let i = 0; i < args.length; i++) if (args[i]!.buffer === ab) args[i] = Buffer.from(args[i]!);
+  }
+
+  /** Marks the current input consumed. */
+  private consumed(): void {
+    this.buf = null;
+    this.pos = 0;
+    this.inQb = false;
+    this.qbUsed = 0;
+  }
+
+  /**
+   * Query-buffer housekeeping, called by the server cron: an idle client's buffer is freed
+   * (or shrunk to what it holds), and a busy client's oversized buffer is shrunk to its recent peak.
+   */
+  cronResize(idle: boolean): void {
+    const used = this.pending;
+    const alloc = this.allocated;
+    if (alloc - used > 4096) {
+      if (idle) {
+        if (this.big !== null) {
+          if (this.bigFill < this.big.length) this.big = Buffer.from(this.big.subarray(0, this.bigFill));
+        } else this.shrinkQb(this.inQb ? this.buf!.length - this.pos : 0);
+      } else if (alloc > RESIZE_THRESHOLD && alloc / 2 > this.peak && this.big === null) {
+        // An active client keeps a small buffer: it is likely to need one again soon.
+        this.shrinkQb(Math.max(used, this.peak, 1024));
+      }
+    }
+    this.peak = this.big !== null ? this.bulkLen + 2 : used;
+  }
+
+  private shrinkQb(size: number): void {
+    if (this.qb === null || this.qb.length <= size) return;
+    const unread = this.inQb ? this.buf!.length - this.pos : 0;
+    if (size === 0 && unread === 0) { this.qb = null; return; }
+    const nb = Buffer.allocUnsafe(Math.max(size, unread));
+    if (unread > 0) {
+      this.qb.copy(nb, 0, this.pos, this.pos + unread);
+      this.buf = nb.subarray(0, unread);
+      this.pos = 0;
+      this.qbUsed = unread;
+    }
+    this.qb = nb;
   }
 
   /** Returns the next complete command, null when more input is needed. Throws ProtocolError. */
@@ -83,8 +201,17 @@ export class RespParser {
     }
     const b = this.buf;
     if (b === null) return null;
+    const r = this.parse(b);
+    if (r === null) {
+      if (this.buf !== null && this.pos >= this.buf.length) this.consumed();
+      else this.stash();
+    }
+    return r;
+  }
+
+  private parse(b: Buffer): Buffer[] | null {
     for (;;) {
-      if (this.pos >= b.length) { this.buf = null; this.pos = 0; return null; }
+      if (this.pos >= b.length) return null;
       if (this.remaining === 0) {
         if (b[this.pos] === 42 /* '*' */) {
           const r = this.readMultibulkHeader(b);
@@ -126,8 +253,8 @@ export class RespParser {
             const n = b.length - this.pos;
             b.copy(this.big, 0, this.pos, b.length);
             this.bigFill = n;
-            this.buf = null;
-            this.pos = 0;
+            this.pos = b.length;
+            if (ll + 2 > this.peak) this.peak = ll + 2;
             return null;
           }
         }

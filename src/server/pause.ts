@@ -106,7 +106,8 @@ export class PauseState {
   block(c: Client, argv: Buffer[]): void {
     c.blocked = true;
     c.blockedReason = 'pause';
-    this.held.push({ c, argv });
+    // Arguments are views of the query buffer, valid only until the next read: keep copies.
+    this.held.push({ c, argv: argv.map((a) => Buffer.from(a)) });
   }
 
   /** Number of clients currently postponed by the pause. */

@@ -349,14 +349,16 @@ export class Server {
 
   private clientsCron(): void {
     const timeout = this.config.num('timeout');
-    if (timeout <= 0) return;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      if (c.blocked || c.monitor || c.subs + c.psubs + c.ssubs > 0) continue;
-      if (now - c.lastInteraction > timeout * 1000) {
+      const idleMs = now - c.lastInteraction;
+      if (timeout > 0 && idleMs > timeout * 1000 &&
+          !(c.blocked || c.monitor || c.subs + c.psubs + c.ssubs > 0)) {
         this.log.verbose('Closing idle client');
         c.close();
+        continue;
       }
+      c.parser.cronResize(idleMs > 2000);
     }
   }
 
