@@ -19,6 +19,8 @@ const LONG_MAX = (1n << 63n) - 1n;
 const SPOP_MOVE_STRATEGY_MUL = 5;
 /** SRANDMEMBER copies the whole set and removes when count * this > size. */
 const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
+/** Reply bytes after which a negative-count SRANDMEMBER gives up and disconnects the client. */
+const OBUF_GUARD = 1 << 30;
 
 export function setLimits(c: Client): SetLimits {
   const cfg = c.server.config;
@@ -295,10 +297,17 @@ function srandmemberWithCount(c: Client, argv: Buffer[]): void {
     w.arr(count);
     if (set.enc === ENC_LISTPACK && count > 1) {
       const all = set.members(false);
-      for (let i = 0; i < count; i++) writeMember(w, all[Math.floor(Math.random() * size)]!);
+      for (let i = 0; i < count; i++) {
+        writeMember(w, all[Math.floor(Math.random() * size)]!);
+        if ((i & 4095) === 4095 && w.length > OBUF_GUARD) { c.closeAfterReply = true; return; }
+      }
       return;
     }
-    for (let i = 0; i < count; i++) writeMember(w, set.randomMember());
+    for (let i = 0; i < count; i++) {
+      writeMember(w, set.randomMember());
+      // Like a client over its output buffer limit: stop and disconnect on absurd counts.
+      if ((i & 4095) === 4095 && w.length > OBUF_GUARD) { c.closeAfterReply = true; return; }
+    }
     return;
   }
 

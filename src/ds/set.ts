@@ -750,8 +750,12 @@ export class HTable {
   private cur = -1;
   private lastChunkSize = 0;
 
+  /** Initial size of the first page (a size hint). */
+  private firstPage: number;
+
   constructor(cap = 4) {
     this.b0 = new Int32Array(nextPow2(cap));
+    this.firstPage = cap;
   }
 
   // ---------------------------------------------------------------- per-member data
@@ -861,12 +865,19 @@ export class HTable {
   /** Adds a member known to be absent (`h` its hash). */
   insert(m: Uint8Array, h: number): void {
     const i = this.n;
-    if ((i & PAGE_MASK) === 0 && (i >>> PAGE_BITS) === this.locP.length) {
-      this.locP.push(new Uint32Array(PAGE));
-      this.hashP.push(new Uint32Array(PAGE));
-      this.nextP.push(new Int32Array(PAGE));
-    }
     const p = i >>> PAGE_BITS, o = i & PAGE_MASK;
+    if (p === this.locP.length) {
+      // The first page starts small and doubles up to a full page; later pages are full.
+      const size = p === 0 ? Math.min(PAGE, Math.max(8, this.firstPage)) : PAGE;
+      this.locP.push(new Uint32Array(size));
+      this.hashP.push(new Uint32Array(size));
+      this.nextP.push(new Int32Array(size));
+    } else if (o === this.locP[p]!.length) {
+      const size = Math.min(PAGE, o * 2);
+      const l = new Uint32Array(size); l.set(this.locP[p]!); this.locP[p] = l;
+      const h = new Uint32Array(size); h.set(this.hashP[p]!); this.hashP[p] = h;
+      const x = new Int32Array(size); x.set(this.nextP[p]!); this.nextP[p] = x;
+    }
     this.locP[p]![o] = this.store(m, i);
     this.hashP[p]![o] = h;
     const t = this.tableFor(h);
@@ -1045,12 +1056,14 @@ export class HTable {
     this.cur = -1; this.lastChunkSize = 0;
     this.locP = []; this.hashP = []; this.nextP = [];
     this.b0 = new Int32Array(4); this.b1 = null; this.rehashIdx = -1;
+    this.firstPage = 8;
   }
 
   // ---------------------------------------------------------------- whole-table operations
 
   memoryUsage(): number {
-    let bytes = 96 + this.b0.byteLength + (this.b1 ? this.b1.byteLength : 0) + this.locP.length * PAGE * 12;
+    let bytes = 96 + this.b0.byteLength + (this.b1 ? this.b1.byteLength : 0);
+    for (const pg of this.locP) bytes += pg.length * 12;
     for (const c of this.chunks) if (c) bytes += c.length + 16;
     return bytes;
   }
@@ -1070,6 +1083,7 @@ export class HTable {
     t.freeSlots = this.freeSlots.slice();
     t.cur = this.cur;
     t.lastChunkSize = this.lastChunkSize;
+    t.firstPage = this.firstPage;
     return t;
   }
 }
