@@ -263,6 +263,12 @@ let reloadHandler: ReloadHandler | null = null;
 /** Persistence installs the real save-flush-load cycle here. */
 export function setReloadHandler(fn: ReloadHandler | null): void { reloadHandler = fn; }
 
+/** What loading does to a value of a type beyond copying it (e.g. re-choosing its encoding). */
+export type ReloadFixup = (s: Server, db: Db, a: number) => void;
+const reloadFixups = new Map<number, ReloadFixup>();
+/** Lets a collection family apply its load-time conversions in the in-memory DEBUG RELOAD. */
+export function registerTypeReload(type: number, fn: ReloadFixup): void { reloadFixups.set(type, fn); }
+
 const RDB_LOAD_ERROR = 'ERR Error trying to load the RDB dump, check server logs.';
 
 /**
@@ -292,6 +298,12 @@ function inMemoryReload(c: Client, opts: { merge: boolean; flush: boolean; save:
     }
     for (const a of expired) db.removeBlock(a);
     if (!keepAccess) db.dict.forEach((a) => ks.arena.setLru(a, ks.lruInit()));
+    if (reloadFixups.size > 0) {
+      db.dict.forEach((a) => {
+        const fn = reloadFixups.get(ks.arena.type(a));
+        if (fn) fn(s, db, a);
+      });
+    }
     // Watchers and trackers see the dataset replaced, as after emptyData().
     ks.changed(db.id, null, 'reload', 0);
   }

@@ -9,6 +9,7 @@ import { registerExpire } from './expire.js';
 import { registerServer } from './server.js';
 import { registerCommand } from './command.js';
 import { registerDebug } from './debug.js';
+import { registerList } from './list.js';
 import { registerSet } from './set.js';
 
 export function registerAll(r: Registry): void {
@@ -21,5 +22,6 @@ export function registerAll(r: Registry): void {
   registerServer(r);
   registerCommand(r);
   registerDebug(r);
+  registerList(r);
   registerSet(r);
 }

@@ -114,6 +114,7 @@ export class BlockingManager {
       if (c.bstate !== st) return;
       this.detach(c);
       st.onTimeout(c);
+      this.countCall(c, st, false);
       this.finish(c);
     }, delay);
   }
@@ -149,7 +150,21 @@ export class BlockingManager {
     this.detach(c);
     if (c.closed) { c.blocked = false; return; }
     if (error) c.w.error(UNBLOCKED_ERR); else st.onTimeout(c);
+    this.countCall(c, st, error);
     this.finish(c);
+  }
+
+  /**
+   * A command that ends without being re-run (timeout, CLIENT UNBLOCK) is counted here, once,
+   * as Valkey's updateStatsOnUnblock does; a command served by a re-run is counted by call().
+   */
+  private countCall(c: Client, st: BlockState, failed: boolean): void {
+    const cmd = st.cmd;
+    cmd.calls++;
+    if (failed) cmd.failed++;
+    c.commands++;
+    c.lastCmd = cmd;
+    this.server.stats.commandsProcessed++;
   }
 
   /** Forgets a disconnected client. */
