@@ -80,6 +80,21 @@ export const E = {
     `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   noPerm: (user: string, name: string) =>
     `NOPERM User ${user} has no permissions to run the '${name}' command`,
+  valueOutOfRange: 'ERR value is out of range',
+  longRange: (min: string, max: string) => `ERR value is out of range, value must between ${min} and ${max}`,
+  novaluesOnlyHscan: 'ERR NOVALUES option can only be used in HSCAN',
+  noscoresOnlyZscan: 'ERR NOSCORES option can only be used in ZSCAN',
+  zaddXxNx: 'ERR XX and NX options at the same time are not compatible',
+  zaddGtLtNx: 'ERR GT, LT, and/or NX options at the same time are not compatible',
+  zaddIncrPair: 'ERR INCR option supports a single increment-element pair',
+  zsetNaN: 'ERR resulting score is not a number (NaN)',
+  zMinMaxFloat: 'ERR min or max is not a float',
+  zMinMaxLex: 'ERR min or max not valid string range item',
+  zWithscoresBylex: 'ERR syntax error, WITHSCORES not supported in combination with BYLEX',
+  zLimitRank: 'ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX',
+  zWeightFloat: 'ERR weight value is not a float',
+  zLimitNegative: "ERR LIMIT can't be negative",
+  zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
 } as const;
 
 /** The error code (first word) of an error text, for INFO errorstats. */

@@ -11,6 +11,7 @@ import { registerCommand } from './command.js';
 import { registerDebug } from './debug.js';
 import { registerList } from './list.js';
 import { registerSet } from './set.js';
+import { registerZset } from './zset.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -24,4 +25,5 @@ export function registerAll(r: Registry): void {
   registerDebug(r);
   registerList(r);
   registerSet(r);
+  registerZset(r);
 }

@@ -1,0 +1,425 @@
+// Sorted sets: the shared interface of the two representations, range specifications, and the
+// compact representation used for small sets (Valkey's "listpack" encoding).
+//
+// Both representations keep (member, score) pairs ordered by score, then by member bytes
+// (memcmp order, shorter first on a common prefix), and answer positional (rank) queries:
+// commands find the rank interval a range covers, then walk it. Members are handed to visitors
+// as (buffer, offset, length) slices of the structure's own storage, valid until the next write.
+//
+// ZPack layout: one Buffer holding entries back to back, in order:
+//   [score: float64 LE][member length: varint][member bytes]
+// Lookups are linear, as in a listpack; the structure only holds a few hundred entries at most
+// (zset-max-listpack-entries / -value decide when a set moves to the skiplist).
+import type { StoredObject } from '../store/types.js';
+import { ZSkiplist } from './skiplist.js';
+
+/** Receives one element: member bytes are buf[off, off + len). */
+export type ZVisitor = (buf: Buffer, off: number, len: number, score: number) => void;
+
+/** The operations the sorted-set commands need from either representation. */
+export interface ZsetObj extends StoredObject {
+  /** True for the compact (listpack) representation. */
+  readonly isPack: boolean;
+  readonly length: number;
+  /** Score of a member; NaN when absent (NaN is never stored). */
+  score(m: Uint8Array): number;
+  /** Adds a member known to be absent. */
+  add(m: Uint8Array, s: number): void;
+  /** Changes the score of a member known to be present with score `cur`. */
+  update(m: Uint8Array, cur: number, s: number): void;
+  /** Removes a member; false when absent. */
+  remove(m: Uint8Array): boolean;
+  /** 0-based rank of a member in ascending order, -1 when absent; sets `lastScore`. */
+  rank(m: Uint8Array): number;
+  lastScore: number;
+  /** Index of the first element with score >= min (> min when ex); `length` when none. */
+  firstByScore(min: number, ex: boolean): number;
+  /** Index of the last element with score <= max (< max when ex); -1 when none. */
+  lastByScore(max: number, ex: boolean): number;
+  /** Index of the first element whose member is inside the lower lex bound; `length` when none. */
+  firstByLex(min: LexBound): number;
+  /** Index of the last element whose member is inside the upper lex bound; -1 when none. */
+  lastByLex(max: LexBound): number;
+  /** Visits `count` elements from index `start`, ascending, or descending when `rev`. */
+  each(start: number, count: number, rev: boolean, fn: ZVisitor): void;
+  /** Removes the elements with indexes start..end (inclusive, valid). */
+  removeRange(start: number, end: number): void;
+  /** A deep copy in the same representation. */
+  clone(): ZsetObj;
+  memoryUsage(samples?: number): number;
+}
+
+// ------------------------------------------------------------------ ranges
+
+/** A score interval, as ZRANGEBYSCORE parses it ("(" marks an exclusive end). */
+export interface ScoreRange { min: number; max: number; minex: boolean; maxex: boolean }
+
+export function gteMin(v: number, r: ScoreRange): boolean { return r.minex ? v > r.min : v >= r.min; }
+export function lteMax(v: number, r: ScoreRange): boolean { return r.maxex ? v < r.max : v <= r.max; }
+
+/** One end of a lexicographic interval: "-" (inf -1), "+" (inf 1), or "[v" / "(v". */
+export interface LexBound { inf: -1 | 0 | 1; ex: boolean; v: Buffer }
+
+/** memcmp order of buf[off, off+len) against b (shorter is smaller on a common prefix). */
+export function compareBytes(buf: Uint8Array, off: number, len: number, b: Uint8Array): number {
+  const bl = b.length;
+  const n = len < bl ? len : bl;
+  for (let i = 0; i < n; i++) {
+    const d = buf[off + i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return len - bl;
+}
+
+/** Compares two lex bounds as Valkey's sdscmplex does ("-" below everything, "+" above). */
+export function compareLexBounds(a: LexBound, b: LexBound): number {
+  if (a.inf === b.inf && a.inf !== 0) return 0;
+  if (a.inf === -1 || b.inf === 1) return -1;
+  if (a.inf === 1 || b.inf === -1) return 1;
+  return Buffer.compare(a.v, b.v);
+}
+
+export function lexGteMin(buf: Uint8Array, off: number, len: number, b: LexBound): boolean {
+  if (b.inf !== 0) return b.inf < 0;
+  const c = compareBytes(buf, off, len, b.v);
+  return b.ex ? c > 0 : c >= 0;
+}
+
+export function lexLteMax(buf: Uint8Array, off: number, len: number, b: LexBound): boolean {
+  if (b.inf !== 0) return b.inf > 0;
+  const c = compareBytes(buf, off, len, b.v);
+  return b.ex ? c < 0 : c <= 0;
+}
+
+// ------------------------------------------------------------------ varints
+
+/** Bytes a varint length prefix takes. */
+export function varintSize(n: number): number {
+  let s = 1;
+  while (n >= 128) { n = Math.floor(n / 128); s++; }
+  return s;
+}
+
+/** Writes a varint at off; returns the offset after it. */
+export function writeVarint(buf: Uint8Array, off: number, n: number): number {
+  while (n >= 128) { buf[off++] = (n & 127) | 128; n = Math.floor(n / 128); }
+  buf[off++] = n;
+  return off;
+}
+
+// Decoding sets these two (avoids allocating a pair per call).
+let vLen = 0;
+let vOff = 0;
+
+/** Decodes the varint at off into vLen, with vOff the offset after it. */
+function readVarint(buf: Uint8Array, off: number): void {
+  let b = buf[off++]!;
+  if (b < 128) { vLen = b; vOff = off; return; }
+  let n = b & 127, mul = 128;
+  for (;;) {
+    b = buf[off++]!;
+    n += (b & 127) * mul;
+    if (b < 128) break;
+    mul *= 128;
+  }
+  vLen = n; vOff = off;
+}
+
+// ------------------------------------------------------------------ ZPack
+
+const SLACK = 16;
+
+/** The compact sorted set: one buffer of entries in order (see the header). */
+export class ZPack implements ZsetObj {
+  readonly isPack = true;
+  lastScore = 0;
+  buf: Buffer;
+  used = 0;
+  count = 0;
+
+  constructor(capacity = 0) {
+    this.buf = Buffer.allocUnsafeSlow(Math.max(capacity, SLACK));
+  }
+
+  get length(): number { return this.count; }
+
+  /** Bytes of the entries (the listpack size analogue). */
+  get bytes(): number { return this.used; }
+
+  /** Offset of the entry holding member m, or -1. */
+  private find(m: Uint8Array): number {
+    const buf = this.buf, end = this.used, ml = m.length;
+    let off = 0;
+    while (off < end) {
+      readVarint(buf, off + 8);
+      const len = vLen, p = vOff;
+      if (len === ml) {
+        let i = 0;
+        while (i < len && buf[p + i] === m[i]) i++;
+        if (i === len) return off;
+      }
+      off = p + len;
+    }
+    return -1;
+  }
+
+  score(m: Uint8Array): number {
+    const off = this.find(m);
+    return off < 0 ? NaN : this.buf.readDoubleLE(off);
+  }
+
+  /** Offset where (s, m) goes to keep the order. */
+  private insertPos(m: Uint8Array, s: number): number {
+    const buf = this.buf, end = this.used;
+    let off = 0;
+    while (off < end) {
+      const es = buf.readDoubleLE(off);
+      readVarint(buf, off + 8);
+      if (es > s || (es === s && compareBytes(buf, vOff, vLen, m) > 0)) return off;
+      off = vOff + vLen;
+    }
+    return end;
+  }
+
+  private insertAt(off: number, m: Uint8Array, s: number): void {
+    const size = 8 + varintSize(m.length) + m.length;
+    const need = this.used + size;
+    if (need > this.buf.length) {
+      const nb = Buffer.allocUnsafeSlow(need + Math.min(need >> 2, 1024) + SLACK);
+      this.buf.copy(nb, 0, 0, off);
+      this.buf.copy(nb, off + size, off, this.used);
+      this.buf = nb;
+    } else if (off < this.used) {
+      this.buf.copyWithin(off + size, off, this.used);
+    }
+    const buf = this.buf;
+    // A listpack stores integral scores as integers, so -0 reads back as 0.
+    buf.writeDoubleLE(s === 0 ? 0 : s, off);
+    const p = writeVarint(buf, off + 8, m.length);
+    buf.set(m, p);
+    this.used = need;
+    this.count++;
+  }
+
+  /** Removes `size` bytes at off (count adjusted by the caller). */
+  private cut(off: number, size: number): void {
+    this.buf.copyWithin(off, off + size, this.used);
+    this.used -= size;
+    // Give memory back when the buffer is mostly empty.
+    if (this.buf.length > 256 && this.used * 2 < this.buf.length) {
+      const nb = Buffer.allocUnsafeSlow(this.used + SLACK);
+      this.buf.copy(nb, 0, 0, this.used);
+      this.buf = nb;
+    }
+  }
+
+  add(m: Uint8Array, s: number): void { this.insertAt(this.insertPos(m, s), m, s); }
+
+  /** Appends an element that sorts after every present one (building in order). */
+  append(m: Uint8Array, s: number): void { this.insertAt(this.used, m, s); }
+
+  update(m: Uint8Array, _cur: number, s: number): void {
+    const off = this.find(m);
+    if (off < 0) return;
+    readVarint(this.buf, off + 8);
+    this.cut(off, vOff + vLen - off);
+    this.count--;
+    this.add(m, s);
+  }
+
+  remove(m: Uint8Array): boolean {
+    const off = this.find(m);
+    if (off < 0) return false;
+    readVarint(this.buf, off + 8);
+    this.cut(off, vOff + vLen - off);
+    this.count--;
+    return true;
+  }
+
+  rank(m: Uint8Array): number {
+    const buf = this.buf, end = this.used, ml = m.length;
+    let off = 0, r = 0;
+    while (off < end) {
+      readVarint(buf, off + 8);
+      const len = vLen, p = vOff;
+      if (len === ml) {
+        let i = 0;
+        while (i < len && buf[p + i] === m[i]) i++;
+        if (i === len) { this.lastScore = buf.readDoubleLE(off); return r; }
+      }
+      off = p + len;
+      r++;
+    }
+    return -1;
+  }
+
+  firstByScore(min: number, ex: boolean): number {
+    const buf = this.buf, end = this.used;
+    let off = 0, i = 0;
+    while (off < end) {
+      const s = buf.readDoubleLE(off);
+      if (ex ? s > min : s >= min) return i;
+      readVarint(buf, off + 8);
+      off = vOff + vLen;
+      i++;
+    }
+    return i;
+  }
+
+  lastByScore(max: number, ex: boolean): number {
+    const buf = this.buf, end = this.used;
+    let off = 0, i = 0, last = -1;
+    while (off < end) {
+      const s = buf.readDoubleLE(off);
+      if (ex ? s < max : s <= max) last = i;
+      readVarint(buf, off + 8);
+      off = vOff + vLen;
+      i++;
+    }
+    return last;
+  }
+
+  firstByLex(min: LexBound): number {
+    const buf = this.buf, end = this.used;
+    let off = 0, i = 0;
+    while (off < end) {
+      readVarint(buf, off + 8);
+      if (lexGteMin(buf, vOff, vLen, min)) return i;
+      off = vOff + vLen;
+      i++;
+    }
+    return i;
+  }
+
+  lastByLex(max: LexBound): number {
+    const buf = this.buf, end = this.used;
+    let off = 0, i = 0, last = -1;
+    while (off < end) {
+      readVarint(buf, off + 8);
+      if (lexLteMax(buf, vOff, vLen, max)) last = i;
+      off = vOff + vLen;
+      i++;
+    }
+    return last;
+  }
+
+  /** Offset of the entry with index i (0 <= i <= count; count gives the end). */
+  private offsetOf(i: number): number {
+    const buf = this.buf;
+    let off = 0;
+    while (i-- > 0) { readVarint(buf, off + 8); off = vOff + vLen; }
+    return off;
+  }
+
+  each(start: number, count: number, rev: boolean, fn: ZVisitor): void {
+    if (count <= 0) return;
+    const buf = this.buf;
+    if (!rev) {
+      let off = this.offsetOf(start);
+      while (count-- > 0) {
+        const s = buf.readDoubleLE(off);
+        readVarint(buf, off + 8);
+        const p = vOff, len = vLen;
+        off = p + len;
+        fn(buf, p, len, s);
+      }
+      return;
+    }
+    // Backwards: note the entry offsets of the window first.
+    const lo = start - count + 1;
+    const offs = new Array<number>(count);
+    let off = this.offsetOf(lo);
+    for (let k = 0; k < count; k++) {
+      offs[k] = off;
+      readVarint(buf, off + 8);
+      off = vOff + vLen;
+    }
+    for (let k = count - 1; k >= 0; k--) {
+      const o = offs[k]!;
+      readVarint(buf, o + 8);
+      fn(buf, vOff, vLen, buf.readDoubleLE(o));
+    }
+  }
+
+  removeRange(start: number, end: number): void {
+    const a = this.offsetOf(start);
+    let b = a;
+    const buf = this.buf;
+    for (let i = start; i <= end; i++) { readVarint(buf, b + 8); b = vOff + vLen; }
+    this.cut(a, b - a);
+    this.count -= end - start + 1;
+  }
+
+  /** Longest member, in bytes. */
+  maxMemberLength(): number {
+    const buf = this.buf, end = this.used;
+    let off = 0, max = 0;
+    while (off < end) {
+      readVarint(buf, off + 8);
+      if (vLen > max) max = vLen;
+      off = vOff + vLen;
+    }
+    return max;
+  }
+
+  /** The skiplist holding the same elements (sized for `capacity` members). */
+  toSkiplist(capacity = this.count): ZSkiplist {
+    const z = new ZSkiplist(Math.max(capacity, this.count), this.used);
+    this.each(0, this.count, false, (b, off, len, s) => z.appendSorted(b, off, len, s));
+    z.finishAppend();
+    return z;
+  }
+
+  clone(): ZPack {
+    const z = new ZPack(this.used);
+    this.buf.copy(z.buf, 0, 0, this.used);
+    z.used = this.used;
+    z.count = this.count;
+    return z;
+  }
+
+  memoryUsage(): number { return this.buf.length + 96; }
+
+  /** Freeing it is one allocation (lazy-free accounting). */
+  freeEffort(): number { return 1; }
+
+  /** Approximate RDB size: the listpack blob (member + score entries) saved as a string. */
+  serializedLength(): number {
+    let lp = 7;
+    this.each(0, this.count, false, (_b, _off, len, s) => {
+      lp += len + (len < 64 ? 2 : len < 4096 ? 4 : 9);
+      lp += Number.isInteger(s) && Math.abs(s) < 2 ** 63 ? 5 : 20;
+    });
+    return lp + (lp < 64 ? 1 : lp < 16384 ? 2 : 5);
+  }
+}
+
+/** An element collected for building a result set (ZUNIONSTORE, ZRANGESTORE ...). */
+export interface ZEntry { m: Buffer; s: number }
+
+/** Orders entries by score, then member bytes. */
+export function compareEntries(a: ZEntry, b: ZEntry): number {
+  if (a.s < b.s) return -1;
+  if (a.s > b.s) return 1;
+  return Buffer.compare(a.m, b.m);
+}
+
+/**
+ * Builds a sorted set from entries already in order, in the compact representation when
+ * `pack` says so.
+ */
+export function buildZset(entries: ZEntry[], pack: boolean): ZsetObj {
+  if (pack) {
+    let size = 0;
+    for (const e of entries) size += 8 + varintSize(e.m.length) + e.m.length;
+    const z = new ZPack(size);
+    for (const e of entries) z.append(e.m, e.s);
+    return z;
+  }
+  let bytes = 0;
+  for (const e of entries) bytes += varintSize(e.m.length) + e.m.length;
+  const z = new ZSkiplist(entries.length, bytes);
+  for (const e of entries) z.appendSorted(e.m, 0, e.m.length, e.s);
+  z.finishAppend();
+  return z;
+}
