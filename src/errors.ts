@@ -80,6 +80,10 @@ export const E = {
     `ERR Can't execute '${name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   noPerm: (user: string, name: string) =>
     `NOPERM User ${user} has no permissions to run the '${name}' command`,
+  hashNotInteger: 'ERR hash value is not an integer',
+  hashNotFloat: 'ERR hash value is not a float',
+  valueNanOrInf: 'ERR value is NaN or Infinity',
+  numFields: 'ERR numfields should be greater than 0 and match the provided number of fields',
   valueOutOfRange: 'ERR value is out of range',
   longRange: (min: string, max: string) => `ERR value is out of range, value must between ${min} and ${max}`,
   novaluesOnlyHscan: 'ERR NOVALUES option can only be used in HSCAN',

@@ -10,6 +10,7 @@ import { registerServer } from './server.js';
 import { registerCommand } from './command.js';
 import { registerDebug } from './debug.js';
 import { registerList } from './list.js';
+import { registerHash } from './hash.js';
 import { registerSet } from './set.js';
 import { registerZset } from './zset.js';
 
@@ -24,6 +25,7 @@ export function registerAll(r: Registry): void {
   registerCommand(r);
   registerDebug(r);
   registerList(r);
+  registerHash(r);
   registerSet(r);
   registerZset(r);
 }

@@ -136,6 +136,20 @@ export class Writer {
     this.pos = p;
   }
   bulkStr(s: string): void { this.bulk(Buffer.from(s)); }
+  /**
+   * Bulk string from a latin1 string (one char per byte), or from its [start, end) slice,
+   * written without an intermediate Buffer.
+   */
+  bulkLatin1(s: string, start = 0, end = s.length): void {
+    const len = end - start;
+    this.header(36, len);
+    const b = this.ensure(len + 2);
+    let p = this.pos;
+    if (len <= 32) for (let i = start; i < end; i++) b[p++] = s.charCodeAt(i);
+    else p += b.latin1Write(start === 0 && end === s.length ? s : s.substring(start, end), p, len);
+    b[p++] = 13; b[p++] = 10;
+    this.pos = p;
+  }
   /** A null (bulk) reply. */
   nil(): void { this.raw(this.resp === 3 ? NULL3 : NULL_BULK); }
   /** A null array reply (`*-1` on RESP2). */

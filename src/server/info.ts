@@ -517,12 +517,16 @@ function latencystatsFields(s: Server): Fields {
   return out;
 }
 
+/** Counts keys holding collections with per-item TTLs (the hash family installs it). */
+let volatileItemsCounter: (s: Server, dbId: number) => number = () => 0;
+export function setVolatileItemsCounter(fn: (s: Server, dbId: number) => number): void { volatileItemsCounter = fn; }
+
 function keyspaceFields(s: Server): Fields {
   const out: Fields = [];
   for (const db of s.ks.dbs) {
     const keys = db.size, expires = db.expiresCount;
     if (keys || expires) {
-      out.push([`db${db.id}`, `keys=${keys},expires=${expires},avg_ttl=${expires ? Math.floor(db.avgTtl) : 0},keys_with_volatile_items=0`]);
+      out.push([`db${db.id}`, `keys=${keys},expires=${expires},avg_ttl=${expires ? Math.floor(db.avgTtl) : 0},keys_with_volatile_items=${volatileItemsCounter(s, db.id)}`]);
     }
   }
   return out;
