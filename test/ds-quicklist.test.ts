@@ -81,6 +81,39 @@ describe('listpack entries', () => {
   });
 });
 
+describe('compact small listpacks', () => {
+  test('a small listpack is held as a string, a larger one as a buffer, and back', () => {
+    const o = new ListObject();
+    assert.equal(o.isCompact, true);
+    for (let i = 0; i < 5; i++) o.push(B(`v${i}`), false);
+    assert.equal(o.isCompact, true);
+    o.verify();
+    o.push(Buffer.alloc(600, 120), true);
+    assert.equal(o.isCompact, false);
+    o.verify();
+    assert.equal(o.pop(true).length, 600);
+    assert.equal(o.isCompact, true);
+    o.verify();
+    assert.deepEqual(all(o), ['v0', 'v1', 'v2', 'v3', 'v4']);
+    const c = o.clone();
+    c.push(B('x'), false);
+    assert.deepEqual(all(o), ['v0', 'v1', 'v2', 'v3', 'v4']);
+    assert.deepEqual(all(c), ['v0', 'v1', 'v2', 'v3', 'v4', 'x']);
+    // reads leave the compact form untouched
+    assert.equal(S(o.get(2)), 'v2');
+    assert.equal(o.isCompact, true);
+  });
+
+  test('two lists can be worked on at once (a callback touching another list)', () => {
+    const a = build(['a1', 'a2', 'a3']);
+    const b = build(['b1']);
+    a.forEach((buf, s, e) => { b.push(buf.subarray(s, e), false); });
+    a.verify(); b.verify();
+    assert.deepEqual(all(b), ['b1', 'a1', 'a2', 'a3']);
+    assert.deepEqual(all(a), ['a1', 'a2', 'a3']);
+  });
+});
+
 describe('limits', () => {
   test('fill levels', () => {
     assert.deepEqual(nodeLimit(-1), { size: 4096, count: Infinity });

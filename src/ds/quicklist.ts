@@ -364,6 +364,7 @@ function ensureCap(n: PackNode, need: number): void {
 /** Gives back memory after deletions left a buffer mostly empty. */
 function maybeShrink(n: PackNode): void {
   const cap = n.buf.length;
+  if (n.buf === SCRATCH) return;
   if (cap > 512 && n.sz * 4 < cap) {
     const nb = allocBuf(n.sz * 2);
     n.buf.copy(nb, 0, 0, n.sz);
@@ -947,11 +948,21 @@ let wHi = 0;
 let lSlot = 0;
 let lP = 0;
 
+/**
+ * Listpacks up to this many bytes are kept as a latin1 string (one char per byte) between
+ * operations: a string costs a small header where a Buffer costs a typed-array object, which
+ * matters when there are millions of small lists. Each operation works on a scratch copy.
+ */
+const COMPACT_MAX = 512;
+const SCRATCH = Buffer.allocUnsafeSlow(8192);
+let scratchOwner: ListObject | null = null;
+
 export interface ListDebugInfo { nodes: number; count: number; uncompressedSize: number; plainNodes: number }
 
 /**
- * A list value. Listpack encoding: the object itself is the single listpack (buf/sz/count) and
- * `ql` is null. Quicklist encoding: `ql` holds the nodes.
+ * A list value. Listpack encoding: the object itself is the single listpack and `ql` is null;
+ * the bytes are in `str` (small, between operations) or in `buf`. Quicklist encoding: `ql`
+ * holds the nodes.
  */
 export class ListObject implements PackNode {
   buf: Buffer;
@@ -959,16 +970,55 @@ export class ListObject implements PackNode {
   count: number;
   ql: QuickList | null = null;
   seek: Int32Array | null = null;
+  /** The listpack as latin1 text while it is small and not being worked on. */
+  private str: string | null;
 
   constructor() {
-    this.buf = newPack(16);
+    this.buf = EMPTY_PACK;
     this.sz = LP_HDR + 1;
     this.count = 0;
+    this.str = EMPTY_STR;
   }
 
   get plain(): boolean { return false; }
   get isQuicklist(): boolean { return this.ql !== null; }
   get length(): number { return this.ql !== null ? this.ql.count : this.count; }
+
+  // ---------------------------------------------------------------- compact form
+
+  /** Makes the listpack bytes available in `buf`; returns the compact string it came from. */
+  private open(): string | null {
+    const str = this.str;
+    if (str === null) return null;
+    let b: Buffer;
+    if (scratchOwner === null) { b = SCRATCH; scratchOwner = this; } else b = allocBuf(str.length + 64);
+    b.latin1Write(str, 0, str.length);
+    this.buf = b;
+    this.str = null;
+    return str;
+  }
+
+  /**
+   * Ends an operation: a small listpack goes (back) to the compact form — unchanged if it was
+   * not modified — and a larger one gets a buffer of its own if it was on the scratch buffer.
+   */
+  private close(prev: string | null, modified: boolean): void {
+    const b = this.buf;
+    if (scratchOwner === this) scratchOwner = null;
+    if (this.ql !== null) return;
+    if (prev !== null && !modified) { this.str = prev; this.buf = EMPTY_PACK; return; }
+    if (this.sz <= COMPACT_MAX) {
+      if (prev === null && !modified) return;
+      this.str = b.latin1Slice(0, this.sz);
+      this.buf = EMPTY_PACK;
+      return;
+    }
+    if (b === SCRATCH) {
+      const nb = allocBuf(this.sz + (this.sz >> 2) + 16);
+      b.copy(nb, 0, 0, this.sz);
+      this.buf = nb;
+    }
+  }
 
   // ---------------------------------------------------------------- encoding conversions
 
@@ -989,11 +1039,14 @@ export class ListObject implements PackNode {
     if (this.ql !== null) return;
     const q = new QuickList(fill);
     if (this.count > 0) {
-      const b = this.buf.length === this.sz ? this.buf : Buffer.from(this.buf.subarray(0, this.sz));
+      let b: Buffer;
+      if (this.str !== null) b = Buffer.from(this.str, 'latin1');
+      else b = this.buf.length === this.sz ? this.buf : Buffer.from(this.buf.subarray(0, this.sz));
       q.appendNode(new QLNode(b, this.sz, this.count, false));
     }
     this.ql = q;
     this.buf = EMPTY_PACK;
+    this.str = null;
     this.sz = LP_HDR + 1;
     this.count = 0;
     this.seek = null;
@@ -1012,11 +1065,11 @@ export class ListObject implements PackNode {
     let { size, count } = nodeLimit(fill);
     if (shrinking) { size /= 2; count /= 2; }
     if (n.sz > size || n.count > count) return false;
-    this.buf = n.buf;
+    this.ql = null;
     this.sz = n.sz;
     this.count = n.count;
     this.seek = n.seek;
-    this.ql = null;
+    if (n.sz <= COMPACT_MAX) { this.str = n.buf.latin1Slice(0, n.sz); this.buf = EMPTY_PACK; } else this.buf = n.buf;
     return true;
   }
 
@@ -1046,6 +1099,15 @@ export class ListObject implements PackNode {
    */
   range(from: number, n: number, reverse: boolean, fn: Emit): void {
     if (n <= 0) return;
+    const prev = this.open();
+    try {
+      this.walkRange(from, n, reverse, fn);
+    } finally {
+      this.close(prev, false);
+    }
+  }
+
+  private walkRange(from: number, n: number, reverse: boolean, fn: Emit): void {
     this.nodes();
     const s = wS, lo = wLo, hi = wHi;
     this.locate(from);
@@ -1088,9 +1150,14 @@ export class ListObject implements PackNode {
     const len = this.length;
     if (idx < 0) idx += len;
     if (idx < 0 || idx >= len) return false;
-    this.locate(idx);
-    this.nodes();
-    emitAt(wS[lSlot]!, lP, fn);
+    const prev = this.open();
+    try {
+      this.locate(idx);
+      this.nodes();
+      emitAt(wS[lSlot]!, lP, fn);
+    } finally {
+      this.close(prev, false);
+    }
     return true;
   }
 
@@ -1104,27 +1171,35 @@ export class ListObject implements PackNode {
   // ---------------------------------------------------------------- writes
 
   push(v: Uint8Array, head: boolean): void {
-    if (this.ql !== null) this.ql.push(v, head);
-    else if (head) lpPrepend(this, v);
-    else lpAppend(this, v);
+    if (this.ql !== null) { this.ql.push(v, head); return; }
+    const prev = this.open();
+    if (head) lpPrepend(this, v); else lpAppend(this, v);
+    this.close(prev, true);
   }
 
   /** Removes the head or tail element, emitting it first; the list must not be empty. */
   popTo(head: boolean, fn: Emit): void {
     if (this.ql !== null) { this.ql.popTo(head, fn); return; }
-    const p = head ? LP_HDR : prevEntry(this.buf, this.sz - 1);
-    decode(this.buf, p);
-    emitDecoded(this.buf, fn);
-    lpDeleteAt(this, p);
+    const prev = this.open();
+    try {
+      const p = head ? LP_HDR : prevEntry(this.buf, this.sz - 1);
+      decode(this.buf, p);
+      emitDecoded(this.buf, fn);
+      lpDeleteAt(this, p);
+    } finally {
+      this.close(prev, true);
+    }
   }
 
   /** Removes and returns (a copy of) the head or tail element; the list must not be empty. */
   pop(head: boolean): Buffer {
     if (this.ql !== null) return this.ql.pop(head);
+    const prev = this.open();
     const p = head ? LP_HDR : prevEntry(this.buf, this.sz - 1);
     decode(this.buf, p);
     const out = decodedCopy(this.buf);
     lpDeleteAt(this, p);
+    this.close(prev, true);
     return out;
   }
 
@@ -1133,13 +1208,26 @@ export class ListObject implements PackNode {
     const len = this.length;
     if (idx < 0) idx += len;
     if (idx < 0 || idx >= len) return false;
-    if (this.ql !== null) this.ql.replace(idx, v);
-    else lpReplaceAt(this, lpSeek(this, idx), v);
+    if (this.ql !== null) { this.ql.replace(idx, v); return true; }
+    const prev = this.open();
+    lpReplaceAt(this, lpSeek(this, idx), v);
+    this.close(prev, true);
     return true;
   }
 
   /** Inserts v before/after the first element equal to pivot; false when there is none. */
   insert(pivot: Needle, v: Uint8Array, after: boolean): boolean {
+    const prev = this.open();
+    let done = false;
+    try {
+      done = this.insertFirst(pivot, v, after);
+    } finally {
+      this.close(prev, done);
+    }
+    return done;
+  }
+
+  private insertFirst(pivot: Needle, v: Uint8Array, after: boolean): boolean {
     this.nodes();
     const s = wS, lo = wLo, hi = wHi;
     for (let slot = lo; slot < hi; slot++) {
@@ -1168,6 +1256,17 @@ export class ListObject implements PackNode {
    * (count > 0) or the tail (count < 0). Returns how many were removed.
    */
   remove(needle: Needle, count: number): number {
+    const prev = this.open();
+    let removed = 0;
+    try {
+      removed = this.removeMatches(needle, count);
+    } finally {
+      this.close(prev, removed > 0);
+    }
+    return removed;
+  }
+
+  private removeMatches(needle: Needle, count: number): number {
     const limit = count === 0 ? Infinity : Math.abs(count);
     const fromTail = count < 0;
     this.nodes();
@@ -1207,7 +1306,9 @@ export class ListObject implements PackNode {
     let idx = start >= 0 ? start : len + start;
     if (idx < 0) idx = 0;
     if (idx >= len) return;
+    const prev = this.open();
     lpDeleteRange(this, idx, Math.min(n, len - idx));
+    this.close(prev, true);
   }
 
   /**
@@ -1216,6 +1317,15 @@ export class ListObject implements PackNode {
    * `hit` returns false to stop.
    */
   positions(needle: Needle, rank: number, maxlen: number, hit: (index: number) => boolean): void {
+    const prev = this.open();
+    try {
+      this.findPositions(needle, rank, maxlen, hit);
+    } finally {
+      this.close(prev, false);
+    }
+  }
+
+  private findPositions(needle: Needle, rank: number, maxlen: number, hit: (index: number) => boolean): void {
     const len = this.length;
     const fromTail = rank < 0;
     const want = Math.abs(rank);
@@ -1252,11 +1362,14 @@ export class ListObject implements PackNode {
     const o = new ListObject();
     if (this.ql !== null) {
       o.ql = this.ql.clone();
-      o.buf = EMPTY_PACK;
+      o.str = null;
+    } else if (this.str !== null) {
+      o.str = this.str; // strings are immutable: shared until either side changes
+      o.sz = this.sz; o.count = this.count;
     } else {
       const b = allocBuf(this.sz);
       this.buf.copy(b, 0, 0, this.sz);
-      o.buf = b; o.sz = this.sz; o.count = this.count;
+      o.buf = b; o.sz = this.sz; o.count = this.count; o.str = null;
     }
     return o;
   }
@@ -1264,9 +1377,9 @@ export class ListObject implements PackNode {
   /** Approximate bytes held (buffers at capacity plus object overheads). */
   memoryUsage(): number {
     const q = this.ql;
-    if (q === null) return 48 + 80 + this.buf.length;
-    let n = 48 + 64 + q.slots.length * 8 + (q.slots.length + 1) * 8;
-    for (let i = q.lo; i < q.hi; i++) n += 40 + 80 + q.slots[i]!.buf.length;
+    if (q === null) return 64 + (this.str !== null ? 16 + this.str.length : 96 + this.buf.length);
+    let n = 64 + 64 + q.slots.length * 8 + (q.slots.length + 1) * 8;
+    for (let i = q.lo; i < q.hi; i++) n += 48 + 96 + q.slots[i]!.buf.length;
     return n;
   }
 
@@ -1285,7 +1398,10 @@ export class ListObject implements PackNode {
    */
   serializedNodes(): Array<{ plain: boolean; bytes: Buffer }> {
     const q = this.ql;
-    if (q === null) return [{ plain: false, bytes: this.buf.subarray(0, this.sz) }];
+    if (q === null) {
+      const bytes = this.str !== null ? Buffer.from(this.str, 'latin1') : this.buf.subarray(0, this.sz);
+      return [{ plain: false, bytes }];
+    }
     const out: Array<{ plain: boolean; bytes: Buffer }> = [];
     for (let i = q.lo; i < q.hi; i++) { const n = q.slots[i]!; out.push({ plain: n.plain, bytes: n.buf.subarray(0, n.sz) }); }
     return out;
@@ -1321,8 +1437,23 @@ export class ListObject implements PackNode {
     return o;
   }
 
+  /** True while a listpack-encoded list is held in the compact string form (for tests). */
+  get isCompact(): boolean { return this.str !== null; }
+
   /** Structural self-check for tests: sizes, counts, headers and backward lengths agree. */
   verify(): void {
+    if (this.ql === null && (this.str !== null) !== (this.sz <= COMPACT_MAX)) {
+      throw new Error(`listpack of ${this.sz} bytes ${this.str !== null ? 'is' : 'is not'} compact`);
+    }
+    const prev = this.open();
+    try {
+      this.check();
+    } finally {
+      this.close(prev, false);
+    }
+  }
+
+  private check(): void {
     this.nodes();
     const s = wS, lo = wLo, hi = wHi;
     let total = 0;
@@ -1361,3 +1492,4 @@ export class ListObject implements PackNode {
 }
 
 const EMPTY_PACK = newPack(LP_HDR + 1);
+const EMPTY_STR = EMPTY_PACK.latin1Slice(0, LP_HDR + 1);
