@@ -48,7 +48,8 @@ export function writeMember(w: Writer, m: Member): void {
 
 /** Writes every member of a set (no header). */
 function writeMembers(w: Writer, set: SetObject): void {
-  set.visit((buf, s, e) => w.bulkFrom(buf, s, e), (v) => w.bulk(String(v)));
+  set.visit((buf, s, e) => w.bulkFrom(buf, s, e), (v) => w.bulk(String(v)),
+    (t, s, e) => w.bulk(Buffer.from(t.substring(s, e), 'latin1')));
 }
 
 /** The set at key for reading: null when absent, WRONGTYPE (after replying) when not a set. */

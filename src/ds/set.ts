@@ -90,62 +90,98 @@ function widthOf(v: number | bigint): 2 | 4 | 8 {
   return 8;
 }
 
-type IntArray = Int16Array | Int32Array | BigInt64Array;
-
-function newIntArray(width: 2 | 4 | 8, cap: number): IntArray {
-  return width === 2 ? new Int16Array(cap) : width === 4 ? new Int32Array(cap) : new BigInt64Array(cap);
-}
-
-/** An int64 read from a BigInt64Array as a number when exact. */
-function normInt(v: bigint): number | bigint {
-  return v >= -SAFE_MAX && v <= SAFE_MAX ? Number(v) : v;
-}
-
 function nextPow2(n: number): number {
   let s = 4;
   while (s < n) s *= 2;
   return s;
 }
 
-const EMPTY = Buffer.alloc(0);
-const EMPTY_BUF = EMPTY;
+
+// ---- small representations live in one latin1 string each (a JS string costs a few bytes
+// over its length; a typed array costs a couple of hundred).
+
+/** Set by lpData(): the length of the listpack entry just decoded. */
+let LEN = 0;
+
+/** Decodes the listpack entry header at `off`; returns where its bytes start (LEN = length). */
+function lpData(s: string, off: number): number {
+  let b = s.charCodeAt(off++);
+  if (b < 0x80) { LEN = b; return off; }
+  let len = b & 0x7f, mul = 128;
+  for (;;) {
+    b = s.charCodeAt(off++);
+    len += (b & 0x7f) * mul;
+    if (b < 0x80) break;
+    mul *= 128;
+  }
+  LEN = len;
+  return off;
+}
+
+function lpHeader(len: number): string {
+  if (len < 0x80) return String.fromCharCode(len);
+  let h = '';
+  while (len >= 0x80) { h += String.fromCharCode((len % 128) | 0x80); len = Math.floor(len / 128); }
+  return h + String.fromCharCode(len);
+}
+
+function latin1Of(m: Uint8Array): string {
+  const b = Buffer.isBuffer(m) ? m : Buffer.from(m.buffer, m.byteOffset, m.byteLength);
+  return b.latin1Slice(0, b.length);
+}
+
+/** s[start, start + m.length) equals m (the last byte first: members often share a prefix). */
+function strEqualsBytes(s: string, start: number, m: Uint8Array): boolean {
+  const len = m.length;
+  if (len === 0) return true;
+  if (s.charCodeAt(start + len - 1) !== m[len - 1]) return false;
+  for (let i = 0; i < len - 1; i++) if (s.charCodeAt(start + i) !== m[i]) return false;
+  return true;
+}
+
+/** Fixed-width little-endian two's complement text of v. */
+function encodeInt(v: number | bigint, width: 2 | 4 | 8): string {
+  if (width === 2) { const x = (v as number) & 0xffff; return String.fromCharCode(x & 0xff, x >>> 8); }
+  if (width === 4) {
+    const x = (v as number) | 0;
+    return String.fromCharCode(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff);
+  }
+  let u = BigInt.asUintN(64, BigInt(v));
+  let out = '';
+  for (let i = 0; i < 8; i++) { out += String.fromCharCode(Number(u & 0xffn)); u >>= 8n; }
+  return out;
+}
+
+function decodeInt(s: string, i: number, width: 2 | 4 | 8): number | bigint {
+  const o = i * width;
+  if (width === 2) return ((s.charCodeAt(o) | (s.charCodeAt(o + 1) << 8)) << 16) >> 16;
+  const lo = (s.charCodeAt(o) | (s.charCodeAt(o + 1) << 8) | (s.charCodeAt(o + 2) << 16) | (s.charCodeAt(o + 3) << 24));
+  if (width === 4) return lo;
+  const hi = (s.charCodeAt(o + 4) | (s.charCodeAt(o + 5) << 8) | (s.charCodeAt(o + 6) << 16) | (s.charCodeAt(o + 7) << 24));
+  const v = hi * 4294967296 + (lo >>> 0);
+  if (Number.isSafeInteger(v)) return v;
+  return (BigInt(hi) << 32n) + BigInt(lo >>> 0);
+}
 
 export class SetObject {
   /** ENC_INTSET, ENC_LISTPACK or ENC_HT. */
   enc: number;
   /** Number of members. */
   n = 0;
-
-  // ---- intset
-  private ints: IntArray | null = null;
-  private width: 2 | 4 | 8 = 2;
-
-  // ---- listpack: packed entries
-  private buf: Buffer = EMPTY;
-  private used = 0;
-
-  // ---- hashtable
+  /** Intset: integers of `w` bytes each, ascending. Listpack: [varint length][bytes] entries. */
+  private s = '';
+  /** Intset width in bytes (2, 4 or 8; it only grows). */
+  private w: 2 | 4 | 8 = 2;
   /** The hashtable (null in the other representations). */
   ht: HTable | null = null;
-
-  /** Set by dataAt(): the length of the entry just decoded. */
-  private lastLen = 0;
 
   private constructor(enc: number) { this.enc = enc; }
 
   // ================================================================ construction
 
-  static intset(): SetObject {
-    const s = new SetObject(ENC_INTSET);
-    s.ints = new Int16Array(4);
-    return s;
-  }
+  static intset(): SetObject { return new SetObject(ENC_INTSET); }
 
-  static listpack(capBytes = 16): SetObject {
-    const s = new SetObject(ENC_LISTPACK);
-    s.buf = Buffer.alloc(Math.max(capBytes, 8));
-    return s;
-  }
+  static listpack(): SetObject { return new SetObject(ENC_LISTPACK); }
 
   static hashtable(cap = 0): SetObject {
     const s = new SetObject(ENC_HT);
@@ -178,26 +214,19 @@ export class SetObject {
     if (enc === this.enc) return;
     if (enc === ENC_INTSET) { this.toIntset(); return; }
     if (enc === ENC_HT) {
-      const ht = new HTable(Math.max(cap, this.n));
+      // Room for what is there now plus a quarter, entry headers included.
+      const bytes = this.enc === ENC_LISTPACK ? this.s.length + 4 * this.n : 16 * this.n;
+      const ht = new HTable(Math.max(cap, this.n), bytes + (bytes >> 2));
       this.forEach((m) => ht.insert(m, hashBytes(m, 0, m.length)));
       this.ht = ht;
-      this.ints = null;
-      this.buf = EMPTY;
-      this.used = 0;
+      this.s = '';
       this.enc = ENC_HT;
       return;
     }
-    // intset -> listpack: integers as packed text.
-    const ints = this.ints!;
-    const n = this.n;
-    let bytes = 0;
-    const texts: string[] = new Array(n);
-    for (let i = 0; i < n; i++) { const t = String(ints[i]!); texts[i] = t; bytes += t.length + 1; }
-    this.buf = Buffer.alloc(Math.max(bytes + 24, 8));
-    let p = 0;
-    for (let i = 0; i < n; i++) { const t = texts[i]!; this.buf[p++] = t.length; p += this.buf.latin1Write(t, p); }
-    this.used = p;
-    this.ints = null;
+    // intset -> listpack: the integers as text entries.
+    let lp = '';
+    for (let i = 0; i < this.n; i++) { const t = String(this.intAt(i)); lp += String.fromCharCode(t.length) + t; }
+    this.s = lp;
     this.enc = ENC_LISTPACK;
   }
 
@@ -213,14 +242,11 @@ export class SetObject {
       if (w > width) width = w;
     });
     vals.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const arr = newIntArray(width, Math.max(vals.length, 4));
-    if (width === 8) for (let i = 0; i < vals.length; i++) (arr as BigInt64Array)[i] = BigInt(vals[i]!);
-    else for (let i = 0; i < vals.length; i++) (arr as Int32Array)[i] = vals[i] as number;
+    let s = '';
+    for (const v of vals) s += encodeInt(v, width);
     this.enc = ENC_INTSET;
-    this.ints = arr;
-    this.width = width;
-    this.buf = EMPTY;
-    this.used = 0;
+    this.s = s;
+    this.w = width;
     this.ht = null;
   }
 
@@ -261,7 +287,7 @@ export class SetObject {
     if (enc === ENC_LISTPACK) {
       if (this.lpFind(m) >= 0) return false;
       if (this.n < lim.maxLpEntries && m.length <= lim.maxLpValue) {
-        this.append(m);
+        this.s += lpHeader(m.length) + latin1Of(m);
         this.n++;
         return true;
       }
@@ -279,7 +305,7 @@ export class SetObject {
     }
     if (this.n < lim.maxLpEntries && m.length <= lim.maxLpValue && maxLen <= lim.maxLpValue) {
       this.convertTo(ENC_LISTPACK, this.n + 1);
-      this.append(m);
+      this.s += lpHeader(m.length) + latin1Of(m);
       this.n++;
     } else {
       this.convertTo(ENC_HT, this.n + 1);
@@ -335,17 +361,28 @@ export class SetObject {
 
   // ================================================================ positional access
 
+  /** Offset of the i-th listpack entry. */
+  private lpOffset(i: number): number {
+    let off = 0;
+    for (let k = 0; k < i; k++) off = lpData(this.s, off) + LEN;
+    return off;
+  }
+
+  /** Bytes of the listpack entry at `off` (a copy). */
+  private lpBytesAt(off: number): Buffer {
+    const start = lpData(this.s, off);
+    return Buffer.from(this.s.substring(start, start + LEN), 'latin1');
+  }
+
   /**
    * The member at position i (0 <= i < n): intset order (ascending), listpack order
-   * (insertion; O(i) to reach), hashtable dense order. Byte members are views into the set.
+   * (insertion; O(i) to reach), hashtable dense order. Hashtable members are views into the
+   * set; listpack members copies.
    */
   memberAt(i: number): Member {
     if (this.enc === ENC_INTSET) return this.intAt(i);
     if (this.enc === ENC_HT) return this.ht!.view(i);
-    let off = 0;
-    for (let k = 0; k < i; k++) off = this.dataAt(off) + this.lastLen;
-    const start = this.dataAt(off);
-    return this.buf.subarray(start, start + this.lastLen);
+    return this.lpBytesAt(this.lpOffset(i));
   }
 
   /** A uniformly random member (the set must not be empty). */
@@ -367,12 +404,10 @@ export class SetObject {
       this.n--;
       return copy;
     }
-    let off = 0;
-    for (let k = 0; k < i; k++) off = this.dataAt(off) + this.lastLen;
-    const start = this.dataAt(off);
-    const copy = Buffer.from(this.buf.subarray(start, start + this.lastLen));
+    const off = this.lpOffset(i);
+    const m = this.lpBytesAt(off);
     this.lpRemoveAt(off);
-    return copy;
+    return m;
   }
 
   /**
@@ -389,7 +424,7 @@ export class SetObject {
     return out;
   }
 
-  /** The members at ascending positions `pos`, in one pass (copies when `copy`). */
+  /** The members at ascending positions `pos`, in one pass (byte members copied when `copy`). */
   membersAt(pos: number[], copy: boolean): Member[] {
     const out: Member[] = new Array(pos.length);
     if (this.enc !== ENC_LISTPACK) {
@@ -402,31 +437,26 @@ export class SetObject {
     let off = 0, i = 0;
     for (let j = 0; j < pos.length; j++) {
       const p = pos[j]!;
-      for (; i < p; i++) off = this.dataAt(off) + this.lastLen;
-      const start = this.dataAt(off);
-      const v = this.buf.subarray(start, start + this.lastLen);
-      out[j] = copy ? Buffer.from(v) : v;
+      for (; i < p; i++) off = lpData(this.s, off) + LEN;
+      out[j] = this.lpBytesAt(off);
     }
     return out;
   }
 
-  /** Removes the members at ascending positions `pos` (listpack: one pass; others: any order). */
+  /** Removes the members at ascending positions `pos`. */
   removePositions(pos: number[]): void {
     if (this.enc === ENC_LISTPACK) {
-      // Compact in one pass, skipping the removed entries.
-      let off = 0, w = 0, j = 0;
-      const n = this.n;
-      for (let i = 0; i < n; i++) {
-        const start = this.dataAt(off);
-        const end = start + this.lastLen;
-        if (j < pos.length && pos[j] === i) { j++; }
-        else {
-          if (w !== off) this.buf.copyWithin(w, off, end);
-          w += end - off;
-        }
+      // Rebuild in one pass, skipping the removed entries.
+      const s = this.s;
+      let out = '';
+      let off = 0, j = 0;
+      for (let i = 0; i < this.n; i++) {
+        const end = lpData(s, off) + LEN;
+        if (j < pos.length && pos[j] === i) j++;
+        else out += s.substring(off, end);
         off = end;
       }
-      this.used = w;
+      this.s = out;
       this.n -= pos.length;
       return;
     }
@@ -439,19 +469,19 @@ export class SetObject {
 
   // ================================================================ iteration
 
-  /** Calls fn with every member as bytes (views valid during the call only). */
+  /** Calls fn with every member as bytes (hashtable members are views valid during the call). */
   forEach(fn: (m: Buffer) => void): void {
     if (this.enc === ENC_INTSET) {
-      const ints = this.ints!;
-      for (let i = 0; i < this.n; i++) fn(Buffer.from(String(ints[i]!), 'latin1'));
+      for (let i = 0; i < this.n; i++) fn(Buffer.from(String(this.intAt(i)), 'latin1'));
       return;
     }
     if (this.enc === ENC_LISTPACK) {
+      const s = this.s;
       let off = 0;
       for (let i = 0; i < this.n; i++) {
-        const start = this.dataAt(off);
-        const end = start + this.lastLen;
-        fn(this.buf.subarray(start, end));
+        const start = lpData(s, off);
+        const end = start + LEN;
+        fn(Buffer.from(s.substring(start, end), 'latin1'));
         off = end;
       }
       return;
@@ -461,23 +491,25 @@ export class SetObject {
   }
 
   /**
-   * Visits every member without creating views: packed members as (buf, start, end),
-   * intset members as integers.
+   * Visits every member without creating buffers: hashtable members as (buf, start, end),
+   * listpack members as (latin1 string, start, end), intset members as integers.
    */
-  visit(onBytes: (buf: Buffer, start: number, end: number) => void, onInt: (v: number | bigint) => void): void {
+  visit(
+    onBytes: (buf: Buffer, start: number, end: number) => void,
+    onInt: (v: number | bigint) => void,
+    onText: (s: string, start: number, end: number) => void,
+  ): void {
     if (this.enc === ENC_INTSET) {
-      const ints = this.ints!;
-      if (this.width === 8) for (let i = 0; i < this.n; i++) onInt(normInt((ints as BigInt64Array)[i]!));
-      else for (let i = 0; i < this.n; i++) onInt((ints as Int32Array)[i]!);
+      for (let i = 0; i < this.n; i++) onInt(this.intAt(i));
       return;
     }
-    const buf = this.buf;
     if (this.enc === ENC_LISTPACK) {
+      const s = this.s;
       let off = 0;
       for (let i = 0; i < this.n; i++) {
-        const start = this.dataAt(off);
-        const end = start + this.lastLen;
-        onBytes(buf, start, end);
+        const start = lpData(s, off);
+        const end = start + LEN;
+        onText(s, start, end);
         off = end;
       }
       return;
@@ -489,14 +521,14 @@ export class SetObject {
     }
   }
 
-  /** Every member in stored form (byte members copied when `copy`). */
+  /** Every member in stored form (hashtable members copied when `copy`). */
   members(copy = false): Member[] {
     const out: Member[] = [];
     if (this.enc === ENC_INTSET) {
       for (let i = 0; i < this.n; i++) out.push(this.intAt(i));
       return out;
     }
-    this.forEach((m) => out.push(copy ? Buffer.from(m) : m));
+    this.forEach((m) => out.push(copy && this.enc === ENC_HT ? Buffer.from(m) : m));
     return out;
   }
 
@@ -508,8 +540,7 @@ export class SetObject {
     let p = cursor === 0 ? this.n : Math.min(cursor, this.n);
     while (count-- > 0 && p > 0) {
       p--;
-      const m = this.memberAt(p);
-      fn(memberBytes(m));
+      fn(memberBytes(this.memberAt(p)));
     }
     return p;
   }
@@ -517,68 +548,43 @@ export class SetObject {
   // ================================================================ StoredObject
 
   memoryUsage(): number {
-    let n = 64;
-    if (this.ints) n += this.ints.byteLength;
-    n += this.buf.length;
-    if (this.ht) n += this.ht.memoryUsage();
-    return n;
+    return 56 + 16 + this.s.length + (this.ht ? this.ht.memoryUsage() : 0);
   }
 
-  /** Work to free this set (UNLINK frees big hashtables lazily, as Valkey does). */
+  /** Work to free this set (UNLINK frees big hashtable sets lazily, as Valkey does). */
   freeEffort(): number { return this.enc === ENC_HT ? this.n : 1; }
 
   clone(): SetObject {
     const s = new SetObject(this.enc);
     s.n = this.n;
-    s.width = this.width;
-    if (this.ints) s.ints = this.ints.slice() as IntArray;
-    if (this.enc === ENC_LISTPACK) {
-      s.buf = Buffer.alloc(Math.max(this.used, 8));
-      this.buf.copy(s.buf, 0, 0, this.used);
-      s.used = this.used;
-    }
+    s.w = this.w;
+    s.s = this.s; // strings are immutable: sharing is a copy
     if (this.ht) s.ht = this.ht.clone();
     return s;
   }
 
   /** Bytes Valkey's RDB serialization would take (approximately), for DEBUG OBJECT. */
   serializedLength(): number {
-    if (this.enc === ENC_INTSET) return 8 + this.n * this.width + 2;
+    if (this.enc === ENC_INTSET) return 8 + this.n * this.w + 2;
+    if (this.enc === ENC_LISTPACK) return this.s.length + this.n + 7;
     let bytes = 0;
-    this.visit((_b, s, e) => { bytes += e - s + 2; }, () => {});
-    return bytes + (this.enc === ENC_LISTPACK ? 7 : 5);
+    this.visit((_b, s, e) => { bytes += e - s + 2; }, () => {}, () => {});
+    return bytes + 5;
   }
 
   // ================================================================ intset internals
 
   /** The i-th smallest integer. */
-  intAt(i: number): number | bigint {
-    const v = this.ints![i]!;
-    return typeof v === 'bigint' ? normInt(v) : v;
-  }
+  intAt(i: number): number | bigint { return decodeInt(this.s, i, this.w); }
 
   /** Position of v, or -(insertion point) - 1. */
   private intFind(v: number | bigint): number {
-    const ints = this.ints!;
+    if (widthOf(v) > this.w) return v < 0 ? -1 : -this.n - 1;
     let lo = 0, hi = this.n - 1;
-    if (this.width === 8) {
-      const x = BigInt(v);
-      const arr = ints as BigInt64Array;
-      while (lo <= hi) {
-        const mid = (lo + hi) >>> 1;
-        const m = arr[mid]!;
-        if (m < x) lo = mid + 1; else if (m > x) hi = mid - 1; else return mid;
-      }
-      return -lo - 1;
-    }
-    if (typeof v === 'bigint' || widthOf(v) > this.width) {
-      // Outside the current width: not present; it would go to one end.
-      return v < 0 ? -1 : -this.n - 1;
-    }
-    const arr = ints as Int32Array;
+    const s = this.s, w = this.w;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const m = arr[mid]!;
+      const m = decodeInt(s, mid, w);
       if (m < v) lo = mid + 1; else if (m > v) hi = mid - 1; else return mid;
     }
     return -lo - 1;
@@ -586,118 +592,48 @@ export class SetObject {
 
   private intAdd(v: number | bigint): boolean {
     const w = widthOf(v);
-    if (w > this.width) this.intUpgrade(w);
+    if (w > this.w) this.intUpgrade(w);
     const pos = this.intFind(v);
     if (pos >= 0) return false;
-    const at = -pos - 1;
-    let ints = this.ints!;
-    if (this.n === ints.length) {
-      const grown = newIntArray(this.width, Math.max(4, this.n + (this.n >> 1) + 1));
-      (grown as Int32Array).set(ints as Int32Array);
-      ints = this.ints = grown;
-    }
-    if (at < this.n) ints.copyWithin(at + 1, at, this.n);
-    if (this.width === 8) (ints as BigInt64Array)[at] = BigInt(v);
-    else (ints as Int32Array)[at] = v as number;
+    const at = (-pos - 1) * this.w;
+    this.s = this.s.substring(0, at) + encodeInt(v, this.w) + this.s.substring(at);
     this.n++;
     return true;
   }
 
   private intUpgrade(width: 2 | 4 | 8): void {
-    const old = this.ints!;
-    const arr = newIntArray(width, Math.max(4, this.n + 1));
-    if (width === 8) for (let i = 0; i < this.n; i++) (arr as BigInt64Array)[i] = BigInt(old[i] as number);
-    else (arr as Int32Array).set((old as Int16Array).subarray(0, this.n));
-    this.ints = arr;
-    this.width = width;
+    let s = '';
+    for (let i = 0; i < this.n; i++) s += encodeInt(this.intAt(i), width);
+    this.s = s;
+    this.w = width;
   }
 
   private intRemoveAt(i: number): void {
-    const ints = this.ints!;
-    ints.copyWithin(i, i + 1, this.n);
+    const w = this.w;
+    this.s = this.s.substring(0, i * w) + this.s.substring((i + 1) * w);
     this.n--;
-    if (ints.length > 16 && this.n * 4 < ints.length) {
-      const shrunk = newIntArray(this.width, Math.max(4, this.n * 2));
-      (shrunk as Int32Array).set((ints as Int32Array).subarray(0, this.n));
-      this.ints = shrunk;
-    }
   }
 
-  // ================================================================ packed-entry internals
-
-  /** Decodes the entry header at `off`: returns where its bytes start, sets lastLen. */
-  private dataAt(off: number): number {
-    const buf = this.buf;
-    let b = buf[off++]!;
-    if (b < 0x80) { this.lastLen = b; return off; }
-    let len = b & 0x7f, mul = 128;
-    for (;;) {
-      b = buf[off++]!;
-      len += (b & 0x7f) * mul;
-      if (b < 0x80) break;
-      mul *= 128;
-    }
-    this.lastLen = len;
-    return off;
-  }
-
-  /** Appends an entry; returns its offset. */
-  private append(m: Uint8Array): number {
-    const len = m.length;
-    const need = varintSize(len) + len;
-    if (this.used + need > this.buf.length) this.growBuf(need);
-    const buf = this.buf;
-    const off = this.used;
-    let p = off;
-    let l = len;
-    while (l >= 0x80) { buf[p++] = (l % 128) | 0x80; l = Math.floor(l / 128); }
-    buf[p++] = l;
-    if (len <= 32) for (let i = 0; i < len; i++) buf[p + i] = m[i]!;
-    else buf.set(m, p);
-    this.used = p + len;
-    return off;
-  }
-
-  private growBuf(need: number): void {
-    const cap = this.buf.length;
-    const want = this.used + need;
-    let size = cap < 64 ? Math.max(cap * 2, 16) : cap + (cap >> 1);
-    if (size < want) size = want + (want >> 3);
-    const nb = Buffer.alloc(size);
-    this.buf.copy(nb, 0, 0, this.used);
-    this.buf = nb;
-  }
-
-  private bytesEqual(start: number, m: Uint8Array): boolean {
-    const buf = this.buf;
-    const len = m.length;
-    for (let i = 0; i < len; i++) if (buf[start + i] !== m[i]) return false;
-    return true;
-  }
+  // ================================================================ listpack internals
 
   /** Offset of the listpack entry equal to m, or -1. */
   private lpFind(m: Uint8Array): number {
+    const s = this.s;
     const len = m.length;
     let off = 0;
     for (let i = 0; i < this.n; i++) {
-      const start = this.dataAt(off);
-      const l = this.lastLen;
-      if (l === len && this.bytesEqual(start, m)) return off;
+      const start = lpData(s, off);
+      const l = LEN;
+      if (l === len && strEqualsBytes(s, start, m)) return off;
       off = start + l;
     }
     return -1;
   }
 
   private lpRemoveAt(off: number): void {
-    const end = this.dataAt(off) + this.lastLen;
-    this.buf.copyWithin(off, end, this.used);
-    this.used -= end - off;
+    const end = lpData(this.s, off) + LEN;
+    this.s = this.s.substring(0, off) + this.s.substring(end);
     this.n--;
-    if (this.buf.length > 256 && this.used * 4 < this.buf.length) {
-      const nb = Buffer.alloc(Math.max(16, this.used * 2));
-      this.buf.copy(nb, 0, 0, this.used);
-      this.buf = nb;
-    }
   }
 
   // ================================================================ hashtable internals
@@ -708,7 +644,6 @@ export class SetObject {
     return true;
   }
 }
-
 
 // ==================================================================== hashtable
 
@@ -728,7 +663,7 @@ const EMPTY_VISITS = 10;
 export class HTable {
   n = 0;
   /** Where decodeAt() left the entry: its buffer and length. */
-  lastBuf: Buffer = EMPTY_BUF;
+  lastBuf: Buffer = Buffer.alloc(0);
   lastLen = 0;
 
   // Dense per-member data, in pages of PAGE entries.
@@ -753,9 +688,11 @@ export class HTable {
   /** Initial size of the first page (a size hint). */
   private firstPage: number;
 
-  constructor(cap = 4) {
+  /** `cap`: members expected; `bytesHint`: their expected total size (sizes the first chunk). */
+  constructor(cap = 4, bytesHint = 0) {
     this.b0 = new Int32Array(nextPow2(cap));
     this.firstPage = cap;
+    if (bytesHint > 0) this.lastChunkSize = Math.min(CHUNK_MAX, Math.max(128, bytesHint)) >>> 1;
   }
 
   // ---------------------------------------------------------------- per-member data
