@@ -168,6 +168,18 @@ function listReady(c: Client, key: Buffer): boolean {
 
 function timeoutReply(c: Client): void { c.w.nullArray(); }
 
+const LPOP = Buffer.from('LPOP');
+const RPOP = Buffer.from('RPOP');
+const LMOVE = Buffer.from('LMOVE');
+const RPOPLPUSH = Buffer.from('RPOPLPUSH');
+
+/**
+ * Replaces the command as it is propagated to replicas and the AOF (Valkey's
+ * rewriteClientCommandVector): blocking and multi-key pops go out as the plain command that
+ * had the same effect.
+ */
+function rewriteArgv(c: Client, argv: Buffer[]): void { c.argv = argv; }
+
 /** True when the client may not block (inside MULTI/EXEC or a script): it replies as on timeout. */
 function mayNotBlock(c: Client): boolean { return c.denyBlocking || c.inMulti; }
 
@@ -235,6 +247,7 @@ function popRangeWithKey(c: Client, key: Buffer, a: number, o: ListObject, head:
   o.range(head ? 0 : llen - 1, n, !head, replyEmitter(c));
   o.delRange(head ? 0 : -n, n);
   elementsRemoved(c, key, a, o, head, n);
+  rewriteArgv(c, [head ? LPOP : RPOP, key, Buffer.from(String(n))]);
 }
 
 // ------------------------------------------------------------------ reads
@@ -468,6 +481,7 @@ function blockingPop(c: Client, keys: Buffer[], head: boolean, timeoutArg: Buffe
     c.w.bulk(key);
     o.popTo(head, replyEmitter(c));
     elementsRemoved(c, key, a, o, head, 1);
+    rewriteArgv(c, [head ? LPOP : RPOP, key]);
     return;
   }
   if (mayNotBlock(c)) { c.w.nullArray(); return; }
@@ -488,7 +502,14 @@ function blmoveGeneric(c: Client, argv: Buffer[], fromHead: boolean, toHead: boo
   const src = argv[1]!;
   const a = lookupTypedWrite(c, src, OBJ_LIST);
   if (a === WRONGTYPE) return;
-  if (a !== 0) { lmoveGeneric(c, src, argv[2]!, fromHead, toHead); return; }
+  if (a !== 0) {
+    const d = c.server.ks.dirty;
+    lmoveGeneric(c, src, argv[2]!, fromHead, toHead);
+    if (c.server.ks.dirty !== d) {
+      rewriteArgv(c, argv.length === 6 ? [LMOVE, argv[1]!, argv[2]!, argv[3]!, argv[4]!] : [RPOPLPUSH, argv[1]!, argv[2]!]);
+    }
+    return;
+  }
   if (mayNotBlock(c)) { c.w.nil(); return; }
   c.server.blocking.block(c, [src], deadline, timeoutReply, { ready: listReady });
 }
