@@ -128,17 +128,43 @@ describe('ZPack', () => {
     assert.deepEqual(dump(s).map((e) => e[0]), ['a', 'b']);
   });
 
-  test('toSkiplist keeps the elements; memory given back after removals', () => {
+  test('toSkiplist keeps the elements; bytes given back after removals', () => {
     const z = new ZPack();
     for (let i = 0; i < 100; i++) z.add(Buffer.from('member-' + i), i % 7);
     const sl = z.toSkiplist(200);
     assert.deepEqual(dump(sl), dump(z));
     assert.equal(sl.validate(), null);
-    const before = z.buf.length;
+    const before = z.bytes;
     z.removeRange(0, 95);
-    assert.ok(z.buf.length < before);
+    assert.ok(z.bytes < before && z.memoryUsage() < before);
     assert.equal(z.length, 4);
     assert.ok(z.maxMemberLength() >= 8);
+  });
+});
+
+describe('ZPack scratch buffers', () => {
+  test('a visitor may read other packs (and the same pack) while iterating', () => {
+    const a = new ZPack(), b = new ZPack();
+    for (let i = 0; i < 20; i++) { a.add(Buffer.from('k' + i), i); if (i % 2 === 0) b.add(Buffer.from('k' + i), i * 10); }
+    const seen: [string, number, number][] = [];
+    a.each(0, a.length, false, (buf, off, len, s) => {
+      const m = buf.subarray(off, off + len);
+      seen.push([m.toString(), s, b.score(m)]);
+      assert.equal(a.rank(m), seen.length - 1);
+      b.each(0, 1, false, () => {});
+    });
+    assert.equal(seen.length, 20);
+    for (const [m, s, bs] of seen) assert.equal(Number.isNaN(bs) ? -1 : bs, Number(m.slice(1)) % 2 === 0 ? s * 10 : -1);
+  });
+
+  test('clone shares nothing mutable', () => {
+    const a = new ZPack();
+    a.add(Buffer.from('x'), 1);
+    const c = a.clone();
+    c.add(Buffer.from('y'), 2);
+    a.remove(Buffer.from('x'));
+    assert.deepEqual(dump(a), []);
+    assert.deepEqual(dump(c), [['x', 1], ['y', 2]]);
   });
 });
 

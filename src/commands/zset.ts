@@ -5,25 +5,25 @@
 // ZRANGESTORE / ZUNIONSTORE / ZINTERSTORE / ZDIFFSTORE are compact when they fit those limits.
 import type { Registry } from './registry.js';
 import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import type { Db } from '../store/keyspace.js';
 import { E } from '../errors.js';
 import { changed, isArg, lookupTyped, lookupTypedWrite, WRONGTYPE } from './util.js';
 import { parseCursor } from './keyspace.js';
-import { registerTypeDigest } from './debug.js';
+import { registerTypeDigest, registerTypeReload } from './debug.js';
 import { formatDouble, parseDouble, parseI64 } from '../util/number.js';
 import { stringMatchBuf } from '../util/glob.js';
 import {
   ENC_LISTPACK, ENC_SKIPLIST, NOTIFY_GENERIC, NOTIFY_ZSET, OBJ_SET, OBJ_ZSET,
 } from '../store/types.js';
 import {
-  ZPack, buildZset, compareEntries, compareLexBounds, gteMin, lexGteMin, lexLteMax, lteMax,
+  PACK_MAX_BYTES, ZPack, buildZset, compareEntries, compareLexBounds, gteMin, lexGteMin, lexLteMax, lteMax,
   type LexBound, type ScoreRange, type ZEntry, type ZsetObj, type ZVisitor,
 } from '../ds/zset.js';
 import { ZSkiplist } from '../ds/skiplist.js';
 import type { SetObject } from '../ds/set.js';
 
 const LONG_MAX = 9223372036854775807n;
-/** Valkey's listpack safety limit (lpSafeToAdd). */
-const LISTPACK_MAX_SAFETY_SIZE = 1 << 30;
 
 // ------------------------------------------------------------------ parsing
 
@@ -198,7 +198,7 @@ function addDirty(c: Client, n: number): void { c.server.ks.dirty += n; }
 
 /** Whether a result of `count` members, the longest `maxLen` bytes, is stored compact. */
 function fitsPack(c: Client, count: number, maxLen: number, totalLen: number): boolean {
-  return count <= maxEntries(c) && maxLen <= maxValue(c) && totalLen < LISTPACK_MAX_SAFETY_SIZE;
+  return count <= maxEntries(c) && maxLen <= maxValue(c) && totalLen < PACK_MAX_BYTES;
 }
 
 /** Stores a result set at dst (or deletes dst when empty) with Valkey's events. Replies the count. */
@@ -280,7 +280,7 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
       if (s !== cur) { z.update(m, cur, s); updated++; }
     } else if (!xx) {
       if (z instanceof ZPack &&
-          (z.length + 1 > maxEntries(c) || m.length > maxValue(c) || z.bytes + m.length > LISTPACK_MAX_SAFETY_SIZE)) {
+          (z.length + 1 > maxEntries(c) || m.length > maxValue(c) || z.bytes + m.length > PACK_MAX_BYTES)) {
         z = toSkiplist(c, a, z, z.length + 1);
       }
       z.add(m, s);
@@ -998,8 +998,28 @@ function zsetDigest(obj: unknown, ctx: { element(...parts: Array<Uint8Array | st
   z.each(0, z.length, false, (b, off, len, s) => ctx.element(Buffer.from(b.subarray(off, off + len)), fpconvDtoa(s)));
 }
 
+/**
+ * What loading a snapshot does to a sorted set (DEBUG RELOAD without persistence): a skiplist
+ * small enough for the limits comes back compact; a compact set over the entry limit comes back
+ * as a skiplist.
+ */
+function zsetReload(s: Server, db: Db, a: number): void {
+  const z = db.object<ZsetObj>(a);
+  const entries = s.config.num('zset-max-listpack-entries');
+  if (z instanceof ZSkiplist) {
+    if (z.length <= entries && z.maxMemberLength() <= s.config.num('zset-max-listpack-value')) {
+      const items: ZEntry[] = [];
+      z.each(0, z.length, false, (b, off, len, sc) => items.push({ m: Buffer.from(b.subarray(off, off + len)), s: sc }));
+      db.replaceObject(a, ENC_LISTPACK, buildZset(items, true));
+    }
+  } else if (z instanceof ZPack && z.length > entries) {
+    db.replaceObject(a, ENC_SKIPLIST, z.toSkiplist());
+  }
+}
+
 export function registerZset(r: Registry): void {
   registerTypeDigest(OBJ_ZSET, zsetDigest);
+  registerTypeReload(OBJ_ZSET, zsetReload);
   r.handle('zadd', (c, argv) => zaddGeneric(c, argv, 0));
   r.handle('zincrby', (c, argv) => zaddGeneric(c, argv, INCR));
   r.handle('zrem', zremCommand);

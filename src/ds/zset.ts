@@ -6,7 +6,7 @@
 // commands find the rank interval a range covers, then walk it. Members are handed to visitors
 // as (buffer, offset, length) slices of the structure's own storage, valid until the next write.
 //
-// ZPack layout: one Buffer holding entries back to back, in order:
+// ZPack layout: entries back to back, in order, kept in a latin1 string between operations:
 //   [score: float64 LE][member length: varint][member bytes]
 // Lookups are linear, as in a listpack; the structure only holds a few hundred entries at most
 // (zset-max-listpack-entries / -value decide when a set moves to the skiplist).
@@ -127,258 +127,260 @@ function readVarint(buf: Uint8Array, off: number): void {
 
 // ------------------------------------------------------------------ ZPack
 
-const SLACK = 16;
+/**
+ * Largest compact set, in bytes. Valkey stops at 1 GiB (lpSafeToAdd); a V8 string cannot hold
+ * that much, so the compact form gives up a little earlier in absurd configurations.
+ */
+export const PACK_MAX_BYTES = 500 * 1024 * 1024;
 
-/** The compact sorted set: one buffer of entries in order (see the header). */
+// Operations decode the entries into a buffer: the shared scratch buffer when it is free, or a
+// buffer of their own when an outer operation (an each() whose visitor reads another set) holds it.
+let SCRATCH = Buffer.allocUnsafeSlow(8192);
+let scratchBusy = false;
+
+/** A buffer holding `s` (latin1) with `extra` spare bytes after it. */
+function acquire(s: string, extra: number): Buffer {
+  const need = s.length + extra;
+  let b: Buffer;
+  if (!scratchBusy) {
+    if (SCRATCH.length < need) SCRATCH = Buffer.allocUnsafeSlow(Math.max(need + (need >> 1), 8192));
+    b = SCRATCH;
+    scratchBusy = true;
+  } else {
+    b = Buffer.allocUnsafe(need);
+  }
+  if (s.length > 0) b.latin1Write(s, 0, s.length);
+  return b;
+}
+
+function release(b: Buffer): void {
+  if (b === SCRATCH) {
+    scratchBusy = false;
+    // Do not keep a huge scratch buffer around after a big operation.
+    if (b.length > 1 << 20) SCRATCH = Buffer.allocUnsafeSlow(8192);
+  }
+}
+
+/**
+ * The compact sorted set. Between operations its entries (see the header for the layout) live
+ * in one latin1 string, which costs a fraction of a typed array's overhead per key.
+ */
 export class ZPack implements ZsetObj {
   readonly isPack = true;
   lastScore = 0;
-  buf: Buffer;
-  used = 0;
+  /** The entries, one byte per character. */
+  s = '';
   count = 0;
-
-  constructor(capacity = 0) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(capacity, SLACK));
-  }
 
   get length(): number { return this.count; }
 
   /** Bytes of the entries (the listpack size analogue). */
-  get bytes(): number { return this.used; }
-
-  /** Offset of the entry holding member m, or -1. */
-  private find(m: Uint8Array): number {
-    const buf = this.buf, end = this.used, ml = m.length;
-    let off = 0;
-    while (off < end) {
-      readVarint(buf, off + 8);
-      const len = vLen, p = vOff;
-      if (len === ml) {
-        let i = 0;
-        while (i < len && buf[p + i] === m[i]) i++;
-        if (i === len) return off;
-      }
-      off = p + len;
-    }
-    return -1;
-  }
+  get bytes(): number { return this.s.length; }
 
   score(m: Uint8Array): number {
-    const off = this.find(m);
-    return off < 0 ? NaN : this.buf.readDoubleLE(off);
+    const buf = acquire(this.s, 0);
+    try {
+      const off = findIn(buf, this.s.length, m);
+      return off < 0 ? NaN : buf.readDoubleLE(off);
+    } finally { release(buf); }
   }
 
-  /** Offset where (s, m) goes to keep the order. */
-  private insertPos(m: Uint8Array, s: number): number {
-    const buf = this.buf, end = this.used;
-    let off = 0;
-    while (off < end) {
-      const es = buf.readDoubleLE(off);
-      readVarint(buf, off + 8);
-      if (es > s || (es === s && compareBytes(buf, vOff, vLen, m) > 0)) return off;
-      off = vOff + vLen;
-    }
-    return end;
-  }
-
-  private insertAt(off: number, m: Uint8Array, s: number): void {
+  add(m: Uint8Array, s: number): void {
+    const used = this.s.length;
     const size = 8 + varintSize(m.length) + m.length;
-    const need = this.used + size;
-    if (need > this.buf.length) {
-      const nb = Buffer.allocUnsafeSlow(need + Math.min(need >> 2, 1024) + SLACK);
-      this.buf.copy(nb, 0, 0, off);
-      this.buf.copy(nb, off + size, off, this.used);
-      this.buf = nb;
-    } else if (off < this.used) {
-      this.buf.copyWithin(off + size, off, this.used);
-    }
-    const buf = this.buf;
-    // A listpack stores integral scores as integers, so -0 reads back as 0.
-    buf.writeDoubleLE(s === 0 ? 0 : s, off);
-    const p = writeVarint(buf, off + 8, m.length);
-    buf.set(m, p);
-    this.used = need;
-    this.count++;
+    const buf = acquire(this.s, size);
+    try {
+      const off = insertPos(buf, used, m, s);
+      if (off < used) buf.copyWithin(off + size, off, used);
+      writeEntry(buf, off, m, s);
+      this.s = buf.latin1Slice(0, used + size);
+      this.count++;
+    } finally { release(buf); }
   }
-
-  /** Removes `size` bytes at off (count adjusted by the caller). */
-  private cut(off: number, size: number): void {
-    this.buf.copyWithin(off, off + size, this.used);
-    this.used -= size;
-    // Give memory back when the buffer is mostly empty.
-    if (this.buf.length > 256 && this.used * 2 < this.buf.length) {
-      const nb = Buffer.allocUnsafeSlow(this.used + SLACK);
-      this.buf.copy(nb, 0, 0, this.used);
-      this.buf = nb;
-    }
-  }
-
-  add(m: Uint8Array, s: number): void { this.insertAt(this.insertPos(m, s), m, s); }
 
   /** Appends an element that sorts after every present one (building in order). */
-  append(m: Uint8Array, s: number): void { this.insertAt(this.used, m, s); }
+  append(m: Uint8Array, s: number): void {
+    const used = this.s.length;
+    const size = 8 + varintSize(m.length) + m.length;
+    const buf = acquire(this.s, size);
+    try {
+      writeEntry(buf, used, m, s);
+      this.s = buf.latin1Slice(0, used + size);
+      this.count++;
+    } finally { release(buf); }
+  }
 
-  update(m: Uint8Array, _cur: number, s: number): void {
-    const off = this.find(m);
-    if (off < 0) return;
-    readVarint(this.buf, off + 8);
-    this.cut(off, vOff + vLen - off);
-    this.count--;
-    this.add(m, s);
+  update(m: Uint8Array, cur: number, s: number): void {
+    if (this.remove(m)) this.add(m, s);
+    void cur;
   }
 
   remove(m: Uint8Array): boolean {
-    const off = this.find(m);
-    if (off < 0) return false;
-    readVarint(this.buf, off + 8);
-    this.cut(off, vOff + vLen - off);
-    this.count--;
-    return true;
+    const used = this.s.length;
+    const buf = acquire(this.s, 0);
+    try {
+      const off = findIn(buf, used, m);
+      if (off < 0) return false;
+      readVarint(buf, off + 8);
+      const end = vOff + vLen;
+      buf.copyWithin(off, end, used);
+      this.s = buf.latin1Slice(0, used - (end - off));
+      this.count--;
+      return true;
+    } finally { release(buf); }
   }
 
   rank(m: Uint8Array): number {
-    const buf = this.buf, end = this.used, ml = m.length;
-    let off = 0, r = 0;
-    while (off < end) {
-      readVarint(buf, off + 8);
-      const len = vLen, p = vOff;
-      if (len === ml) {
-        let i = 0;
-        while (i < len && buf[p + i] === m[i]) i++;
-        if (i === len) { this.lastScore = buf.readDoubleLE(off); return r; }
+    const end = this.s.length, ml = m.length;
+    const buf = acquire(this.s, 0);
+    try {
+      let off = 0, r = 0;
+      while (off < end) {
+        readVarint(buf, off + 8);
+        const len = vLen, p = vOff;
+        if (len === ml) {
+          let i = 0;
+          while (i < len && buf[p + i] === m[i]) i++;
+          if (i === len) { this.lastScore = buf.readDoubleLE(off); return r; }
+        }
+        off = p + len;
+        r++;
       }
-      off = p + len;
-      r++;
-    }
-    return -1;
+      return -1;
+    } finally { release(buf); }
   }
 
   firstByScore(min: number, ex: boolean): number {
-    const buf = this.buf, end = this.used;
-    let off = 0, i = 0;
-    while (off < end) {
-      const s = buf.readDoubleLE(off);
-      if (ex ? s > min : s >= min) return i;
-      readVarint(buf, off + 8);
-      off = vOff + vLen;
-      i++;
-    }
-    return i;
+    const end = this.s.length;
+    const buf = acquire(this.s, 0);
+    try {
+      let off = 0, i = 0;
+      while (off < end) {
+        const sc = buf.readDoubleLE(off);
+        if (ex ? sc > min : sc >= min) return i;
+        readVarint(buf, off + 8);
+        off = vOff + vLen;
+        i++;
+      }
+      return i;
+    } finally { release(buf); }
   }
 
   lastByScore(max: number, ex: boolean): number {
-    const buf = this.buf, end = this.used;
-    let off = 0, i = 0, last = -1;
-    while (off < end) {
-      const s = buf.readDoubleLE(off);
-      if (ex ? s < max : s <= max) last = i;
-      readVarint(buf, off + 8);
-      off = vOff + vLen;
-      i++;
-    }
-    return last;
+    const end = this.s.length;
+    const buf = acquire(this.s, 0);
+    try {
+      let off = 0, i = 0, last = -1;
+      while (off < end) {
+        const sc = buf.readDoubleLE(off);
+        if (ex ? sc < max : sc <= max) last = i;
+        readVarint(buf, off + 8);
+        off = vOff + vLen;
+        i++;
+      }
+      return last;
+    } finally { release(buf); }
   }
 
   firstByLex(min: LexBound): number {
-    const buf = this.buf, end = this.used;
-    let off = 0, i = 0;
-    while (off < end) {
-      readVarint(buf, off + 8);
-      if (lexGteMin(buf, vOff, vLen, min)) return i;
-      off = vOff + vLen;
-      i++;
-    }
-    return i;
+    const end = this.s.length;
+    const buf = acquire(this.s, 0);
+    try {
+      let off = 0, i = 0;
+      while (off < end) {
+        readVarint(buf, off + 8);
+        if (lexGteMin(buf, vOff, vLen, min)) return i;
+        off = vOff + vLen;
+        i++;
+      }
+      return i;
+    } finally { release(buf); }
   }
 
   lastByLex(max: LexBound): number {
-    const buf = this.buf, end = this.used;
-    let off = 0, i = 0, last = -1;
-    while (off < end) {
-      readVarint(buf, off + 8);
-      if (lexLteMax(buf, vOff, vLen, max)) last = i;
-      off = vOff + vLen;
-      i++;
-    }
-    return last;
-  }
-
-  /** Offset of the entry with index i (0 <= i <= count; count gives the end). */
-  private offsetOf(i: number): number {
-    const buf = this.buf;
-    let off = 0;
-    while (i-- > 0) { readVarint(buf, off + 8); off = vOff + vLen; }
-    return off;
+    const end = this.s.length;
+    const buf = acquire(this.s, 0);
+    try {
+      let off = 0, i = 0, last = -1;
+      while (off < end) {
+        readVarint(buf, off + 8);
+        if (lexLteMax(buf, vOff, vLen, max)) last = i;
+        off = vOff + vLen;
+        i++;
+      }
+      return last;
+    } finally { release(buf); }
   }
 
   each(start: number, count: number, rev: boolean, fn: ZVisitor): void {
     if (count <= 0) return;
-    const buf = this.buf;
-    if (!rev) {
-      let off = this.offsetOf(start);
-      while (count-- > 0) {
-        const s = buf.readDoubleLE(off);
-        readVarint(buf, off + 8);
-        const p = vOff, len = vLen;
-        off = p + len;
-        fn(buf, p, len, s);
+    const buf = acquire(this.s, 0);
+    try {
+      if (!rev) {
+        let off = offsetOf(buf, start);
+        while (count-- > 0) {
+          const sc = buf.readDoubleLE(off);
+          readVarint(buf, off + 8);
+          const p = vOff, len = vLen;
+          off = p + len;
+          fn(buf, p, len, sc);
+        }
+        return;
       }
-      return;
-    }
-    // Backwards: note the entry offsets of the window first.
-    const lo = start - count + 1;
-    const offs = new Array<number>(count);
-    let off = this.offsetOf(lo);
-    for (let k = 0; k < count; k++) {
-      offs[k] = off;
-      readVarint(buf, off + 8);
-      off = vOff + vLen;
-    }
-    for (let k = count - 1; k >= 0; k--) {
-      const o = offs[k]!;
-      readVarint(buf, o + 8);
-      fn(buf, vOff, vLen, buf.readDoubleLE(o));
-    }
+      // Backwards: note the entry offsets of the window first.
+      const lo = start - count + 1;
+      const offs = new Array<number>(count);
+      let off = offsetOf(buf, lo);
+      for (let k = 0; k < count; k++) {
+        offs[k] = off;
+        readVarint(buf, off + 8);
+        off = vOff + vLen;
+      }
+      for (let k = count - 1; k >= 0; k--) {
+        const o = offs[k]!;
+        readVarint(buf, o + 8);
+        fn(buf, vOff, vLen, buf.readDoubleLE(o));
+      }
+    } finally { release(buf); }
   }
 
   removeRange(start: number, end: number): void {
-    const a = this.offsetOf(start);
-    let b = a;
-    const buf = this.buf;
-    for (let i = start; i <= end; i++) { readVarint(buf, b + 8); b = vOff + vLen; }
-    this.cut(a, b - a);
-    this.count -= end - start + 1;
+    const buf = acquire(this.s, 0);
+    try {
+      const a = offsetOf(buf, start);
+      let b = a;
+      for (let i = start; i <= end; i++) { readVarint(buf, b + 8); b = vOff + vLen; }
+      const used = this.s.length;
+      buf.copyWithin(a, b, used);
+      this.s = buf.latin1Slice(0, used - (b - a));
+      this.count -= end - start + 1;
+    } finally { release(buf); }
   }
 
   /** Longest member, in bytes. */
   maxMemberLength(): number {
-    const buf = this.buf, end = this.used;
-    let off = 0, max = 0;
-    while (off < end) {
-      readVarint(buf, off + 8);
-      if (vLen > max) max = vLen;
-      off = vOff + vLen;
-    }
+    let max = 0;
+    this.each(0, this.count, false, (_b, _off, len) => { if (len > max) max = len; });
     return max;
   }
 
   /** The skiplist holding the same elements (sized for `capacity` members). */
   toSkiplist(capacity = this.count): ZSkiplist {
-    const z = new ZSkiplist(Math.max(capacity, this.count), this.used);
-    this.each(0, this.count, false, (b, off, len, s) => z.appendSorted(b, off, len, s));
+    const z = new ZSkiplist(Math.max(capacity, this.count), this.s.length);
+    this.each(0, this.count, false, (b, off, len, sc) => z.appendSorted(b, off, len, sc));
     z.finishAppend();
     return z;
   }
 
+  /** Strings are immutable: the copy shares the entries until either side changes. */
   clone(): ZPack {
-    const z = new ZPack(this.used);
-    this.buf.copy(z.buf, 0, 0, this.used);
-    z.used = this.used;
+    const z = new ZPack();
+    z.s = this.s;
     z.count = this.count;
     return z;
   }
 
-  memoryUsage(): number { return this.buf.length + 96; }
+  memoryUsage(): number { return this.s.length + 72; }
 
   /** Freeing it is one allocation (lazy-free accounting). */
   freeEffort(): number { return 1; }
@@ -386,12 +388,56 @@ export class ZPack implements ZsetObj {
   /** Approximate RDB size: the listpack blob (member + score entries) saved as a string. */
   serializedLength(): number {
     let lp = 7;
-    this.each(0, this.count, false, (_b, _off, len, s) => {
+    this.each(0, this.count, false, (_b, _off, len, sc) => {
       lp += len + (len < 64 ? 2 : len < 4096 ? 4 : 9);
-      lp += Number.isInteger(s) && Math.abs(s) < 2 ** 63 ? 5 : 20;
+      lp += Number.isInteger(sc) && Math.abs(sc) < 2 ** 63 ? 5 : 20;
     });
     return lp + (lp < 64 ? 1 : lp < 16384 ? 2 : 5);
   }
+}
+
+/** Offset of the entry holding member m in buf[0, end), or -1. */
+function findIn(buf: Buffer, end: number, m: Uint8Array): number {
+  const ml = m.length;
+  let off = 0;
+  while (off < end) {
+    readVarint(buf, off + 8);
+    const len = vLen, p = vOff;
+    if (len === ml) {
+      let i = 0;
+      while (i < len && buf[p + i] === m[i]) i++;
+      if (i === len) return off;
+    }
+    off = p + len;
+  }
+  return -1;
+}
+
+/** Offset in buf[0, end) where (s, m) goes to keep the order. */
+function insertPos(buf: Buffer, end: number, m: Uint8Array, s: number): number {
+  let off = 0;
+  while (off < end) {
+    const es = buf.readDoubleLE(off);
+    readVarint(buf, off + 8);
+    if (es > s || (es === s && compareBytes(buf, vOff, vLen, m) > 0)) return off;
+    off = vOff + vLen;
+  }
+  return end;
+}
+
+function writeEntry(buf: Buffer, off: number, m: Uint8Array, s: number): void {
+  // A listpack stores integral scores as integers, so -0 reads back as 0.
+  buf.writeDoubleLE(s === 0 ? 0 : s, off);
+  const p = writeVarint(buf, off + 8, m.length);
+  if (m.length <= 32) for (let i = 0; i < m.length; i++) buf[p + i] = m[i]!;
+  else buf.set(m, p);
+}
+
+/** Offset of the entry with index i (i = count gives the end). */
+function offsetOf(buf: Buffer, i: number): number {
+  let off = 0;
+  while (i-- > 0) { readVarint(buf, off + 8); off = vOff + vLen; }
+  return off;
 }
 
 /** An element collected for building a result set (ZUNIONSTORE, ZRANGESTORE ...). */
@@ -412,9 +458,18 @@ export function buildZset(entries: ZEntry[], pack: boolean): ZsetObj {
   if (pack) {
     let size = 0;
     for (const e of entries) size += 8 + varintSize(e.m.length) + e.m.length;
-    const z = new ZPack(size);
-    for (const e of entries) z.append(e.m, e.s);
-    return z;
+    const buf = acquire('', size);
+    try {
+      let off = 0;
+      for (const e of entries) {
+        writeEntry(buf, off, e.m, e.s);
+        off += 8 + varintSize(e.m.length) + e.m.length;
+      }
+      const z = new ZPack();
+      z.s = buf.latin1Slice(0, size);
+      z.count = entries.length;
+      return z;
+    } finally { release(buf); }
   }
   let bytes = 0;
   for (const e of entries) bytes += varintSize(e.m.length) + e.m.length;
