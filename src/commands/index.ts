@@ -13,6 +13,7 @@ import { registerList } from './list.js';
 import { registerHash } from './hash.js';
 import { registerSet } from './set.js';
 import { registerZset } from './zset.js';
+import { registerStream } from './stream.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -28,4 +29,5 @@ export function registerAll(r: Registry): void {
   registerHash(r);
   registerSet(r);
   registerZset(r);
+  registerStream(r);
 }

@@ -191,7 +191,9 @@ export class BlockingManager {
       const key = st.keys[st.ids.indexOf(id)]!;
       // A blocked client cannot SELECT, so c.db is still the database it blocked in.
       const ok = st.ready ? st.ready(c, key) : ks.dbs[st.dbId]!.existsNoSideEffects(key);
-      if (!ok) { if (!st.onNoKey) break; continue; }
+      // Waiters of one key may wait for different things (other types, stream IDs, groups):
+      // one that cannot be served does not stop the others from being tried.
+      if (!ok) continue;
       c.blocked = false;
       this.rerunning = c;
       try {
