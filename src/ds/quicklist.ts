@@ -1407,13 +1407,23 @@ export class ListObject implements PackNode {
     return out;
   }
 
-  /** Builds a list from elements as SORT ... STORE and RDB loading do: a quicklist, converted when small. */
-  static fromElements(elems: Iterable<Uint8Array>, fill: number): ListObject {
+  /**
+   * Builds a list from elements as SORT ... STORE and RDB loading do: a quicklist, converted
+   * to a listpack when it ends up a single small node (unless `convert` is false).
+   */
+  static fromElements(elems: Iterable<Uint8Array>, fill: number, convert = true): ListObject {
     const o = new ListObject();
     o.toQuicklist(fill);
     for (const e of elems) o.ql!.push(e, false);
-    o.convertIfSmall(fill, false);
+    if (convert) o.convertIfSmall(fill, false);
     return o;
+  }
+
+  /** A listpack (exact-size buffer) holding elems, e.g. a node converted from an old ziplist. */
+  static buildListpack(elems: Iterable<Uint8Array>): Buffer {
+    const n = new QLNode(newPack(64), LP_HDR + 1, 0, false);
+    for (const e of elems) lpAppend(n, e);
+    return Buffer.from(n.buf.subarray(0, n.sz));
   }
 
   /**
