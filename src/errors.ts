@@ -28,6 +28,11 @@ export const E = {
   busy: 'BUSY Valkey is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
   noScript: 'NOSCRIPT No matching script. Please use EVAL.',
   execAbort: 'EXECABORT Transaction discarded because of previous errors.',
+  /** A rejected EXEC. Valkey's generic rejections (arity, ...) carry no code there: "ERR " goes. */
+  execAbortBecause: (err: string) =>
+    `EXECABORT Transaction discarded because of: ${err.startsWith('ERR ') ? err.slice(4) : err}`,
+  aclChangedBeforeExec: (reason: string) =>
+    `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`,
   multiNested: 'ERR MULTI calls can not be nested',
   noMulti: 'ERR EXEC without MULTI',
   discardNoMulti: 'ERR DISCARD without MULTI',

@@ -14,6 +14,7 @@ import { registerHash } from './hash.js';
 import { registerSet } from './set.js';
 import { registerZset } from './zset.js';
 import { registerStream } from './stream.js';
+import { registerMulti } from './multi.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -30,4 +31,5 @@ export function registerAll(r: Registry): void {
   registerSet(r);
   registerZset(r);
   registerStream(r);
+  registerMulti(r);
 }

@@ -84,7 +84,8 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     const err = hooks.cluster(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }
   }
-  const isWrite = (flags & CMD.write) !== 0;
+  // EXEC writes when one of its queued commands does.
+  const isWrite = (flags & CMD.write) !== 0 || (cmd.name === 'exec' && (c.multiFlags & CMD.write) !== 0);
   if (s.maxmemory > 0 && hooks.oom) {
     const err = hooks.oom(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }
@@ -125,6 +126,11 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
 export function reject(s: Server, c: Client, cmd: Command | null, err: string): void {
   if (cmd) cmd.rejected++;
   if (c.inMulti && s.hooks.flagTransaction) s.hooks.flagTransaction(c);
+  if (cmd !== null && cmd.name === 'exec') {
+    // A rejected EXEC always ends the transaction, saying why (Valkey's execCommandAbort).
+    if (s.hooks.discardTransaction) s.hooks.discardTransaction(c);
+    err = E.execAbortBecause(err);
+  }
   const mark = c.w.length;
   const modeBefore = c.replyMode;
   c.w.error(err);

@@ -47,10 +47,13 @@ export class ServerStats {
 export interface ServerHooks {
   acl?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   cluster?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  /** For EXEC, the queued commands' flags are in c.multiFlags (Valkey refuses EXEC of denyoom ones). */
   oom?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   readonly?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   queue?: (c: Client, cmd: Command, argv: Buffer[]) => void;
   flagTransaction?: (c: Client) => void;
+  /** A rejected EXEC ends the transaction (MULTI state and watches) — see dispatch reject(). */
+  discardTransaction?: (c: Client) => void;
   afterCall?: (c: Client, cmd: Command, argv: Buffer[]) => void;
   clientClosed?: (c: Client) => void;
 }
