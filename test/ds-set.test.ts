@@ -243,3 +243,70 @@ describe('clone and memory', () => {
     assert.ok(s.memoryUsage() / s.n < 60, `${s.memoryUsage() / s.n} B/member`);
   });
 });
+
+describe('RDB forms (byte-identical to Valkey 9 DUMP payloads)', () => {
+  const LIM2 = { ...LIM, maxLpValue: 10000 };
+  test('intset blobs', () => {
+    const a = build(['1', '2', '-5', '40000']);
+    assert.equal(a.intsetBlob().toString('hex'), '0400000004000000fbffffff0100000002000000409c0000');
+    const b = build(['1', '5000000000', '-3']);
+    assert.equal(b.intsetBlob().toString('hex'), '0800000003000000fdffffffffffffff010000000000000000f2052a01000000');
+    const back = SetObject.fromIntsetBlob(b.intsetBlob())!;
+    assert.equal(back.enc, ENC_INTSET);
+    assert.deepEqual(back.members().map(text), ['-3', '1', '5000000000']);
+    assert.equal(SetObject.fromIntsetBlob(Buffer.from('0300000001000000aaaaaa', 'hex')), null);
+    // Not sorted: rejected.
+    assert.equal(SetObject.fromIntsetBlob(Buffer.from('02000000020000000200' + '0100', 'hex')), null);
+  });
+  test('listpack blobs: every integer encoding, 6/12/32-bit string lengths', () => {
+    const ms = ['a', '1', '-1', '127', '128', '-4096', '4095', '4096', '-32768', '32767', '40000', '-8388608',
+      '8388607', '8388608', '2147483647', '2147483648', '9223372036854775807', 'x'.repeat(70), 'y'.repeat(5000)];
+    const s = build(ms, LIM2);
+    assert.equal(s.enc, ENC_LISTPACK);
+    const blob = s.listpackBlob();
+    assert.equal(blob.length, 5165);
+    // Header, the first entries ("a", 1, -1 as a 13-bit integer) and the terminator.
+    assert.equal(blob.subarray(0, 16).toString('hex'), '2d14000013008161020101dfff027f01');
+    assert.equal(blob[blob.length - 1], 0xff);
+    const back = SetObject.fromListpackBlob(blob)!;
+    assert.deepEqual(back.members().map(text), ms);
+    // Truncated or duplicated contents are refused.
+    assert.equal(SetObject.fromListpackBlob(blob.subarray(0, 100)), null);
+    const dup = build(['a', 'b'], LIM2).listpackBlob();
+    dup.write('a', dup.length - 3, 'latin1');
+    assert.equal(SetObject.fromListpackBlob(dup), null);
+  });
+  test('loading a saved hashtable picks the encoding again', () => {
+    const ints = SetObject.loader(3, LIM);
+    for (const m of ['3', '1', '2']) assert.ok(ints.add(b(m)));
+    assert.ok(!ints.add(b('2')));
+    assert.equal(ints.done().enc, ENC_INTSET);
+    const mixed = SetObject.loader(3, LIM);
+    for (const m of ['1', 'a', '2']) mixed.add(b(m));
+    assert.equal(mixed.done().enc, ENC_LISTPACK);
+    const big = SetObject.loader(600, LIM);
+    for (let i = 0; i < 600; i++) big.add(b(String(i)));
+    assert.equal(big.done().enc, ENC_HT);
+    const long = SetObject.loader(2, LIM);
+    long.add(b('1'));
+    long.add(b('z'.repeat(100)));
+    assert.equal(long.done().enc, ENC_HT);
+  });
+  test('reloaded(): hashtables that became small come back as intset / listpack', () => {
+    const h = SetObject.hashtable();
+    for (let i = 0; i < 200; i++) h.add(b(`m${i}`), LIM);
+    for (let i = 0; i < 190; i++) h.remove(b(`m${i}`));
+    const r = h.reloaded(LIM);
+    assert.equal(r.enc, ENC_LISTPACK);
+    assert.deepEqual(sorted(r), range10('m', 190));
+    const hi = SetObject.hashtable();
+    for (let i = 0; i < 10; i++) hi.add(b(String(i)), LIM);
+    assert.equal(hi.reloaded(LIM).enc, ENC_INTSET);
+    const lp = build(['a', 'b']);
+    assert.equal(lp.reloaded({ ...LIM, maxLpEntries: 1 }).enc, ENC_HT);
+  });
+});
+
+function range10(prefix: string, from: number): string[] {
+  return Array.from({ length: 10 }, (_, i) => `${prefix}${from + i}`).sort();
+}

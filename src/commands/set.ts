@@ -7,7 +7,7 @@ import type { Writer } from '../protocol/writer.js';
 import { E } from '../errors.js';
 import { changed, isArg, lookupTypedWrite, WRONGTYPE } from './util.js';
 import { parseCursor } from './keyspace.js';
-import { registerTypeDigest } from './debug.js';
+import { registerTypeDigest, registerTypeReload } from './debug.js';
 import { parseI64 } from '../util/number.js';
 import { stringMatchBuf } from '../util/glob.js';
 import { ENC_HT, ENC_INTSET, ENC_LISTPACK, NOTIFY_GENERIC, NOTIFY_SET, OBJ_SET } from '../store/types.js';
@@ -34,6 +34,37 @@ export function setLimits(c: Client): SetLimits {
 /** Records the set's current representation in its block when a conversion changed it. */
 function syncEncoding(c: Client, a: number, set: SetObject): void {
   if (c.server.ks.arena.encoding(a) !== set.enc) c.db.replaceObject(a, set.enc, set);
+}
+
+// Propagation to replicas / AOF (the propagator belongs to the replication subsystem).
+interface PropagatorLike { also(dbid: number, argv: Buffer[]): void; preventCurrent(): void }
+function propagator(c: Client): PropagatorLike | undefined {
+  return (c.server as unknown as { propagator?: PropagatorLike }).propagator;
+}
+const SREM = Buffer.from('SREM');
+const DEL = Buffer.from('DEL');
+const UNLINK = Buffer.from('UNLINK');
+/** SPOP with a count is propagated as SREMs of at most this many members. */
+const SPOP_PROPAGATE_BATCH = 1024;
+
+/** Collects popped members and propagates them as SREM key m1 m2 ... in batches. */
+class SremBatcher {
+  private batch: Buffer[] = [];
+  private readonly prop: PropagatorLike | undefined;
+  constructor(private readonly c: Client, private readonly key: Buffer) {
+    this.prop = propagator(c);
+    this.prop?.preventCurrent();
+  }
+  add(m: Member): void {
+    if (!this.prop) return;
+    this.batch.push(Buffer.from(memberBytes(m)));
+    if (this.batch.length === SPOP_PROPAGATE_BATCH) this.flush();
+  }
+  flush(): void {
+    if (!this.prop || this.batch.length === 0) return;
+    this.prop.also(this.c.db.id, [SREM, this.key, ...this.batch]);
+    this.batch = [];
+  }
 }
 
 /** Valkey counts `n` changes in `dirty` for a write reported with `calls` notifications. */
@@ -204,6 +235,8 @@ function spop(c: Client, argv: Buffer[]): void {
   const set = c.db.object<SetObject>(a);
   const m = set.popRandom();
   writeMember(c.w, m);
+  // Replicated as the SREM of the member that went.
+  c.argv = [SREM, key, Buffer.from(memberBytes(m))];
   changed(c, key, 'spop', NOTIFY_SET);
   if (set.n === 0) { deleteEmpty(c, key, a); c.server.ks.dirty--; }
 }
@@ -224,6 +257,8 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
     w.set(size);
     writeMembers(w, set);
     c.db.removeBlock(a);
+    // Replicated as the deletion of the key.
+    c.argv = [c.server.config.bool('lazyfree-lazy-server-del') ? UNLINK : DEL, key];
     changed(c, key, 'spop', NOTIFY_SET);
     changed(c, key, 'del', NOTIFY_GENERIC);
     addDirty(c, size, 2);
@@ -231,15 +266,17 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
   }
 
   const remaining = size - count;
+  // Replicated as SREMs of the members that went.
+  const srems = new SremBatcher(c, key);
   w.set(count);
   if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
     // CASE 2: few members go: take them out one by one (a listpack in one pass).
     if (set.enc === ENC_LISTPACK) {
       const pos = set.samplePositions(count);
-      for (const m of set.membersAt(pos, false)) writeMember(w, m);
+      for (const m of set.membersAt(pos, false)) { writeMember(w, m); srems.add(m); }
       set.removePositions(pos);
     } else {
-      for (let i = 0; i < count; i++) writeMember(w, set.popRandom());
+      for (let i = 0; i < count; i++) { const m = set.popRandom(); writeMember(w, m); srems.add(m); }
     }
     syncEncoding(c, a, set);
   } else {
@@ -261,8 +298,10 @@ function spopWithCount(c: Client, argv: Buffer[]): void {
       }
     }
     writeMembers(w, set);
+    set.forEach((m) => srems.add(m));
     c.db.replaceObject(a, kept!.enc, kept!);
   }
+  srems.flush();
   changed(c, key, 'spop', NOTIFY_SET);
   addDirty(c, count, 1);
 }
@@ -577,6 +616,16 @@ export function registerSet(r: Registry): void {
   r.handle('sscan', sscan);
   registerTypeDigest(OBJ_SET, (obj, ctx) => {
     (obj as SetObject).forEach((m) => ctx.xor(m));
+  });
+  registerTypeReload(OBJ_SET, (s, db, a) => {
+    const cfg = s.config;
+    const lim: SetLimits = {
+      maxIntset: cfg.num('set-max-intset-entries'),
+      maxLpEntries: cfg.num('set-max-listpack-entries'),
+      maxLpValue: cfg.num('set-max-listpack-value'),
+    };
+    const set = db.object<SetObject>(a).reloaded(lim);
+    db.replaceObject(a, set.enc, set);
   });
 }
 

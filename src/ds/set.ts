@@ -36,6 +36,9 @@ const I32_MIN = -2147483648, I32_MAX = 2147483647;
 const I64_MIN = -(1n << 63n), I64_MAX = (1n << 63n) - 1n;
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** Listpacks stay below 1 GiB (Valkey's lpSafeToAdd). */
+const LP_SAFETY_SIZE = 1 << 30;
+
 /** Intsets hold at most 2^30 entries whatever the configuration says. */
 const INTSET_HARD_MAX = 1 << 30;
 
@@ -163,6 +166,84 @@ function decodeInt(s: string, i: number, width: 2 | 4 | 8): number | bigint {
   return (BigInt(hi) << 32n) + BigInt(lo >>> 0);
 }
 
+// ---- Valkey's listpack entry format (for RDB): integers in the smallest integer encoding,
+// strings with a 6/12/32-bit length, each entry followed by its backward length.
+
+function lpBacklen(l: number): number[] {
+  if (l <= 127) return [l];
+  if (l < 16383) return [l >> 7, (l & 127) | 128];
+  if (l < 2097151) return [l >> 14, ((l >> 7) & 127) | 128, (l & 127) | 128];
+  if (l < 268435455) return [l >>> 21, ((l >>> 14) & 127) | 128, ((l >>> 7) & 127) | 128, (l & 127) | 128];
+  return [Math.floor(l / 268435456), ((l >>> 21) & 127) | 128, ((l >>> 14) & 127) | 128, ((l >>> 7) & 127) | 128, (l & 127) | 128];
+}
+
+function lpEncodeEntry(m: Buffer): Buffer {
+  const v = memberToInt(m);
+  let head: Buffer;
+  if (v !== null) {
+    if (typeof v === 'number' && v >= 0 && v <= 127) head = Buffer.from([v]);
+    else if (typeof v === 'number' && v >= -4096 && v <= 4095) {
+      const u = v < 0 ? 8192 + v : v;
+      head = Buffer.from([0xc0 | (u >> 8), u & 0xff]);
+    } else if (typeof v === 'number' && v >= -32768 && v <= 32767) {
+      head = Buffer.allocUnsafe(3); head[0] = 0xf1; head.writeInt16LE(v, 1);
+    } else if (typeof v === 'number' && v >= -8388608 && v <= 8388607) {
+      const u = v < 0 ? 16777216 + v : v;
+      head = Buffer.from([0xf2, u & 0xff, (u >> 8) & 0xff, u >>> 16]);
+    } else if (typeof v === 'number' && v >= I32_MIN && v <= I32_MAX) {
+      head = Buffer.allocUnsafe(5); head[0] = 0xf3; head.writeInt32LE(v, 1);
+    } else {
+      head = Buffer.allocUnsafe(9); head[0] = 0xf4; head.writeBigInt64LE(BigInt(v), 1);
+    }
+  } else {
+    const n = m.length;
+    let h: Buffer;
+    if (n < 64) h = Buffer.from([0x80 | n]);
+    else if (n < 4096) h = Buffer.from([0xe0 | (n >> 8), n & 0xff]);
+    else { h = Buffer.allocUnsafe(5); h[0] = 0xf0; h.writeUInt32LE(n, 1); }
+    head = Buffer.concat([h, m]);
+  }
+  return Buffer.concat([head, Buffer.from(lpBacklen(head.length))]);
+}
+
+/** The members of a serialized listpack (integers as decimal text); null when malformed. */
+function lpDecodeAll(b: Uint8Array): Buffer[] | null {
+  const v = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  if (v.length < 7 || v.readUInt32LE(0) !== v.length || v[v.length - 1] !== 0xff) return null;
+  const out: Buffer[] = [];
+  let p = 6;
+  const end = v.length - 1;
+  while (p < end) {
+    const e = v[p]!;
+    let l: number;
+    let m: Buffer;
+    if (e < 0x80) { l = 1; m = Buffer.from(String(e)); }
+    else if (e < 0xc0) { const n = e & 0x3f; l = 1 + n; m = v.subarray(p + 1, p + 1 + n); }
+    else if (e < 0xe0) {
+      const u = ((e & 0x1f) << 8) | v[p + 1]!;
+      l = 2; m = Buffer.from(String(u >= 4096 ? u - 8192 : u));
+    } else if (e < 0xf0) {
+      const n = ((e & 0x0f) << 8) | v[p + 1]!;
+      l = 2 + n; m = v.subarray(p + 2, p + 2 + n);
+    } else if (e === 0xf0) {
+      const n = v.readUInt32LE(p + 1);
+      l = 5 + n; m = v.subarray(p + 5, p + 5 + n);
+    } else if (e === 0xf1) { l = 3; m = Buffer.from(String(v.readInt16LE(p + 1))); }
+    else if (e === 0xf2) {
+      const u = v[p + 1]! | (v[p + 2]! << 8) | (v[p + 3]! << 16);
+      l = 4; m = Buffer.from(String(u >= 8388608 ? u - 16777216 : u));
+    } else if (e === 0xf3) { l = 5; m = Buffer.from(String(v.readInt32LE(p + 1))); }
+    else if (e === 0xf4) { l = 9; m = Buffer.from(String(v.readBigInt64LE(p + 1))); }
+    else return null;
+    p += l + lpBacklen(l).length;
+    if (p > end) return null;
+    out.push(m);
+  }
+  const count = v.readUInt16LE(4);
+  if (count !== 65535 && count !== out.length) return null;
+  return out;
+}
+
 export class SetObject {
   /** ENC_INTSET, ENC_LISTPACK or ENC_HT. */
   enc: number;
@@ -258,6 +339,114 @@ export class SetObject {
     if (this.enc === ENC_INTSET) return;
     if (this.n > Math.min(lim.maxIntset, INTSET_HARD_MAX)) return;
     this.toIntset();
+  }
+
+  /**
+   * The set as an RDB save and load would give it back (DEBUG RELOAD): intsets and listpacks
+   * keep their form unless over the limits; a hashtable is rebuilt member by member, which
+   * picks an intset or a listpack again when the set has become small enough.
+   */
+  reloaded(lim: SetLimits): SetObject {
+    if (this.enc === ENC_INTSET) {
+      if (this.n > lim.maxIntset) this.convertTo(ENC_HT);
+      return this;
+    }
+    if (this.enc === ENC_LISTPACK) {
+      if (this.n > lim.maxLpEntries) this.convertTo(ENC_HT);
+      return this;
+    }
+    if (this.n > Math.min(lim.maxIntset, INTSET_HARD_MAX)) return this;
+    const load = SetObject.loader(this.n, lim);
+    this.forEach((m) => load.add(m));
+    return load.done();
+  }
+
+  /**
+   * Builds a set member by member the way Valkey loads an RDB "set" (a saved hashtable) of
+   * `len` members: an intset while the members are integers and the count allows it, then a
+   * listpack while the limits allow it, else a hashtable. `add` returns false on a duplicate.
+   */
+  static loader(len: number, lim: SetLimits): { add(m: Uint8Array): boolean; done(): SetObject } {
+    const out = len > Math.min(lim.maxIntset, INTSET_HARD_MAX) ? SetObject.hashtable(len) : SetObject.intset();
+    let maxLen = 0;
+    let total = 0;
+    return {
+      add(m: Uint8Array): boolean {
+        if (m.length > maxLen) maxLen = m.length;
+        total += m.length;
+        if (out.enc === ENC_INTSET) {
+          const v = memberToInt(m);
+          if (v !== null) return out.intAdd(v);
+          if (out.n < lim.maxLpEntries && maxLen <= lim.maxLpValue && total < LP_SAFETY_SIZE) out.convertTo(ENC_LISTPACK);
+          else out.convertTo(ENC_HT, len);
+        }
+        if (out.enc === ENC_LISTPACK) {
+          if (out.n < lim.maxLpEntries && m.length <= lim.maxLpValue && out.s.length + m.length < LP_SAFETY_SIZE) {
+            if (out.lpFind(m) >= 0) return false;
+            out.s += lpHeader(m.length) + latin1Of(m);
+            out.n++;
+            return true;
+          }
+          out.convertTo(ENC_HT, len);
+        }
+        return out.htAdd(m);
+      },
+      done: () => out,
+    };
+  }
+
+  // ================================================================ RDB forms
+
+  /** The intset as Valkey serializes it: [u32 width][u32 count][little-endian integers]. */
+  intsetBlob(): Buffer {
+    const body = Buffer.from(this.s, 'latin1');
+    const out = Buffer.allocUnsafe(8 + body.length);
+    out.writeUInt32LE(this.w, 0);
+    out.writeUInt32LE(this.n, 4);
+    body.copy(out, 8);
+    return out;
+  }
+
+  /** An intset from its serialized form; null when it is malformed (or not sorted / unique). */
+  static fromIntsetBlob(b: Uint8Array): SetObject | null {
+    if (b.length < 8) return null;
+    const v = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const w = v.readUInt32LE(0);
+    const n = v.readUInt32LE(4);
+    if ((w !== 2 && w !== 4 && w !== 8) || v.length !== 8 + n * w) return null;
+    const s = new SetObject(ENC_INTSET);
+    s.w = w;
+    s.n = n;
+    s.s = v.latin1Slice(8, v.length);
+    for (let i = 1; i < n; i++) if (!(s.intAt(i - 1) < s.intAt(i))) return null;
+    return s;
+  }
+
+  /** The listpack as Valkey serializes it (a real listpack, integers in integer encodings). */
+  listpackBlob(): Buffer {
+    const entries: Buffer[] = [];
+    let size = 7;
+    this.forEach((m) => { const e = lpEncodeEntry(m); entries.push(e); size += e.length; });
+    const out = Buffer.allocUnsafe(size);
+    out.writeUInt32LE(size, 0);
+    out.writeUInt16LE(Math.min(this.n, 65535), 4);
+    let p = 6;
+    for (const e of entries) { e.copy(out, p); p += e.length; }
+    out[p] = 0xff;
+    return out;
+  }
+
+  /** A listpack set from a serialized listpack; null when malformed or with duplicates. */
+  static fromListpackBlob(b: Uint8Array): SetObject | null {
+    const members = lpDecodeAll(b);
+    if (members === null) return null;
+    const s = SetObject.listpack();
+    for (const m of members) {
+      if (s.lpFind(m) >= 0) return null;
+      s.s += lpHeader(m.length) + latin1Of(m);
+      s.n++;
+    }
+    return s;
   }
 
   // ================================================================ membership
