@@ -13,6 +13,7 @@ import { registerList } from './list.js';
 import { registerHash } from './hash.js';
 import { registerSet } from './set.js';
 import { registerZset } from './zset.js';
+import { registerSort } from './sort.js';
 import { registerStream } from './stream.js';
 import { registerMulti } from './multi.js';
 
@@ -30,6 +31,7 @@ export function registerAll(r: Registry): void {
   registerHash(r);
   registerSet(r);
   registerZset(r);
+  registerSort(r);
   registerStream(r);
   registerMulti(r);
 }
