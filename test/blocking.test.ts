@@ -261,6 +261,20 @@ describe('timeouts', () => {
     assert.deepEqual(await call('LRANGE', 'd', 0, -1), ['foo']);
   });
 
+  test('timeouts beyond the 24.8-day timer limit still wait (without a spinning timer)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => { warnings.push(w.name); };
+    process.on('warning', onWarning);
+    const c = await send('BLPOP', 'k', 3000000);
+    await waitBlocked(1);
+    await noReply(c, 150);
+    process.off('warning', onWarning);
+    assert.deepEqual(warnings.filter((n) => n === 'TimeoutOverflowWarning'), []);
+    assert.equal(srv.server.blocking.blockedClients, 1);
+    await call('RPUSH', 'k', 'late');
+    assert.deepEqual(await c.reply(), ['k', 'late']);
+  });
+
   test('the deadline stays absolute while the client waits through wake-ups', async () => {
     const t0 = Date.now();
     const c = await send('BLPOP', 'k', '0.4');

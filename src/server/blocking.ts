@@ -31,6 +31,8 @@ export interface BlockState {
 
 const UNBLOCKED_ERR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function qid(db: number, key: Buffer): string { return db + '\0' + key.latin1Slice(0, key.length); }
 
 export class BlockingManager {
@@ -107,7 +109,8 @@ export class BlockingManager {
   }
 
   private armTimer(c: Client, st: BlockState): void {
-    const delay = Math.max(0, st.deadline - Date.now());
+    // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): wait in steps.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, st.deadline - Date.now()));
     st.timer = setTimeout(() => {
       // Timers can fire a little early: re-arm until the deadline has really passed.
       if (Date.now() < st.deadline) { this.armTimer(c, st); return; }
