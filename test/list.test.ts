@@ -577,6 +577,10 @@ describe('encodings', () => {
     assert.equal(await enc('l'), 'listpack');
     await call('RPUSH', 'l', 'x'.repeat(5536));
     assert.equal(await enc('l'), 'quicklist');
+    // the quicklist keeps the clamped fill it was created with
+    assert.match(String(await call('DEBUG', 'OBJECT', 'l')), / ql_listpack_max:-5 /);
+    await call('CONFIG', 'SET', 'list-max-listpack-size', 7);
+    assert.match(String(await call('DEBUG', 'OBJECT', 'l')), / ql_listpack_max:-5 /);
     await call('CONFIG', 'SET', 'list-max-listpack-size', 0);
     await call('RPUSH', 'z', 'a');
     assert.equal(await enc('z'), 'listpack');

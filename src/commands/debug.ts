@@ -242,13 +242,14 @@ function debugObject(c: Client, argv: Buffer[]): void {
 function quicklistExtra(c: Client, a: number, fast: boolean): string {
   const ar = c.server.ks.arena;
   const o = ar.objs[ar.valLen(a)] as {
-    debugQuicklist?: () => { nodes: number; count: number; uncompressedSize: number };
+    debugQuicklist?: () => { nodes: number; count: number; uncompressedSize: number; fill?: number };
     length?: number; size?: number;
   } | undefined;
   const info = o && typeof o.debugQuicklist === 'function' ? o.debugQuicklist() : null;
   const count = info ? info.count : (typeof o?.length === 'number' ? o.length : typeof o?.size === 'number' ? o.size : 0);
   const nodes = info ? info.nodes : 1;
-  const fill = c.server.config.num('list-max-listpack-size');
+  // The fill the quicklist was created with (clamped to -5..32767), else the config.
+  const fill = info && typeof info.fill === 'number' ? info.fill : c.server.config.num('list-max-listpack-size');
   const compressed = c.server.config.num('list-compress-depth') !== 0 ? 1 : 0;
   let s = ` ql_nodes:${nodes} ql_avg_node:${(nodes ? count / nodes : 0).toFixed(2)} ql_listpack_max:${fill} ql_compressed:${compressed}`;
   if (!fast) s += ` ql_uncompressed_size:${info ? info.uncompressedSize : 0}`;

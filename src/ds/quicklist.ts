@@ -957,7 +957,7 @@ const COMPACT_MAX = 512;
 const SCRATCH = Buffer.allocUnsafeSlow(8192);
 let scratchOwner: ListObject | null = null;
 
-export interface ListDebugInfo { nodes: number; count: number; uncompressedSize: number; plainNodes: number }
+export interface ListDebugInfo { nodes: number; count: number; uncompressedSize: number; plainNodes: number; fill?: number }
 
 /**
  * A list value. Listpack encoding: the object itself is the single listpack and `ql` is null;
@@ -1389,7 +1389,7 @@ export class ListObject implements PackNode {
     if (q === null) return { nodes: 1, count: this.count, uncompressedSize: this.sz, plainNodes: 0 };
     let size = 0, plain = 0;
     for (let i = q.lo; i < q.hi; i++) { const n = q.slots[i]!; size += n.sz; if (n.plain) plain++; }
-    return { nodes: q.len, count: q.count, uncompressedSize: size, plainNodes: plain };
+    return { nodes: q.len, count: q.count, uncompressedSize: size, plainNodes: plain, fill: q.fill };
   }
 
   /**
