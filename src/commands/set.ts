@@ -80,7 +80,7 @@ export function writeMember(w: Writer, m: Member): void {
 /** Writes every member of a set (no header). */
 function writeMembers(w: Writer, set: SetObject): void {
   set.visit((buf, s, e) => w.bulkFrom(buf, s, e), (v) => w.bulk(String(v)),
-    (t, s, e) => w.bulk(Buffer.from(t.substring(s, e), 'latin1')));
+    (t, s, e) => w.bulkLatin1(t, s, e));
 }
 
 /** The set at key for reading: null when absent, WRONGTYPE (after replying) when not a set. */
