@@ -221,6 +221,32 @@ describe('encodings and conversions', () => {
     assert.deepEqual(await r.call('DEBUG', 'DIGEST-VALUE', 'x'), await r.call('DEBUG', 'DIGEST-VALUE', 'y'));
   });
 
+  test('DEBUG RELOAD gives sets back as an RDB load does', async () => {
+    await r.call('SADD', 'intset', ...range(100));
+    await r.call('SADD', 'bigint', ...range(1280));
+    await r.call('SADD', 'small', ...range(50, (i) => `i${i}`));
+    await r.call('SADD', 'big', ...range(256, (i) => `i${i}`));
+    // Hashtables that shrank come back in a small encoding.
+    await r.call('SADD', 'shrunk', ...range(200, (i) => `m${i}`));
+    await r.call('SREM', 'shrunk', ...range(190, (i) => `m${i}`));
+    await r.call('SADD', 'shrunkint', 'x', ...range(200));
+    await r.call('SREM', 'shrunkint', 'x', ...range(190));
+    const before = await r.call('DEBUG', 'DIGEST');
+    assert.equal(await enc('shrunk'), 'hashtable');
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await r.call('DEBUG', 'DIGEST'), before);
+    for (const [k, e] of [['intset', 'intset'], ['bigint', 'hashtable'], ['small', 'listpack'], ['big', 'hashtable'],
+      ['shrunk', 'listpack'], ['shrunkint', 'intset']]) {
+      assert.equal(await enc(k!), e, k);
+    }
+    // Encodings over the current limits become hashtables.
+    await r.call('CONFIG', 'SET', 'set-max-intset-entries', '50', 'set-max-listpack-entries', '10');
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await enc('intset'), 'hashtable');
+    assert.equal(await enc('small'), 'hashtable');
+    assert.equal(await r.call('DEBUG', 'DIGEST'), before);
+  });
+
   test('MEMORY USAGE grows with the set', async () => {
     await r.call('SADD', 's', 'a');
     const small = (await r.call('MEMORY', 'USAGE', 's')) as number;
