@@ -657,7 +657,7 @@ function zscanCommand(c: Client, argv: Buffer[]): void {
  * replying in one of Valkey's four shapes.
  */
 function genericZpop(c: Client, keys: Buffer[], max: boolean, emitKey: boolean, count: number,
-                     nested: boolean, nilWhenEmpty: boolean): void {
+                     nested: boolean, nilWhenEmpty: boolean, rewrite: number): void {
   let a = 0, key: Buffer | null = null;
   for (const k of keys) {
     a = lookupTypedWrite(c, k, OBJ_ZSET);
@@ -667,13 +667,22 @@ function genericZpop(c: Client, keys: Buffer[], max: boolean, emitKey: boolean, 
   if (a === 0 || key === null) { if (nilWhenEmpty) c.w.nullArray(); else c.w.arr(0); return; }
   if (count === 0) { c.w.arr(0); return; }
   if (count === -1) count = 1;
-  popFrom(c, a, key, max, emitKey, count, nested);
+  popFrom(c, a, key, max, emitKey, count, nested, rewrite);
 }
 
-function popFrom(c: Client, a: number, key: Buffer, max: boolean, emitKey: boolean, count: number, nested: boolean): void {
+const ZPOPMIN = Buffer.from('ZPOPMIN');
+const ZPOPMAX = Buffer.from('ZPOPMAX');
+/** How a pop is propagated: as itself, or as ZPOPMIN/ZPOPMAX without or with a count. */
+const AS_IS = 0, AS_POP = 1, AS_POP_COUNT = 2;
+
+function popFrom(c: Client, a: number, key: Buffer, max: boolean, emitKey: boolean, count: number, nested: boolean,
+                 rewrite: number): void {
   const z = zobj(c, a);
   const len = z.length;
   const n = count > len ? len : count;
+  // Replicas and the AOF get the plain pop that had the same effect (rewriteClientCommandVector).
+  if (rewrite === AS_POP) c.argv = [max ? ZPOPMAX : ZPOPMIN, key];
+  else if (rewrite === AS_POP_COUNT) c.argv = [max ? ZPOPMAX : ZPOPMIN, key, Buffer.from(String(n))];
   const w = c.w;
   if (!nested && !emitKey) w.arr(n * 2);
   else if (nested && !emitKey) w.arr(n);
@@ -703,7 +712,7 @@ function zpopCommand(c: Client, argv: Buffer[], max: boolean): void {
     if (v === null) return;
     count = v;
   }
-  genericZpop(c, [argv[1]!], max, false, count, c.resp > 2 && count !== -1, false);
+  genericZpop(c, [argv[1]!], max, false, count, c.resp > 2 && count !== -1, false, AS_IS);
 }
 
 function zsetReady(c: Client, key: Buffer): boolean {
@@ -724,7 +733,7 @@ function blockingZpop(c: Client, keys: Buffer[], timeoutArgIdx: number, max: boo
     const a = lookupTypedWrite(c, k, OBJ_ZSET);
     if (a === WRONGTYPE) return;
     if (a === 0) continue;
-    popFrom(c, a, k, max, true, count === -1 ? 1 : count, nested);
+    popFrom(c, a, k, max, true, count === -1 ? 1 : count, nested, count === -1 ? AS_POP : AS_POP_COUNT);
     return;
   }
   if (c.denyBlocking || c.inMulti) { c.w.nullArray(); return; }
@@ -757,10 +766,13 @@ function zmpopGeneric(c: Client, argv: Buffer[], numkeysIdx: number, block: bool
   if (count === -1) count = 1;
   const keys = argv.slice(numkeysIdx + 1, numkeysIdx + 1 + numkeys);
   if (block) blockingZpop(c, keys, 1, max, count, true);
-  else genericZpop(c, keys, max, true, count, true, true);
+  else genericZpop(c, keys, max, true, count, true, true, AS_POP_COUNT);
 }
 
 // ------------------------------------------------------------------ ZRANDMEMBER
+
+/** Reply size past which an endless ZRANDMEMBER -<huge> stops and the client is dropped. */
+const OBUF_GUARD = 1 << 30;
 
 function zrandmemberCommand(c: Client, argv: Buffer[]): void {
   if (argv.length >= 3) {
@@ -802,7 +814,22 @@ function zrandWithCount(c: Client, key: Buffer, l: bigint, withScores: boolean):
     // With repetitions, in random order.
     const n = Number(count);
     w.arr(withScores && c.resp === 2 ? n * 2 : n);
-    for (let i = 0; i < n; i++) z.each(Math.floor(Math.random() * size), 1, false, emit);
+    if (z.isPack && n > 1) {
+      // Decode the compact set once.
+      const ms: Buffer[] = [], ss: number[] = [];
+      z.each(0, size, false, (b, off, len, s) => { ms.push(Buffer.from(b.subarray(off, off + len))); ss.push(s); });
+      for (let i = 0; i < n; i++) {
+        const k = Math.floor(Math.random() * size);
+        emit(ms[k]!, 0, ms[k]!.length, ss[k]!);
+        if ((i & 4095) === 4095 && w.length > OBUF_GUARD) { c.closeAfterReply = true; return; }
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      z.each(Math.floor(Math.random() * size), 1, false, emit);
+      // Like a client over its output buffer limit: stop and disconnect on absurd counts.
+      if ((i & 4095) === 4095 && w.length > OBUF_GUARD) { c.closeAfterReply = true; return; }
+    }
     return;
   }
   if (count >= BigInt(size)) {
@@ -855,9 +882,16 @@ interface OpSrc {
   weight: number;
 }
 
-function srcEach(src: OpSrc, fn: ZVisitor): void {
-  if (src.z !== null) src.z.each(0, src.z.length, false, fn);
-  else if (src.s !== null) src.s.forEach((m) => fn(m, 0, m.length, 1));
+/** Visits every element of src; a sorted set is walked in chunks so `stop` can end the walk early. */
+function srcEach(src: OpSrc, fn: ZVisitor, stop?: () => boolean): void {
+  const z = src.z;
+  if (z !== null) {
+    const len = z.length;
+    for (let i = 0; i < len; i += 256) {
+      z.each(i, Math.min(256, len - i), false, fn);
+      if (stop && stop()) return;
+    }
+  } else if (src.s !== null) src.s.forEach((m) => fn(m, 0, m.length, 1));
 }
 
 /** Score of member m in src (1 for set members); NaN when absent. */
@@ -950,7 +984,7 @@ function zsetOpGeneric(c: Client, argv: Buffer[], dst: Buffer | null, numkeysIdx
         }
         if (cardOnly) card++;
         else entries.push({ m: Buffer.from(m), s: score });
-      });
+      }, cardOnly && limit ? () => card >= limit : undefined);
     }
   } else if (op === 'union') {
     const acc = new Map<string, number>();
