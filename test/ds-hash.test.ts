@@ -315,6 +315,22 @@ describe('object bookkeeping', () => {
     assert.equal(o.ref(B('c'), 0), false);
   });
 
+  test('convertToListpack only without TTLs and within the limits; dropExpired', () => {
+    const o = new HashObject();
+    for (let i = 0; i < 5; i++) o.set(B(`f${i}`), B(`v${i}`), 0, false, 0, 2, 64);
+    assert.equal(o.isListpack, false);
+    assert.equal(o.convertToListpack(4, 64), false);
+    assert.equal(o.convertToListpack(5, 1), false);
+    o.setExpire(B('f0'), 100, 0, false, 0);
+    assert.equal(o.convertToListpack(5, 64), false);
+    assert.equal(o.dropExpired(50), 0);
+    assert.equal(o.dropExpired(200), 1);
+    assert.equal(o.convertToListpack(5, 64), true);
+    assert.equal(o.isListpack, true);
+    assert.deepEqual(pairs(o), [['f1', 'v1'], ['f2', 'v2'], ['f3', 'v3'], ['f4', 'v4']]);
+    assert.equal(o.length, 4);
+  });
+
   test('conversion keeps binary data exact', () => {
     const o = new HashObject();
     const all = Buffer.alloc(256);

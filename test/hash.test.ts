@@ -965,6 +965,34 @@ describe('keys_with_volatile_items tracking', () => {
   });
 });
 
+describe('DEBUG RELOAD', () => {
+  test('small hashes without field TTLs load as listpack; expired fields are dropped', async () => {
+    await r.call('CONFIG', 'SET', 'hash-max-listpack-entries', '2');
+    await r.call('HSET', 'h', 'a', '1', 'b', '2', 'c', '3');
+    assert.equal(enc('h'), ENC_HT);
+    await r.call('HDEL', 'h', 'c');
+    await r.call('HSET', 'v', 'a', '1', 'b', '2');
+    await r.call('HEXPIRE', 'v', '1000', 'FIELDS', '1', 'a');
+    await r.call('HSET', 'gone', 'a', '1');
+    await r.call('HPEXPIRE', 'gone', '1', 'FIELDS', '1', 'a');
+    await r.call('HSET', 'part', 'a', '1', 'b', '2');
+    await r.call('HPEXPIRE', 'part', '1', 'FIELDS', '1', 'a');
+    srv.server.activeExpireEnabled = false;
+    await sleep(20);
+    const before = expiredFields();
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(enc('h'), ENC_LISTPACK);
+    assert.deepEqual(await r.call('HGETALL', 'h'), ['a', '1', 'b', '2']);
+    assert.equal(enc('v'), ENC_HT);
+    assert.ok(((await r.call('HTTL', 'v', 'FIELDS', '1', 'a')) as number[])[0]! > 900);
+    assert.equal(exists('gone'), false);
+    assert.equal(enc('part'), ENC_LISTPACK);
+    assert.equal(await r.call('HLEN', 'part'), 1);
+    assert.equal(expiredFields(), before + 2);
+    assert.equal(await volatileKeys(), 1);
+  });
+});
+
 describe('misc', () => {
   test('the hash object type and DEBUG OBJECT', async () => {
     await r.call('HSET', 'h', 'a', '1');

@@ -19,7 +19,7 @@ import {
   HashObject, REF, SET_UPDATED, SET_OVER_EXPIRED, HEXP_NX, HEXP_XX, HEXP_GT, HEXP_LT,
   HEXP_SET, HEXP_DELETED,
 } from '../ds/hash.js';
-import { registerTypeDigest } from './debug.js';
+import { registerTypeDigest, registerTypeReload } from './debug.js';
 import { parseCursor } from './keyspace.js';
 import { LLONG_MAX, LLONG_MIN, parseI64 } from '../util/number.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble.js';
@@ -70,84 +70,129 @@ function cmdName(c: Client, argv: Buffer[]): string {
 // ------------------------------------------------------------------ volatile key tracking
 
 /**
+ * The keys of one database whose hash has at least one field with a TTL, as dense arrays (for
+ * uniform random sampling by the active expiry job) plus a Map from key to position.
+ */
+class VolatileSet {
+  keys: string[] = [];
+  objs: HashObject[] = [];
+  /**
+   * Per key, a lower bound of its earliest field expiry: the active job skips a sampled key
+   * without touching its hash while this is in the future.
+   */
+  next = new Float64Array(16);
+  pos = new Map<string, number>();
+  constructor(public dict: Dict) {}
+
+  get size(): number { return this.keys.length; }
+
+  set(k: string, o: HashObject, next: number): boolean {
+    const i = this.pos.get(k);
+    if (i !== undefined) { this.objs[i] = o; this.next[i] = next; return false; }
+    const n = this.keys.length;
+    if (n === this.next.length) {
+      const nn = new Float64Array(n * 2);
+      nn.set(this.next);
+      this.next = nn;
+    }
+    this.pos.set(k, n);
+    this.keys.push(k);
+    this.objs.push(o);
+    this.next[n] = next;
+    return true;
+  }
+
+  delete(k: string): boolean {
+    const i = this.pos.get(k);
+    if (i === undefined) return false;
+    this.pos.delete(k);
+    const last = this.keys.length - 1;
+    if (i !== last) {
+      const lk = this.keys[last]!;
+      this.keys[i] = lk;
+      this.objs[i] = this.objs[last]!;
+      this.next[i] = this.next[last]!;
+      this.pos.set(lk, i);
+    }
+    this.keys.pop();
+    this.objs.pop();
+    if (this.next.length > 64 && this.keys.length * 4 < this.next.length) this.next = this.next.slice(0, this.next.length >> 1);
+    return true;
+  }
+
+  clear(): void { this.keys = []; this.objs = []; this.next = new Float64Array(16); this.pos.clear(); }
+}
+
+/**
  * Per server: for each database, the keys whose hash has at least one field with a TTL
  * (Valkey's keys_with_volatile_items). Hash commands update it directly; every other write is
  * seen through the keyspace change events: an event on a tracked key re-checks it (DEL, SET over
  * it, key expiry, RENAME/MOVE away, ...), and RENAME/MOVE/COPY/RESTORE destinations are checked
- * for a volatile hash arriving. Each map belongs to the database's key dict, so SWAPDB and
+ * for a volatile hash arriving. Each set belongs to the database's key dict, so SWAPDB and
  * asynchronous FLUSHDB (which swap or replace dicts) are followed by comparing dict identity.
  */
 class VolatileTracker {
-  private maps: Map<string, HashObject>[] = [];
-  private dicts: (Dict | null)[] = [];
+  private sets: VolatileSet[] = [];
   private total = 0;
-  /** Where each database's walk of its map stopped. */
-  private iters: (Iterator<[string, HashObject]> | null)[] = [];
   private dbCursor = 0;
+  /** End of the current active expiry run (performance.now() time). */
+  private deadline = 0;
 
   constructor(private readonly s: Server) {
-    const n = s.ks.dbs.length;
-    for (let i = 0; i < n; i++) { this.maps.push(new Map()); this.dicts.push(s.ks.dbs[i]!.dict); this.iters.push(null); }
+    for (const db of s.ks.dbs) this.sets.push(new VolatileSet(db.dict));
     s.ks.onChange((dbId, key, event, cls) => this.onChange(dbId, key, event, cls));
     s.cronHooks.push((periodMs) => this.cron(periodMs));
   }
 
-  /** The map of db, re-attached to the right dict after SWAPDB or a dict replacement. */
-  mapFor(db: Db): Map<string, HashObject> {
+  /** The set of db, re-attached to the right dict after SWAPDB or a dict replacement. */
+  setFor(db: Db): VolatileSet {
     const i = db.id;
-    if (this.dicts[i] === db.dict) return this.maps[i]!;
-    const j = this.dicts.indexOf(db.dict);
+    const cur = this.sets[i]!;
+    if (cur.dict === db.dict) return cur;
+    const j = this.sets.findIndex((v) => v.dict === db.dict);
     if (j >= 0) {
-      const m = this.maps[i]!, d = this.dicts[i]!, it = this.iters[i]!;
-      this.maps[i] = this.maps[j]!; this.dicts[i] = this.dicts[j]!; this.iters[i] = this.iters[j]!;
-      this.maps[j] = m; this.dicts[j] = d; this.iters[j] = it;
+      this.sets[i] = this.sets[j]!;
+      this.sets[j] = cur;
     } else {
-      this.total -= this.maps[i]!.size;
-      this.maps[i] = new Map();
-      this.dicts[i] = db.dict;
-      this.iters[i] = null;
+      this.total -= cur.size;
+      this.sets[i] = new VolatileSet(db.dict);
     }
-    return this.maps[i]!;
+    return this.sets[i]!;
   }
 
-  count(db: Db): number { return this.mapFor(db).size; }
+  count(db: Db): number { return this.setFor(db).size; }
 
-  /** Records whether key (holding o, or nothing) has volatile fields. */
+  /** Records whether key (holding o, or nothing) has volatile fields, and its next expiry. */
   update(db: Db, key: Buffer, o: HashObject | null): void {
-    const m = this.mapFor(db);
-    const k = key.latin1Slice(0, key.length);
-    this.set(m, k, o !== null && o.hasVolatile() ? o : null);
+    this.put(this.setFor(db), key.latin1Slice(0, key.length), o !== null && o.hasVolatile() ? o : null);
   }
 
-  private set(m: Map<string, HashObject>, k: string, o: HashObject | null): void {
-    if (o !== null) {
-      if (!m.has(k)) this.total++;
-      m.set(k, o);
-    } else if (m.delete(k)) this.total--;
+  private put(v: VolatileSet, k: string, o: HashObject | null): void {
+    if (o !== null) { if (v.set(k, o, o.nextExpiry())) this.total++; }
+    else if (v.delete(k)) this.total--;
   }
 
   /** Re-reads what key holds now. */
-  private recheck(db: Db, m: Map<string, HashObject>, k: string, key: Buffer): void {
+  private recheck(db: Db, v: VolatileSet, k: string, key: Buffer): void {
     const a = db.findRaw(key);
     let o: HashObject | null = null;
     if (a !== 0 && db.ks.arena.type(a) === OBJ_HASH) {
       const obj = db.object<unknown>(a);
       if (obj instanceof HashObject && obj.hasVolatile()) o = obj;
     }
-    this.set(m, k, o);
+    this.put(v, k, o);
   }
 
   private onChange(dbId: number, key: Buffer | null, event: string, cls: number): void {
     if (key === null) {
       const db = this.s.ks.dbs[dbId];
       if (db === undefined) return;
-      const m = this.mapFor(db);
+      const v = this.setFor(db);
       if (event === 'flushdb' || event === 'flushall') {
-        this.total -= m.size;
-        m.clear();
-        this.iters[dbId] = null;
-      } else if (event === 'reload' && m.size > 0) {
-        for (const k of [...m.keys()]) this.recheck(db, m, k, Buffer.from(k, 'latin1'));
+        this.total -= v.size;
+        v.clear();
+      } else if (event === 'reload' && v.size > 0) {
+        for (const k of [...v.keys]) this.recheck(db, v, k, Buffer.from(k, 'latin1'));
       }
       return;
     }
@@ -157,71 +202,86 @@ class VolatileTracker {
     if (this.total === 0 && !arrival) return;
     const db = this.s.ks.dbs[dbId];
     if (db === undefined) return;
-    const m = this.mapFor(db);
+    const v = this.setFor(db);
     const k = key.latin1Slice(0, key.length);
-    if (arrival || m.has(k)) this.recheck(db, m, k, key);
+    if (arrival || v.pos.has(k)) this.recheck(db, v, k, key);
   }
 
   /**
-   * The active field expiry job: walks the tracked keys of each database (resuming where the
-   * previous run stopped), deleting expired fields, for at most a quarter of the cron period.
+   * The active field expiry job, run by the server cron (Valkey's FIELDS expire cycle): for each
+   * database, samples tracked keys at random in rounds of 20 (more with active-expire-effort),
+   * deleting their expired fields; another round follows while more than 10% of the sampled keys
+   * had something to delete. Bounded by a quarter of the cron period, checked after every key.
    */
   private cron(periodMs: number): void {
     const s = this.s;
     const ks = s.ks;
     if (this.total === 0 || !s.activeExpireEnabled || !ks.expireDeletes) return;
-    const start = performance.now();
-    const budget = Math.max(1, periodMs / 4);
+    this.deadline = performance.now() + Math.max(1, periodMs / 4);
+    const effort = Math.max(1, Math.min(10, s.config.num('active-expire-effort'))) - 1;
+    const perLoop = 20 + 5 * effort;
+    const acceptableStale = 10 - effort;
     const now = Date.now();
     const ndb = ks.dbs.length;
-    for (let v = 0; v < ndb; v++) {
-      const dbIdx = (this.dbCursor + v) % ndb;
+    for (let d = 0; d < ndb; d++) {
+      const dbIdx = (this.dbCursor + d) % ndb;
       const db = ks.dbs[dbIdx]!;
-      const m = this.mapFor(db);
-      if (m.size === 0) continue;
-      let it = this.iters[dbIdx] ?? m.entries();
-      let left = m.size;
-      while (left-- > 0) {
-        let r = it.next();
-        if (r.done) { it = m.entries(); r = it.next(); if (r.done) break; }
-        const [k, o] = r.value;
-        this.reclaim(db, m, k, o, now);
-        if (performance.now() - start > budget) {
-          this.iters[dbIdx] = it;
+      const v = this.setFor(db);
+      for (;;) {
+        let sampled = 0, expired = 0;
+        const n = Math.min(perLoop, v.size);
+        while (sampled < n && v.size > 0) {
+          const i = Math.floor(Math.random() * v.size);
+          sampled++;
+          if (!(v.next[i]! < now)) continue;
+          if (this.reclaim(db, v, i, now)) expired++;
+          if ((sampled & 7) === 0 && performance.now() > this.deadline) {
+            this.dbCursor = dbIdx;
+            return;
+          }
+        }
+        if (sampled === 0 || expired * 100 <= sampled * acceptableStale) break;
+        if (performance.now() > this.deadline) {
           this.dbCursor = dbIdx;
           return;
         }
       }
-      this.iters[dbIdx] = it;
     }
     this.dbCursor = (this.dbCursor + 1) % ndb;
   }
 
-  /** Deletes the expired fields of one tracked key (and the key when nothing is left). */
-  private reclaim(db: Db, m: Map<string, HashObject>, k: string, o: HashObject, now: number): void {
+  /**
+   * Deletes the expired fields of one tracked key (the key too when nothing is left), in
+   * batches while time remains. Returns true when it deleted something.
+   */
+  private reclaim(db: Db, v: VolatileSet, i: number, now: number): boolean {
+    const k = v.keys[i]!, o = v.objs[i]!;
+    if (!o.hasVolatile()) { this.put(v, k, null); return false; }
+    const next = o.nextExpiry();
+    v.next[i] = next;
+    if (next === 0 || !(next < now)) return false;
     const ks = this.s.ks;
     const key = Buffer.from(k, 'latin1');
     const a = db.findRaw(key);
-    if (a === 0 || ks.arena.type(a) !== OBJ_HASH || db.object(a) !== o || !o.hasVolatile()) {
-      this.recheck(db, m, k, key);
-      return;
+    if (a === 0 || ks.arena.type(a) !== OBJ_HASH || db.object(a) !== o) {
+      this.recheck(db, v, k, key);
+      return false;
     }
-    const next = o.nextExpiry();
-    if (next === 0 || !(next < now)) return;
     let removed = 0;
     for (;;) {
       const n = o.popExpired(now, EXPIRE_BATCH).length;
       removed += n;
-      if (n < EXPIRE_BATCH) break;
+      if (n < EXPIRE_BATCH || performance.now() > this.deadline) break;
     }
-    if (!o.hasVolatile()) this.set(m, k, null);
-    if (removed === 0) return;
+    if (!o.hasVolatile()) this.put(v, k, null);
+    if (removed === 0) return false;
     ks.stats.expiredSubkeys += removed;
     ks.changed(db.id, key, 'hexpired', NOTIFY_HASH);
     if (o.length === 0) {
       db.removeBlock(a);
       ks.changed(db.id, key, 'del', NOTIFY_GENERIC);
     }
+    return true;
   }
 }
 
@@ -234,9 +294,10 @@ function tracker(s: Server): VolatileTracker {
 }
 
 /** After a hash command: records a change of "has volatile fields" for key. */
-function trackIfChanged(c: Client, key: Buffer, o: HashObject, had: boolean, keyGone = false): void {
+function trackIfChanged(c: Client, key: Buffer, o: HashObject, had: boolean, keyGone = false, ttlSet = false): void {
   if (keyGone) { if (had) tracker(c.server).update(c.db, key, null); return; }
-  if (had !== o.hasVolatile()) tracker(c.server).update(c.db, key, o);
+  // A new TTL may be earlier than the key's recorded next expiry: record it again.
+  if (had !== o.hasVolatile() || (ttlSet && had)) tracker(c.server).update(c.db, key, o);
 }
 
 /** INFO keyspace keys_with_volatile_items. */
@@ -789,7 +850,7 @@ function hexpireGeneric(c: Client, argv: Buffer[], relative: boolean, seconds: b
   if (o === null || (updated === 0 && deletedFields.length === 0)) return;
   const gone = o.length === 0;
   if (!gone) syncEncoding(db, a, o);
-  trackIfChanged(c, key, o, had, gone);
+  trackIfChanged(c, key, o, had, gone, updated > 0);
   if (deletedFields.length) {
     ks.stats.expiredSubkeys += deletedFields.length;
     c.argv = [HDEL, key, ...deletedFields];
@@ -953,7 +1014,7 @@ function hsetexCommand(c: Client, argv: Buffer[]): void {
     syncEncoding(db, a, o);
   }
   if (changes) {
-    trackIfChanged(c, key, o, had, gone);
+    trackIfChanged(c, key, o, had, gone, when !== 0 && !expireNow);
     if (overExpired) {
       ks.stats.expiredSubkeys += overExpired;
       changed(c, key, 'hexpired', NOTIFY_HASH);
@@ -1028,7 +1089,7 @@ function hgetexCommand(c: Client, argv: Buffer[]): void {
   if (touched.length === 0 || o === null) return;
   const gone = o.length === 0;
   if (!gone) syncEncoding(db, a, o);
-  trackIfChanged(c, key, o, had, gone);
+  trackIfChanged(c, key, o, had, gone, setExpiry);
   if (setExpired) {
     c.argv = [HDEL, key, ...touched];
     changed(c, key, 'hexpired', NOTIFY_HASH);
@@ -1064,8 +1125,25 @@ function hashDigest(obj: unknown, ctx: { element(...parts: Array<Uint8Array | st
   }
 }
 
+/**
+ * DEBUG RELOAD (in memory): a load drops the fields whose time has passed (the key too when
+ * none is left) and, like Valkey's loader, gives a hash without field TTLs that fits the
+ * listpack limits the listpack encoding again.
+ */
+function hashReload(s: Server, db: Db, a: number): void {
+  const o = db.object<unknown>(a);
+  if (!(o instanceof HashObject)) return;
+  const dropped = o.dropExpired(Date.now());
+  if (dropped) s.ks.stats.expiredSubkeys += dropped;
+  if (o.length === 0) { db.removeBlock(a); return; }
+  if (o.convertToListpack(s.config.num('hash-max-listpack-entries'), s.config.num('hash-max-listpack-value'))) {
+    db.replaceObject(a, ENC_LISTPACK, o);
+  }
+}
+
 export function registerHash(r: Registry): void {
   registerTypeDigest(OBJ_HASH, hashDigest);
+  registerTypeReload(OBJ_HASH, hashReload);
   setVolatileItemsCounter(keysWithVolatileItems);
   r.handle('hset', hsetCommand);
   r.handle('hmset', hsetCommand);

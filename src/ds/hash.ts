@@ -445,6 +445,47 @@ export class HashObject implements StoredObject {
   }
 
   /**
+   * Back to the packed form, as loading a saved hash does when it has no field with a TTL and
+   * fits the listpack limits. Returns true when it converted.
+   */
+  convertToListpack(maxEntries: number, maxValue: number): boolean {
+    const t = this.t;
+    if (t === null) return false;
+    if (t.volatileCount > 0 || t.fields.length > maxEntries) return false;
+    let total = 0;
+    for (let s = 0; s < t.fields.length; s++) {
+      const f = t.fields[s]!.length, v = t.vals[s]!.length;
+      if (f > maxValue || v > maxValue) return false;
+      total += lenHdr(f) + f + lenHdr(v) + v;
+    }
+    if (total > MAX_PACKED) return false;
+    const b = scratchFor(total);
+    let p = 0;
+    for (let s = 0; s < t.fields.length; s++) {
+      const f = t.fields[s]!, v = t.vals[s]!;
+      p = putLen(b, p, f.length);
+      p += b.latin1Write(f, p);
+      p = putLen(b, p, v.length);
+      p += b.latin1Write(v, p);
+    }
+    this.lp = b.latin1Slice(0, p);
+    this.lpCount = t.fields.length;
+    this.t = null;
+    return true;
+  }
+
+  /** Deletes every field whose time has passed (whatever their number); returns how many. */
+  dropExpired(now: number): number {
+    const t = this.t;
+    if (t === null || t.volatileCount === 0) return 0;
+    let n = 0;
+    for (let s = t.fields.length - 1; s >= 0; s--) {
+      if (t.expired(s, now)) { t.removeSlot(s); n++; }
+    }
+    return n;
+  }
+
+  /**
    * Valkey's hashTypeTryConversion for a command about to write the pairs argv[start..end]:
    * converts when there are more new pairs than maxEntries or an argument is longer than
    * maxValue.
