@@ -14,7 +14,7 @@ import { ENC_STREAM, NOTIFY_NEW, NOTIFY_STREAM, OBJ_STREAM } from '../store/type
 import {
   Stream, ConsumerGroup, Consumer, IdCursor, StreamIterator, ENTRIES_READ_INVALID, ID_MAX, ID_ZERO,
   TRIM_MAXLEN, TRIM_MINID, U64_MAX, STREAM_LISTPACK_MAX_SIZE, add1, cmp, cmpId, decrId, incrId, isMax,
-  isZero, norm, sidString, type SID, type TrimArgs, type U64,
+  idString, isZero, norm, sidString, type SID, type TrimArgs, type U64,
 } from '../ds/stream.js';
 
 const LLONG_MAX = 9223372036854775807n;
@@ -104,6 +104,55 @@ function createStream(c: Client, key: Buffer): Stream {
   c.db.setObject(key, OBJ_STREAM, ENC_STREAM, s);
   changed(c, key, 'new', NOTIFY_NEW);
   return s;
+}
+
+// ------------------------------------------------------------------ propagation
+
+// Propagation to replicas / AOF (the propagator belongs to the replication subsystem). As in
+// Valkey, XADD/XTRIM go out with the generated ID and the exact trim result, and the consumer
+// group commands go out as their effects: XCLAIM ... FORCE JUSTID for each delivered or claimed
+// entry, XGROUP SETID ... ENTRIESREAD for a moved last-delivered ID, XGROUP CREATECONSUMER.
+interface PropagatorLike { also(dbid: number, argv: Buffer[]): void; preventCurrent(): void }
+function propagator(c: Client): PropagatorLike | undefined {
+  return (c.server as unknown as { propagator?: PropagatorLike }).propagator;
+}
+
+/** Replaces argument i of the command vector that will be propagated (SLOWLOG keeps the original). */
+function rewriteArg(c: Client, i: number, v: string): void {
+  const argv = c.argv.slice();
+  argv[i] = Buffer.from(v, 'latin1');
+  c.argv = argv;
+}
+
+const B = (s: string): Buffer => Buffer.from(s, 'latin1');
+const P_XCLAIM = B('XCLAIM'), P_XGROUP = B('XGROUP'), P_SETID = B('SETID'), P_CREATECONSUMER = B('CREATECONSUMER');
+const P_ZERO = B('0'), P_TIME = B('TIME'), P_RETRYCOUNT = B('RETRYCOUNT'), P_FORCE = B('FORCE');
+const P_JUSTID = B('JUSTID'), P_LASTID = B('LASTID'), P_ENTRIESREAD = B('ENTRIESREAD');
+
+/** What a group operation needs to propagate itself: the key and the group name as given. */
+interface GroupProp { prop: PropagatorLike; key: Buffer; group: Buffer }
+
+function groupProp(c: Client, key: Buffer, group: Buffer): GroupProp | null {
+  const prop = propagator(c);
+  if (!prop) return null;
+  prop.preventCurrent();
+  return { prop, key, group };
+}
+
+/** XCLAIM <key> <group> <owner> 0 <id> TIME <t> RETRYCOUNT <n> FORCE JUSTID LASTID <group last>. */
+function propagateClaim(c: Client, gp: GroupProp | null, g: ConsumerGroup, id: Buffer, owner: Consumer | null,
+                        time: number, count: number): void {
+  if (gp === null) return;
+  gp.prop.also(c.db.id, [
+    P_XCLAIM, gp.key, gp.group, owner ? owner.name : Buffer.alloc(0), P_ZERO, id, P_TIME, B(String(time)),
+    P_RETRYCOUNT, B(String(count)), P_FORCE, P_JUSTID, P_LASTID, B(sidString(g.last)),
+  ]);
+}
+
+/** XGROUP SETID <key> <group> <last> ENTRIESREAD <entries read>. */
+function propagateGroupId(c: Client, gp: GroupProp | null, g: ConsumerGroup): void {
+  if (gp === null) return;
+  gp.prop.also(c.db.id, [P_XGROUP, P_SETID, gp.key, gp.group, B(sidString(g.last)), P_ENTRIESREAD, B(String(g.entriesRead))]);
 }
 
 // ------------------------------------------------------------------ ID parsing
@@ -248,7 +297,8 @@ function insertHeader(w: Writer, mark: number, n: number): void { insertAt(w, ma
  * With raw, no array header is written (the caller frames the entries).
  */
 function replyRange(c: Client, s: Stream, start: SID, end: SID | null, count: number, rev: boolean,
-                    grp: ConsumerGroup | null, consumer: Consumer | null, noack: boolean, raw: boolean): number {
+                    grp: ConsumerGroup | null, consumer: Consumer | null, noack: boolean, raw: boolean,
+                    gp: GroupProp | null = null): number {
   const w = c.w;
   const mark = w.length;
   const it = s.iter(start, end, rev);
@@ -256,8 +306,10 @@ function replyRange(c: Client, s: Stream, start: SID, end: SID | null, count: nu
   const now = c.server.ks.now;
   let gcur: IdCursor | null = null, ccur: IdCursor | null = null;
   let n = 0;
+  let lastMoved = false;
   while (it.next()) {
     if (grp !== null && cmpId(it.ms, it.seq, grp.last.ms, grp.last.seq) > 0) {
+      lastMoved = true;
       const id: SID = { ms: it.ms, seq: it.seq };
       if (grp.entriesRead !== ENTRIES_READ_INVALID && !s.rangeHasTombstones(id, null)) {
         grp.entriesRead = add1(grp.entriesRead);
@@ -280,10 +332,12 @@ function replyRange(c: Client, s: Stream, start: SID, end: SID | null, count: nu
       }
       consumer.pel.insert(ccur, it.ms, it.seq);
       consumer.activeTime = now;
+      propagateClaim(c, gp, grp, B(idString(it.ms, it.seq)), consumer, gcur.time, gcur.count);
     }
     n++;
     if (count !== 0 && n === count) break;
   }
+  if (lastMoved) propagateGroupId(c, gp, grp!);
   if (!raw) insertHeader(w, mark, n);
   return n;
 }
@@ -316,6 +370,8 @@ function replyHistory(c: Client, s: Stream, grp: ConsumerGroup, consumer: Consum
 // ------------------------------------------------------------------ XADD / XTRIM
 
 interface AddTrimArgs extends TrimArgs {
+  /** Index of the MAXLEN / MINID value argument. */
+  argIdx: number;
   id: SID;
   idGiven: boolean;
   seqGiven: boolean;
@@ -343,6 +399,7 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean, a: AddTrimArgs):
       a.maxlen = num(v);
       i++;
       a.strategy = TRIM_MAXLEN;
+      a.argIdx = i;
     } else if (isArg(opt, 'minid') && more) {
       if (a.strategy !== 0) { c.w.error(X.trimConflict); return -1; }
       a.approx = false;
@@ -354,6 +411,7 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean, a: AddTrimArgs):
       a.minid = id;
       i++;
       a.strategy = TRIM_MINID;
+      a.argIdx = i;
     } else if (isArg(opt, 'limit') && more) {
       const v = llArg(c, argv[i + 1]!);
       if (v === null) return -1;
@@ -393,7 +451,7 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean, a: AddTrimArgs):
 
 function newAddTrimArgs(): AddTrimArgs {
   return {
-    strategy: 0, maxlen: 0, minid: ID_ZERO, approx: false, limit: 0,
+    strategy: 0, maxlen: 0, minid: ID_ZERO, approx: false, limit: 0, argIdx: 0,
     id: ID_ZERO, idGiven: false, seqGiven: true, noMkstream: false,
   };
 }
@@ -437,7 +495,20 @@ function xadd(c: Client, argv: Buffer[]): void {
   s.append(argv, fieldPos, nf, id, cfg.num('stream-node-max-bytes'), cfg.num('stream-node-max-entries'));
   writeSid(c.w, id);
   notify(c, key, 'xadd');
-  if (a.strategy !== 0 && s.trim(a) > 0) notify(c, key, 'xtrim');
+  if (a.strategy !== 0) {
+    if (s.trim(a) > 0) notify(c, key, 'xtrim');
+    if (a.approx) rewriteTrim(c, s, a);
+  }
+  if (!a.idGiven || !a.seqGiven) rewriteArg(c, idpos, sidString(id));
+}
+
+/**
+ * An approximate (or LIMITed) trim is propagated as the exact trim it turned out to be:
+ * "MAXLEN = <length now>" / "MINID = <first ID now>", so replicas and the AOF end up identical.
+ */
+function rewriteTrim(c: Client, s: Stream, a: AddTrimArgs): void {
+  rewriteArg(c, a.argIdx - 1, '=');
+  rewriteArg(c, a.argIdx, a.strategy === TRIM_MAXLEN ? String(s.length) : sidString(s.edgeId(true, false)));
 }
 
 function xtrim(c: Client, argv: Buffer[]): void {
@@ -449,6 +520,7 @@ function xtrim(c: Client, argv: Buffer[]): void {
   const n = s.trim(a);
   if (n > 0) {
     notify(c, argv[1]!, 'xtrim');
+    if (a.approx) rewriteTrim(c, s, a);
     c.server.ks.dirty += n - 1;
   }
   c.w.int(n);
@@ -680,6 +752,7 @@ function xreadGeneric(c: Client, argv: Buffer[], group: boolean): void {
     let serve = false;
     let history = false;
     let consumer: Consumer | null = null;
+    let gp: GroupProp | null = null;
     const g = group ? groups[k]! : null;
     if (g !== null) {
       if (!isMax(gt)) {
@@ -688,10 +761,13 @@ function xreadGeneric(c: Client, argv: Buffer[], group: boolean): void {
         serve = true;
         gt = g.last;
       }
+      gp = groupProp(c, key, groupName!);
       consumer = g.consumer(consumerName!) ?? null;
       if (consumer === null) {
         consumer = g.createConsumer(consumerName!, ks.now)!;
         notify(c, key, 'xgroup-createconsumer');
+        // With NOACK no XCLAIM will create it on replicas.
+        if (noack && gp !== null) gp.prop.also(c.db.id, [P_XGROUP, P_CREATECONSUMER, key, groupName!, consumer.name]);
       }
       consumer.seenTime = ks.now;
     } else if (s.length > 0 && cmp(s.lastValidId(), gt) > 0) {
@@ -703,7 +779,7 @@ function xreadGeneric(c: Client, argv: Buffer[], group: boolean): void {
     if (w.resp === 2) w.arr(2);
     w.bulk(key);
     if (history) replyHistory(c, s, g!, consumer!, start, count);
-    else replyRange(c, s, start, null, count, false, g, consumer, noack, false);
+    else replyRange(c, s, start, null, count, false, g, consumer, noack, false, gp);
     if (g !== null) ks.dirty++;
   }
   if (served > 0) {
@@ -717,9 +793,8 @@ function xreadGeneric(c: Client, argv: Buffer[], group: boolean): void {
     for (let k = 0; k < nstreams; k++) {
       const j = streamsArg + nstreams + k;
       const b = argv[j]!;
-      if (b.length === 1 && b[0] === 36) argv[j] = Buffer.from(sidString(ids[k]!), 'latin1');
+      if (b.length === 1 && b[0] === 36) rewriteArg(c, j, sidString(ids[k]!));
     }
-    c.argv = argv;
     const keys = argv.slice(streamsArg, streamsArg + nstreams);
     c.server.blocking.block(c, keys, deadline, nullArrayReply, group ? { ready: anyChange, onNoKey: true } : { ready: streamReady });
     return;
@@ -986,6 +1061,7 @@ function xclaim(c: Client, argv: Buffer[]): void {
     if (id === null) break;
     ids.push(id);
   }
+  const lastIdArg = j - 1;
   const now = c.server.ks.now;
   let retrycount = -1;
   let deliverytime = -1;
@@ -1021,7 +1097,9 @@ function xclaim(c: Client, argv: Buffer[]): void {
       return;
     }
   }
-  if (cmp(lastId, g.last) > 0) g.last = lastId;
+  let propagateLast = false;
+  if (cmp(lastId, g.last) > 0) { g.last = lastId; propagateLast = true; }
+  const gp = groupProp(c, argv[1]!, argv[2]!);
   if (deliverytime !== -1) {
     // A bogus time (negative or in the future) means "now".
     if (deliverytime < 0 || deliverytime > now) deliverytime = now;
@@ -1039,12 +1117,16 @@ function xclaim(c: Client, argv: Buffer[]): void {
   const cur = g.pel.cursor();
   const ccur = consumer.pel.cursor();
   let n = 0;
-  for (const id of ids) {
+  for (let k = 0; k < ids.length && 5 + k <= lastIdArg; k++) {
+    const id = ids[k]!;
+    const idArgv = argv[5 + k]!;
     let found = g.pel.find(cur, id.ms, id.seq);
     if (!s.exists(id)) {
       // No longer in the stream: drop it from the PEL.
       if (found) {
         const owner = cur.owner;
+        propagateClaim(c, gp, g, idArgv, owner, cur.time, cur.count);
+        propagateLast = false;
         g.pel.removeAt(cur);
         if (owner !== null) owner.pel.remove(id.ms, id.seq);
         c.server.ks.dirty++;
@@ -1074,6 +1156,12 @@ function xclaim(c: Client, argv: Buffer[]): void {
     }
     n++;
     consumer.activeTime = now;
+    propagateClaim(c, gp, g, idArgv, consumer, cur.time, cur.count);
+    propagateLast = false;
+    c.server.ks.dirty++;
+  }
+  if (propagateLast) {
+    propagateGroupId(c, gp, g);
     c.server.ks.dirty++;
   }
   insertHeader(w, mark, n);
@@ -1115,6 +1203,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
     notify(c, key, 'xgroup-createconsumer');
   }
   consumer.seenTime = now;
+  const gp = groupProp(c, key, argv[2]!);
   const w = c.w;
   const out = bulkOut(w);
   w.arr(3);
@@ -1128,6 +1217,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
     const id = cur.id();
     if (!s.exists(id)) {
       const owner = cur.owner;
+      propagateClaim(c, gp, g, B(sidString(id)), owner, cur.time, cur.count);
       g.pel.removeAt(cur); // cur now on the following ID
       if (owner !== null) owner.pel.remove(id.ms, id.seq);
       deleted.push(id);
@@ -1153,6 +1243,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
     n++;
     count--;
     consumer.activeTime = now;
+    propagateClaim(c, gp, g, B(sidString(id)), consumer, cur.time, cur.count);
     c.server.ks.dirty++;
     cur.next();
   }

@@ -34,6 +34,19 @@ const FLOAT_MANTISSA_NONZERO = /[1-9]/;
  * blank, no NaN, and no overflow to infinity or underflow to zero (ERANGE).
  */
 export function parseScore(b: Buffer): number | null {
+  // Fast path: a plain decimal ("-12", "3.25"), which Number() rounds exactly like strtod.
+  const n = b.length;
+  if (n > 0 && n <= 18) {
+    let i = b[0] === 45 ? 1 : 0;
+    let digits = 0, dot = false;
+    for (; i < n; i++) {
+      const ch = b[i]!;
+      if (ch >= 48 && ch <= 57) digits++;
+      else if (ch === 46 && !dot) dot = true;
+      else break;
+    }
+    if (i === n && digits > 0) return Number(b.latin1Slice(0, n));
+  }
   const v = parseDouble(b);
   if (v === null) return null;
   if (v === Infinity || v === -Infinity) {

@@ -404,14 +404,15 @@ export class StreamNode {
   /** Drops spare capacity (a node that will not grow any more). */
   shrink(): void {
     if (this.buf.length === this.sz) return;
-    const nb = Buffer.allocUnsafe(this.sz);
+    // Not from the shared small-buffer pool: a long-lived node would pin a whole pool slab.
+    const nb = Buffer.allocUnsafeSlow(this.sz);
     this.buf.copy(nb, 0, 0, this.sz);
     this.buf = nb;
   }
 
   clone(): StreamNode {
     const n = new StreamNode(this.ms, this.seq, 0);
-    n.buf = Buffer.allocUnsafe(this.sz);
+    n.buf = Buffer.allocUnsafeSlow(this.sz);
     this.buf.copy(n.buf, 0, 0, this.sz);
     n.sz = this.sz; n.count = this.count; n.deleted = this.deleted; n.nf = this.nf; n.first = this.first;
     return n;
@@ -859,9 +860,13 @@ export class Stream implements StoredObject {
     let totLen = 0;
     for (let i = 0; i < nf * 2; i++) totLen += argv[from + i]!.length;
     let node = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1]! : null;
+    // A stream's first node starts small; once a node has filled up, the next one starts with
+    // the room the previous one needed (two allocations per node instead of a doubling series).
+    let room = 64;
     if (node !== null) {
       const nodeMax = maxBytes === 0 || maxBytes > STREAM_LISTPACK_MAX_SIZE ? STREAM_LISTPACK_MAX_SIZE : maxBytes;
       if (node.lpBytes() + totLen >= nodeMax || (maxEntries > 0 && node.count + node.deleted >= maxEntries)) {
+        room = Math.min(node.sz + (node.sz >> 3), 1 << 16);
         node.shrink();
         node = null;
       }
@@ -870,7 +875,7 @@ export class Stream implements StoredObject {
     if (node === null) {
       let msz = intElemSize(nf) + 2; // num-fields ... 0
       for (let i = 0; i < nf; i++) msz += strElemSize(argv[from + i * 2]!);
-      node = new StreamNode(id.ms, id.seq, Math.max(64, msz * 2 + totLen + 16));
+      node = new StreamNode(id.ms, id.seq, Math.max(room, msz * 2 + totLen + 16));
       const buf = node.buf;
       let p = writeInt(buf, 0, nf);
       for (let i = 0; i < nf; i++) {
