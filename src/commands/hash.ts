@@ -40,6 +40,10 @@ const ONE = Buffer.from('1');
 const EXPIRE_BATCH = 80;
 /** HRANDFIELD: a count above size / 3 copies the hash and removes random fields instead. */
 const HRANDFIELD_SUB_STRATEGY_MUL = 3;
+/** Reply bytes after which a negative-count HRANDFIELD gives up and disconnects the client. */
+const OBUF_GUARD = 1 << 30;
+/** The same limit for the picks gathered before replying (hashes with field TTLs). */
+const PICKS_GUARD = 1 << 24;
 
 // ------------------------------------------------------------------ helpers
 
@@ -591,9 +595,11 @@ function hrandfieldWithCount(c: Client, argv: Buffer[], l: bigint, withValues: b
   const pairs = withValues && resp3;
   const header = (n: number): void => { w.arr(withValues && !resp3 ? n * 2 : n); };
 
-  // CASE 1: negative count (repeats allowed, random order), or a single field.
+  // CASE 1: negative count (repeats allowed, random order), or a single field. Like a client
+  // going over its output buffer limit, an absurd count stops past OBUF_GUARD reply bytes and
+  // the client is disconnected.
   if (!uniq || countBig === 1n) {
-    const count = Number(countBig);
+    const count = countBig > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(countBig);
     if (o.isListpack) {
       const offs = o.lpOffsets();
       header(count);
@@ -603,22 +609,33 @@ function hrandfieldWithCount(c: Client, argv: Buffer[], l: bigint, withValues: b
         if (pairs) w.arr(2);
         w.bulkLatin1(lp, fs, fe);
         if (withValues) w.bulkLatin1(lp, vs, ve);
+        if ((i & 4095) === 4095 && w.length > OBUF_GUARD) { c.closeAfterReply = true; return; }
       }
       return;
     }
-    // Fields may be expired: pick first, then size the reply.
+    const writeSlot = (sl: number): void => {
+      if (pairs) w.arr(2);
+      w.bulkLatin1(o.fieldAt(sl));
+      if (withValues) w.bulkLatin1(o.valueAt(sl));
+    };
+    if (!o.hasVolatile()) {
+      header(count);
+      for (let i = 0; i < count; i++) {
+        writeSlot(o.randomSlot(now));
+        if ((i & 4095) === 4095 && w.length > OBUF_GUARD) { c.closeAfterReply = true; return; }
+      }
+      return;
+    }
+    // Fields may have expired (a pick can fail): pick first, then size the reply.
     const picks: number[] = [];
     for (let i = 0; i < count; i++) {
-      const s = o.randomSlot(now);
-      if (s < 0) break;
-      picks.push(s);
+      const sl = o.randomSlot(now);
+      if (sl < 0) break;
+      picks.push(sl);
+      if (picks.length >= PICKS_GUARD) { c.closeAfterReply = true; break; }
     }
     header(picks.length);
-    for (const s of picks) {
-      if (pairs) w.arr(2);
-      w.bulkLatin1(o.fieldAt(s));
-      if (withValues) w.bulkLatin1(o.valueAt(s));
-    }
+    for (const sl of picks) writeSlot(sl);
     return;
   }
 
