@@ -257,6 +257,15 @@ describe('LSET', () => {
     assert.deepEqual(await lrange('l'), ['99', 'foo', 'hello', '96', 'bar']);
   });
 
+  test('the index is truncated to 32 bits, as Valkey\'s int parameter does', async () => {
+    await call('RPUSH', 'l', 'a', 'b', 'c');
+    assert.equal(await call('LSET', 'l', '-9223372036854775808', 'x'), 'OK');
+    assert.equal(await call('LSET', 'l', '4294967297', 'y'), 'OK');
+    assert.equal(await call('LSET', 'l', '4294967295', 'z'), 'OK'); // -1
+    assert.deepEqual(await lrange('l'), ['x', 'y', 'z']);
+    await fails(call('LSET', 'l', '2147483648', 'w'), 'ERR index out of range');
+  });
+
   test('errors: no such key, out of range, not an integer, WRONGTYPE', async () => {
     await fails(call('LSET', 'nokey', 0, 'x'), 'ERR no such key');
     await call('RPUSH', 'l', 'a');

@@ -325,8 +325,10 @@ function lsetCommand(c: Client, argv: Buffer[]): void {
   const a = lookupTypedWrite(c, key, OBJ_LIST);
   if (a === WRONGTYPE) return;
   if (a === 0) { c.w.error(E.noSuchKey); return; }
-  const idx = longArg(c, argv[2]!);
-  if (idx === null) return;
+  const big = parseI64(argv[2]!);
+  if (big === null) { c.w.error(E.notInteger); return; }
+  // Valkey passes the index on as a C int: it is truncated to 32 bits.
+  const idx = Number(BigInt.asIntN(32, big));
   const o = c.db.object<ListObject>(a);
   const v = argv[3]!;
   syncThreshold(c);
