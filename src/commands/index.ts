@@ -12,6 +12,7 @@ import { registerDebug } from './debug.js';
 import { registerList } from './list.js';
 import { registerHash } from './hash.js';
 import { registerSet } from './set.js';
+import { registerBitops } from './bitops.js';
 import { registerZset } from './zset.js';
 import { registerSort } from './sort.js';
 import { registerStream } from './stream.js';
@@ -30,6 +31,7 @@ export function registerAll(r: Registry): void {
   registerList(r);
   registerHash(r);
   registerSet(r);
+  registerBitops(r);
   registerZset(r);
   registerSort(r);
   registerStream(r);
