@@ -1383,6 +1383,15 @@ export class ListObject implements PackNode {
     return n;
   }
 
+  /** Bytes of the value in an RDB without compression (DEBUG OBJECT serializedlength). */
+  serializedLength(): number {
+    const lenSize = (n: number): number => (n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9);
+    const nodes = this.serializedNodes();
+    let n = lenSize(nodes.length);
+    for (const nd of nodes) n += 1 + lenSize(nd.bytes.length) + nd.bytes.length;
+    return n;
+  }
+
   /** Node statistics for DEBUG OBJECT (ql_nodes, ql_uncompressed_size). */
   debugQuicklist(): ListDebugInfo {
     const q = this.ql;
