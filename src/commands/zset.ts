@@ -280,7 +280,7 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
   for (let j = 0; j < pairs; j++) {
     let s = scores[j]!;
     const m = argv[i + 2 * j + 1]!;
-    const cur = z.score(m);
+    const cur = z.lookup(m);
     if (!Number.isNaN(cur)) {
       if (nx) continue;
       if (incr) {
@@ -302,6 +302,7 @@ function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
       score = s;
     }
   }
+  z.forget();
   if (err) c.w.error(E.zsetNaN);
   else if (incr) { if (processed) c.w.double(score); else c.w.nil(); }
   else c.w.int(ch ? added + updated : added);

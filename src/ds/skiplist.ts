@@ -177,9 +177,18 @@ export class ZSkiplist implements ZsetObj {
 
   // ---------------------------------------------------------------- hash index
 
+  // A lookup() made just before writing the same member (ZADD: score, then update or add): its
+  // hash and node are reused. Cleared by every write, so no argument outlives its command here.
+  private lastM: Uint8Array | null = null;
+  private lastHash = 0;
+  private lastX = 0;
+  private hash = 0;
+
   private findNode(m: Uint8Array): number {
+    if (m === this.lastM) return this.lastX;
     const mem = this.mem, h = this.h, ml = m.length;
-    let x = this.bk[hashBytes(m, 0, ml) & (this.bk.length - 1)]!;
+    const hash = this.hash = hashBytes(m, 0, ml);
+    let x = this.bk[hash & (this.bk.length - 1)]!;
     while (x !== 0) {
       const p = h[x + 2]!;
       let len = mem[p]!, q = p + 1;
@@ -200,8 +209,8 @@ export class ZSkiplist implements ZsetObj {
   }
 
   /** Adds a linked node to the index (the table grows before linking, see add()). */
-  private hashInsert(x: number): void {
-    const b = this.hashOf(x) & (this.bk.length - 1);
+  private hashInsert(x: number, hash: number): void {
+    const b = hash & (this.bk.length - 1);
     this.h[x + 3] = this.bk[b]!;
     this.bk[b] = x;
   }
@@ -338,15 +347,28 @@ export class ZSkiplist implements ZsetObj {
     return x === 0 ? NaN : this.d[x >>> 1]!;
   }
 
+  forget(): void { this.lastM = null; }
+
+  lookup(m: Uint8Array): number {
+    const x = this.findNode(m);
+    this.lastM = m;
+    this.lastX = x;
+    this.lastHash = this.hash;
+    return x === 0 ? NaN : this.d[x >>> 1]!;
+  }
+
   add(m: Uint8Array, s: number): void {
+    const hash = m === this.lastM ? this.lastHash : hashBytes(m, 0, m.length);
+    this.lastM = null;
     if (this.length + 1 > this.bk.length) this.rehash(this.bk.length * 2);
     const x = this.newNode(m, 0, m.length, s, randomLevel());
     this.link(x, s, m);
-    this.hashInsert(x);
+    this.hashInsert(x, hash);
   }
 
   update(m: Uint8Array, cur: number, s: number): void {
     const x = this.findNode(m);
+    this.lastM = null;
     if (x === 0) return;
     this.findUpdate(cur, m);
     const h = this.h, d = this.d;
@@ -365,6 +387,7 @@ export class ZSkiplist implements ZsetObj {
 
   remove(m: Uint8Array): boolean {
     const x = this.findNode(m);
+    this.lastM = null;
     if (x === 0) return false;
     this.findUpdate(this.d[x >>> 1]!, m);
     this.unlink(x);
@@ -509,6 +532,7 @@ export class ZSkiplist implements ZsetObj {
   }
 
   removeRange(start: number, end: number): void {
+    this.lastM = null;
     let x = this.nodeAtRank(start + 1, true);
     for (let k = start; k <= end && x !== 0; k++) {
       const next = this.h[x + 4]!;
@@ -524,6 +548,7 @@ export class ZSkiplist implements ZsetObj {
 
   /** Appends an element sorting after every present one (in-order build; call finishAppend). */
   appendSorted(b: Uint8Array, off: number, len: number, s: number): void {
+    this.lastM = null;
     if (this.last === null) {
       this.last = new Uint32Array(MAX_LEVEL);
       this.lastRank = new Float64Array(MAX_LEVEL);

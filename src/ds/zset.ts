@@ -23,6 +23,10 @@ export interface ZsetObj extends StoredObject {
   readonly length: number;
   /** Score of a member; NaN when absent (NaN is never stored). */
   score(m: Uint8Array): number;
+  /** score() for a member about to be written (add / update with the same Buffer may reuse the lookup). */
+  lookup(m: Uint8Array): number;
+  /** Drops what lookup() remembered (the caller's argument must not be kept). */
+  forget(): void;
   /** Adds a member known to be absent. */
   add(m: Uint8Array, s: number): void;
   /** Changes the score of a member known to be present with score `cur`. */
@@ -184,6 +188,10 @@ export class ZPack implements ZsetObj {
       return off < 0 ? NaN : buf.readDoubleLE(off);
     } finally { release(buf); }
   }
+
+  lookup(m: Uint8Array): number { return this.score(m); }
+
+  forget(): void {}
 
   add(m: Uint8Array, s: number): void {
     const used = this.s.length;
