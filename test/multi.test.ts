@@ -936,6 +936,27 @@ describe('ACL rules changed between queueing and EXEC', () => {
   });
 });
 
+describe('memory bound', () => {
+  test('queued arguments count against client-query-buffer-limit', async () => {
+    await r.call('CONFIG', 'SET', 'client-query-buffer-limit', String(1024 * 1024));
+    try {
+      const before = Number((await info(r, 'stats')).get('client_query_buffer_limit_disconnections'));
+      const o = await conn();
+      await o.call('MULTI');
+      const value = 'v'.repeat(400 * 1024);
+      assert.equal(await o.call('SET', 'a', value), 'QUEUED');
+      assert.equal(await o.call('SET', 'b', value), 'QUEUED');
+      // 800 KB queued: the next request pushes the total over 1 MB and the client is dropped.
+      await o.write(encodeCommand(['SET', 'c', value]));
+      await o.closed();
+      assert.equal(Number((await info(r, 'stats')).get('client_query_buffer_limit_disconnections')), before + 1);
+      assert.equal(await r.call('EXISTS', 'a', 'b', 'c'), 0);
+    } finally {
+      await r.call('CONFIG', 'SET', 'client-query-buffer-limit', String(1024 * 1024 * 1024));
+    }
+  });
+});
+
 describe('CLIENT PAUSE', () => {
   test('WRITE pause holds an EXEC with writes, not a read-only one', async () => {
     const rr = await conn();

@@ -136,7 +136,8 @@ export class Client {
     if (this.closed || this.closeAfterReply) return;
     this.parser.feed(chunk);
     const limit = this.server.queryBufferLimit;
-    if (this.parser.allocated > limit) {
+    // Arguments queued by MULTI count as query buffer too (Valkey: querybuf + multi argv sums).
+    if (this.parser.allocated > limit || (this.multiMem > 0 && this.parser.pending + this.multiMem > limit)) {
       this.server.log.warning(`Closing client that reached max query buffer length: id=${this.id} addr=${this.addr} (qbuf initial bytes: ${this.parser.pending})`);
       this.server.stats.clientQueryBufferLimitDisconnections++;
       this.close();
