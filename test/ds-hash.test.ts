@@ -42,7 +42,7 @@ describe('packed (listpack) form', () => {
     assert.equal(o.delete(B('b'), 0), true);
     assert.equal(o.delete(B('c'), 0), true);
     assert.equal(o.length, 0);
-    assert.equal(o.lp, '');
+    assert.equal(o.lp, '\u0000', 'an empty packed hash is just its zero count');
   });
 
   test('binary fields and values of every header size round-trip', () => {
@@ -70,6 +70,31 @@ describe('packed (listpack) form', () => {
     assert.equal(o.get(B('f0:\u0000'), 0)!.length, 20000);
     o.set(B('f0:\u0000'), B('y'), 0, false, 0, BIG, BIG);
     assert.equal(o.get(B('f0:\u0000'), 0), 'y');
+  });
+
+  test('pair counts across header sizes (127, 128, 16384 pairs)', () => {
+    const o = new HashObject();
+    for (let i = 0; i < 130; i++) o.set(B(`f${i}`), B(`v${i}`), 0, false, 0, BIG, BIG);
+    assert.equal(o.length, 130);
+    for (let i = 129; i >= 100; i--) assert.equal(o.delete(B(`f${i}`), 0), true);
+    assert.equal(o.length, 100);
+    assert.equal(o.get(B('f99'), 0), 'v99');
+    assert.equal(o.get(B('f0'), 0), 'v0');
+    assert.equal(o.lpOffsets().length, 100);
+    // Built as a table and packed in one pass (16500 single appends would be quadratic).
+    const big = new HashObject();
+    for (let i = 0; i < 16500; i++) big.set(B(i), B(''), 0, false, 0, 0, BIG);
+    assert.equal(big.isListpack, false);
+    assert.equal(big.convertToListpack(BIG, BIG), true);
+    assert.equal(big.length, 16500);
+    big.delete(B(0), 0);
+    assert.equal(big.length, 16499);
+    assert.equal(big.exists(B(16499), 0), true);
+    big.convertToTable();
+    assert.equal(big.length, 16499);
+    assert.equal(big.convertToListpack(BIG, BIG), true);
+    assert.equal(big.length, 16499);
+    assert.equal(big.exists(B(123), 0), true);
   });
 
   test('converts to the hashtable past max entries or max value length', () => {

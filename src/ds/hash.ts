@@ -37,7 +37,7 @@ export const HEXP_DELETED = 2;
 
 /** Per-entry bookkeeping bytes counted by memoryUsage() for the hashtable form. */
 const TABLE_ENTRY_OVERHEAD = 56;
-const OBJECT_OVERHEAD = 48;
+const OBJECT_OVERHEAD = 32;
 /** A packed form longer than this converts to the hashtable (keeps strings well below V8's limit). */
 const MAX_PACKED = 64 * 1024 * 1024;
 
@@ -293,31 +293,46 @@ class HashTable {
 
 // ------------------------------------------------------------------ the hash object
 
-export class HashObject implements StoredObject {
-  /** The packed pairs while in listpack form, else null. */
-  lp: string | null = '';
-  /** Pairs in the packed form. */
-  lpCount = 0;
-  /** The hashtable form, else null. */
-  t: HashTable | null = null;
+/** The packed form of an empty hash: a pair count of 0 and no pairs. */
+const EMPTY_PACKED = '\u0000';
 
-  get isListpack(): boolean { return this.lp !== null; }
+/** Number of pairs of a packed string (its leading count header); sets hStart to the first pair. */
+function packedCount(s: string): number {
+  getLen(s, 0);
+  return hLen;
+}
+
+export class HashObject implements StoredObject {
+  /**
+   * The packed (listpack) form — a latin1 string: a pair-count header, then
+   * [len][field][len][value] per pair — or the hashtable form. One property keeps a small hash
+   * at one small object plus one string.
+   */
+  d: string | HashTable = EMPTY_PACKED;
+
+  get isListpack(): boolean { return typeof this.d === 'string'; }
+  /** The packed string (offsets from lpForEach / lpEntry point into it), or null. */
+  get lp(): string | null { return typeof this.d === 'string' ? this.d : null; }
+  /** The hashtable form, or null. */
+  get t(): HashTable | null { return typeof this.d === 'string' ? null : this.d; }
+  /** Pairs in the packed form. */
+  get lpCount(): number { return typeof this.d === 'string' ? packedCount(this.d) : 0; }
   /** Number of fields, including expired fields not yet reclaimed (Valkey's HLEN). */
-  get length(): number { return this.lp !== null ? this.lpCount : this.t!.fields.length; }
+  get length(): number { const d = this.d; return typeof d === 'string' ? packedCount(d) : d.fields.length; }
   /** For DEBUG HTSTATS-KEY. */
   get size(): number { return this.length; }
-  get volatileCount(): number { return this.t !== null ? this.t.volatileCount : 0; }
-  hasVolatile(): boolean { return this.t !== null && this.t.volatileCount > 0; }
+  get volatileCount(): number { const d = this.d; return typeof d === 'string' ? 0 : d.volatileCount; }
+  hasVolatile(): boolean { const d = this.d; return typeof d !== 'string' && d.volatileCount > 0; }
 
   // =====================================================================================
   // packed form
 
   /** Offset of the entry holding field, or -1. */
-  private lpFind(field: Uint8Array): number {
-    const s = this.lp!;
+  private lpFind(s: string, field: Uint8Array): number {
     const end = s.length;
     const flen = field.length;
-    let p = 0;
+    getLen(s, 0);
+    let p = hStart;
     while (p < end) {
       getLen(s, p);
       if (hLen === flen && sameBytes(s, hStart, field, flen)) return p;
@@ -327,19 +342,11 @@ export class HashObject implements StoredObject {
     return -1;
   }
 
-  /** Sets REF to the value of the entry at p. */
-  private lpValueRef(p: number): void {
-    const s = this.lp!;
-    getLen(s, p);
-    getLen(s, hStart + hLen);
-    REF.s = s; REF.start = hStart; REF.end = hStart + hLen;
-  }
-
   /** Offsets of every entry, in order. */
   lpOffsets(): Int32Array {
-    const s = this.lp!;
-    const out = new Int32Array(this.lpCount);
-    let p = 0, i = 0;
+    const s = this.d as string;
+    const out = new Int32Array(packedCount(s));
+    let p = hStart, i = 0;
     while (p < s.length) {
       out[i++] = p;
       getLen(s, p);
@@ -351,7 +358,7 @@ export class HashObject implements StoredObject {
 
   /** Field and value ranges of the entry at p: [fs, fe, vs, ve] inside `lp`. */
   lpEntry(p: number): [number, number, number, number] {
-    const s = this.lp!;
+    const s = this.d as string;
     getLen(s, p);
     const fs = hStart, fe = hStart + hLen;
     getLen(s, fe);
@@ -363,9 +370,10 @@ export class HashObject implements StoredObject {
    * string (no allocation). Stops early when fn returns false.
    */
   lpForEach(fn: (s: string, fs: number, fe: number, vs: number, ve: number) => boolean | void): void {
-    const s = this.lp!;
+    const s = this.d as string;
     const end = s.length;
-    let p = 0;
+    getLen(s, 0);
+    let p = hStart;
     while (p < end) {
       getLen(s, p);
       const fs = hStart, fe = hStart + hLen;
@@ -376,21 +384,22 @@ export class HashObject implements StoredObject {
     }
   }
 
-  private lpAppend(field: Uint8Array, value: Uint8Array): void {
-    const s = this.lp!;
-    const total = s.length + lenHdr(field.length) + field.length + lenHdr(value.length) + value.length;
+  private lpAppend(s: string, field: Uint8Array, value: Uint8Array): void {
+    const count = packedCount(s);
+    const base = hStart;
+    const body = s.length - base;
+    const total = lenHdr(count + 1) + body + lenHdr(field.length) + field.length + lenHdr(value.length) + value.length;
     const b = scratchFor(total);
-    let p = s.length > 0 ? b.latin1Write(s, 0) : 0;
+    let p = putLen(b, 0, count + 1);
+    if (body > 0) p += b.latin1Write(base === 0 ? s : s.substring(base), p);
     p = putLen(b, p, field.length);
     b.set(field, p); p += field.length;
     p = putLen(b, p, value.length);
     b.set(value, p); p += value.length;
-    this.lp = b.latin1Slice(0, p);
-    this.lpCount++;
+    this.d = b.latin1Slice(0, p);
   }
 
-  private lpReplaceValue(p: number, value: Uint8Array): void {
-    const s = this.lp!;
+  private lpReplaceValue(s: string, p: number, value: Uint8Array): void {
     getLen(s, p);
     const vh = hStart + hLen;
     getLen(s, vh);
@@ -401,36 +410,36 @@ export class HashObject implements StoredObject {
     q = putLen(b, q, value.length);
     b.set(value, q); q += value.length;
     if (tail < s.length) q += b.latin1Write(s.substring(tail), q);
-    this.lp = b.latin1Slice(0, q);
+    this.d = b.latin1Slice(0, q);
   }
 
-  private lpDeleteAt(p: number): void {
-    const s = this.lp!;
+  private lpDeleteAt(s: string, p: number): void {
+    const count = packedCount(s);
+    const base = hStart;
     getLen(s, p);
     getLen(s, hStart + hLen);
     const e = hStart + hLen;
-    const total = s.length - (e - p);
-    if (total === 0) this.lp = '';
-    else {
-      const b = scratchFor(total);
-      let q = p > 0 ? b.latin1Write(s, 0, p) : 0;
-      if (e < s.length) q += b.latin1Write(s.substring(e), q);
-      this.lp = b.latin1Slice(0, q);
-    }
-    this.lpCount--;
+    if (count === 1) { this.d = EMPTY_PACKED; return; }
+    const total = lenHdr(count - 1) + (s.length - base) - (e - p);
+    const b = scratchFor(total);
+    let q = putLen(b, 0, count - 1);
+    if (p > base) q += b.latin1Write(s.substring(base, p), q);
+    if (e < s.length) q += b.latin1Write(s.substring(e), q);
+    this.d = b.latin1Slice(0, q);
   }
 
   /** Switches to the hashtable form (never back). */
   convertToTable(): void {
-    const s = this.lp;
-    if (s === null) return;
+    const s = this.d;
+    if (typeof s !== 'string') return;
     const t = new HashTable();
     const n = s.length;
     // Copies out of a scratch image of the packed string: the new strings are flat and
     // independent of it.
     const b = scratchFor(n);
-    if (n > 0) b.latin1Write(s, 0);
-    let p = 0;
+    b.latin1Write(s, 0);
+    getLen(s, 0);
+    let p = hStart;
     while (p < n) {
       getLen(s, p);
       const fs = hStart, fe = hStart + hLen;
@@ -439,9 +448,7 @@ export class HashObject implements StoredObject {
       p = ve;
       t.insert(b.latin1Slice(fs, fe), b.latin1Slice(vs, ve), 0);
     }
-    this.t = t;
-    this.lp = null;
-    this.lpCount = 0;
+    this.d = t;
   }
 
   /**
@@ -451,26 +458,25 @@ export class HashObject implements StoredObject {
   convertToListpack(maxEntries: number, maxValue: number): boolean {
     const t = this.t;
     if (t === null) return false;
-    if (t.volatileCount > 0 || t.fields.length > maxEntries) return false;
-    let total = 0;
-    for (let s = 0; s < t.fields.length; s++) {
+    const n = t.fields.length;
+    if (t.volatileCount > 0 || n > maxEntries) return false;
+    let total = lenHdr(n);
+    for (let s = 0; s < n; s++) {
       const f = t.fields[s]!.length, v = t.vals[s]!.length;
       if (f > maxValue || v > maxValue) return false;
       total += lenHdr(f) + f + lenHdr(v) + v;
     }
     if (total > MAX_PACKED) return false;
     const b = scratchFor(total);
-    let p = 0;
-    for (let s = 0; s < t.fields.length; s++) {
+    let p = putLen(b, 0, n);
+    for (let s = 0; s < n; s++) {
       const f = t.fields[s]!, v = t.vals[s]!;
       p = putLen(b, p, f.length);
       p += b.latin1Write(f, p);
       p = putLen(b, p, v.length);
       p += b.latin1Write(v, p);
     }
-    this.lp = b.latin1Slice(0, p);
-    this.lpCount = t.fields.length;
-    this.t = null;
+    this.d = b.latin1Slice(0, p);
     return true;
   }
 
@@ -491,7 +497,7 @@ export class HashObject implements StoredObject {
    * maxValue.
    */
   tryConversion(argv: Buffer[], start: number, end: number, maxEntries: number, maxValue: number): void {
-    if (this.lp === null) return;
+    if (typeof this.d !== 'string') return;
     if ((end - start + 1) / 2 > maxEntries) { this.convertToTable(); return; }
     for (let i = start; i <= end; i++) {
       if (argv[i]!.length > maxValue) { this.convertToTable(); return; }
@@ -503,16 +509,18 @@ export class HashObject implements StoredObject {
 
   /** Finds a live field and points REF at its value; false when absent. */
   ref(field: Buffer, now: number): boolean {
-    if (this.lp !== null) {
-      const p = this.lpFind(field);
+    const d = this.d;
+    if (typeof d === 'string') {
+      const p = this.lpFind(d, field);
       if (p < 0) return false;
-      this.lpValueRef(p);
+      getLen(d, p);
+      getLen(d, hStart + hLen);
+      REF.s = d; REF.start = hStart; REF.end = hStart + hLen;
       return true;
     }
-    const t = this.t!;
-    const s = t.slotOf(latin1(field), now);
+    const s = d.slotOf(latin1(field), now);
     if (s < 0) return false;
-    const v = t.vals[s]!;
+    const v = d.vals[s]!;
     REF.s = v; REF.start = 0; REF.end = v.length;
     return true;
   }
@@ -524,17 +532,18 @@ export class HashObject implements StoredObject {
   }
 
   exists(field: Buffer, now: number): boolean {
-    if (this.lp !== null) return this.lpFind(field) >= 0;
-    return this.t!.slotOf(latin1(field), now) >= 0;
+    const d = this.d;
+    if (typeof d === 'string') return this.lpFind(d, field) >= 0;
+    return d.slotOf(latin1(field), now) >= 0;
   }
 
   /** Expiry of a live field: -2 absent, 0 none, else the absolute time. */
   expiryOf(field: Buffer, now: number): number {
-    if (this.lp !== null) return this.lpFind(field) >= 0 ? 0 : -2;
-    const t = this.t!;
-    const s = t.slotOf(latin1(field), now);
+    const d = this.d;
+    if (typeof d === 'string') return this.lpFind(d, field) >= 0 ? 0 : -2;
+    const s = d.slotOf(latin1(field), now);
     if (s < 0) return -2;
-    return t.exps !== null ? t.exps[s]! : 0;
+    return d.exps !== null ? d.exps[s]! : 0;
   }
 
   /**
@@ -544,18 +553,22 @@ export class HashObject implements StoredObject {
    */
   set(field: Buffer, value: Buffer, expiry: number, keepTtl: boolean, now: number,
     maxEntries: number, maxValue: number): number {
-    if (this.lp !== null) {
+    let d = this.d;
+    if (typeof d === 'string') {
       if (expiry !== 0 || field.length > maxValue || value.length > maxValue ||
-        this.lp.length + field.length + value.length > MAX_PACKED) this.convertToTable();
+        d.length + field.length + value.length > MAX_PACKED) {
+        this.convertToTable();
+        d = this.d;
+      }
     }
-    if (this.lp !== null) {
-      const p = this.lpFind(field);
-      if (p >= 0) { this.lpReplaceValue(p, value); return SET_UPDATED; }
-      this.lpAppend(field, value);
-      if (this.lpCount > maxEntries) this.convertToTable();
+    if (typeof d === 'string') {
+      const p = this.lpFind(d, field);
+      if (p >= 0) { this.lpReplaceValue(d, p, value); return SET_UPDATED; }
+      this.lpAppend(d, field, value);
+      if (packedCount(this.d as string) > maxEntries) this.convertToTable();
       return SET_INSERTED;
     }
-    const t = this.t!;
+    const t = d;
     const k = latin1(field);
     const v = latin1(value);
     const s = t.idx.get(k);
@@ -573,17 +586,17 @@ export class HashObject implements StoredObject {
    * deletes it whatever its time).
    */
   delete(field: Buffer, now: number, ignoreTtl = false): boolean {
-    if (this.lp !== null) {
-      const p = this.lpFind(field);
+    const d = this.d;
+    if (typeof d === 'string') {
+      const p = this.lpFind(d, field);
       if (p < 0) return false;
-      this.lpDeleteAt(p);
+      this.lpDeleteAt(d, p);
       return true;
     }
-    const t = this.t!;
     const k = latin1(field);
-    const s = ignoreTtl ? (t.idx.get(k) ?? -1) : t.slotOf(k, now);
+    const s = ignoreTtl ? (d.idx.get(k) ?? -1) : d.slotOf(k, now);
     if (s < 0) return false;
-    t.removeSlot(s);
+    d.removeSlot(s);
     return true;
   }
 
@@ -593,15 +606,16 @@ export class HashObject implements StoredObject {
    * DELETED.
    */
   setExpire(field: Buffer, when: number, flags: number, expireNow: boolean, now: number): number {
-    if (this.lp !== null) {
-      const p = this.lpFind(field);
+    const d = this.d;
+    if (typeof d === 'string') {
+      const p = this.lpFind(d, field);
       if (p < 0) return HEXP_NO_FIELD;
       // Packed fields have no TTL: XX and GT cannot be met.
       if (flags & (HEXP_XX | HEXP_GT)) return HEXP_CONDITION;
-      if (expireNow) { this.lpDeleteAt(p); return HEXP_DELETED; }
+      if (expireNow) { this.lpDeleteAt(d, p); return HEXP_DELETED; }
       this.convertToTable();
     }
-    const t = this.t!;
+    const t = this.d as HashTable;
     const s = t.slotOf(latin1(field), now);
     if (s < 0) return HEXP_NO_FIELD;
     const cur = t.exps !== null ? t.exps[s]! : 0;
@@ -618,12 +632,12 @@ export class HashObject implements StoredObject {
 
   /** HPERSIST on one field: -2 absent, -1 no TTL, 1 removed. */
   persist(field: Buffer, now: number): number {
-    if (this.lp !== null) return this.lpFind(field) >= 0 ? -1 : -2;
-    const t = this.t!;
-    const s = t.slotOf(latin1(field), now);
+    const d = this.d;
+    if (typeof d === 'string') return this.lpFind(d, field) >= 0 ? -1 : -2;
+    const s = d.slotOf(latin1(field), now);
     if (s < 0) return -2;
-    if (t.exps === null || t.exps[s] === 0) return -1;
-    t.setExpiry(s, 0);
+    if (d.exps === null || d.exps[s] === 0) return -1;
+    d.setExpiry(s, 0);
     return 1;
   }
 
@@ -650,8 +664,8 @@ export class HashObject implements StoredObject {
 
   /** Number of live fields (scans the expiry array only when some field has a TTL). */
   liveCount(now: number): number {
-    if (this.lp !== null) return this.lpCount;
-    const t = this.t!;
+    const t = this.d;
+    if (typeof t === 'string') return packedCount(t);
     const n = t.fields.length;
     const e = t.exps;
     if (e === null) return n;
@@ -696,13 +710,9 @@ export class HashObject implements StoredObject {
 
   clone(): HashObject {
     const o = new HashObject();
-    if (this.lp !== null) {
-      o.lp = this.lp; // strings are immutable: sharing is a copy
-      o.lpCount = this.lpCount;
-    } else {
-      o.lp = null;
-      o.t = this.t!.clone();
-    }
+    const d = this.d;
+    // Strings are immutable: sharing the packed form is a copy.
+    o.d = typeof d === 'string' ? d : d.clone();
     return o;
   }
 
