@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   Stream, IdTree, ID_MAX, ID_ZERO, U64_MAX, TRIM_MAXLEN, TRIM_MINID, ENTRIES_READ_INVALID,
   cmp, cmpId, decrId, incrId, add1, norm, sidString, type SID, type U64,
+  loadStreamRdb, saveStreamRdb, nodeToListpack, nodeFromListpack, StreamFormatError, RDB_TYPE_STREAM_LISTPACKS_3,
 } from '../src/ds/stream.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -386,5 +387,115 @@ describe('clone', () => {
     assert.equal(s.nodeCount, 10_000);
     // Each entry is ~12 packed bytes; nodes add ~1.5 bytes per entry.
     assert.ok(s.memoryUsage() < 20 * 1024 * 1024, `memoryUsage ${s.memoryUsage()}`);
+  });
+});
+
+describe('Valkey listpacks and RDB payloads', () => {
+  /** A minimal RDB writer/reader for stream payloads (raw and integer-encoded strings). */
+  class Sink {
+    parts: Buffer[] = [];
+    byte(v: number): void { this.parts.push(Buffer.from([v])); }
+    raw(b: Uint8Array): void { this.parts.push(Buffer.from(b)); }
+    str(s: Uint8Array): void {
+      const t = Buffer.from(s).toString('latin1');
+      if (s.length <= 11 && /^-?[1-9]\d*$|^0$/.test(t) && Math.abs(Number(t)) < 2 ** 31) {
+        const v = Number(t);
+        if (v >= -128 && v <= 127) { this.byte(0xc0); this.byte(v & 0xff); return; }
+        const x = Buffer.alloc(4);
+        if (v >= -32768 && v <= 32767) { this.byte(0xc1); x.writeInt16LE(v); this.raw(x.subarray(0, 2)); return; }
+        this.byte(0xc2); x.writeInt32LE(v); this.raw(x);
+        return;
+      }
+      if (s.length < 64) this.byte(s.length);
+      else if (s.length < 16384) { this.byte(0x40 | (s.length >> 8)); this.byte(s.length & 0xff); }
+      else { this.byte(0x80); const x = Buffer.alloc(4); x.writeUInt32BE(s.length); this.raw(x); }
+      this.raw(s);
+    }
+    get bytes(): Buffer { return Buffer.concat(this.parts); }
+  }
+  class Source {
+    pos = 0;
+    constructor(readonly buf: Buffer) {}
+    byte(): number { if (this.pos >= this.buf.length) throw new Error('EOF'); return this.buf[this.pos++]!; }
+    bytes(n: number): Buffer { if (this.pos + n > this.buf.length) throw new Error('EOF'); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
+    str(): Buffer {
+      const b = this.byte();
+      if (b >> 6 === 0) return this.bytes(b & 63);
+      if (b >> 6 === 1) return this.bytes(((b & 63) << 8) | this.byte());
+      if (b === 0x80) return this.bytes(this.bytes(4).readUInt32BE(0));
+      if (b === 0xc0) return Buffer.from(String((this.byte() << 24) >> 24));
+      if (b === 0xc1) return Buffer.from(String(this.bytes(2).readInt16LE(0)));
+      if (b === 0xc2) return Buffer.from(String(this.bytes(4).readInt32LE(0)));
+      throw new Error(`unsupported string encoding ${b}`);
+    }
+  }
+
+  // DUMP payload (type byte, version and checksum removed) from Valkey with rdbcompression off:
+  //   XADD x 1-1 a 1; XADD x 2-2 b 2 c 3; XADD x 2-3 a 12345678901; XDEL x 1-1
+  //   XGROUP CREATE x g 0; XGROUP CREATE x h $ ENTRIESREAD 3
+  //   XCLAIM x g alice 0 2-2 TIME 1700000000000 RETRYCOUNT 2 FORCE JUSTID; XGROUP CREATECONSUMER x g bob
+  const VALKEY_PAYLOAD = Buffer.from(
+    '01100000000000000001000000000000000140424200000018000201010101018161020001030100010001010104010001010101010201' +
+    '816202020181630203010801020101010201f4351cdcdf02000000090401ff0202030202010103020167000081ffffffffffffffff0100' +
+    '0000000000000200000000000000020068e5cf8b010000020205616c6963656afd3001a20100006afd3001a2010000010000000000000002' +
+    '000000000000000203626f626dfd3001a2010000ffffffffffffffff0001680203030000', 'hex');
+
+  test('a Valkey payload loads, and saving it again gives the same bytes', () => {
+    const s = loadStreamRdb(new Source(VALKEY_PAYLOAD), RDB_TYPE_STREAM_LISTPACKS_3);
+    assert.deepEqual(range(s, null, null), [['2-2', ['b', '2', 'c', '3']], ['2-3', ['a', '12345678901']]]);
+    assert.deepEqual([s.length, s.last, s.first, s.maxDeleted, s.entriesAdded], [2, id(2, 3), id(2, 2), id(1, 1), 3]);
+    const [g, h] = s.sortedGroups();
+    assert.deepEqual([g!.name.toString(), g!.last, g!.entriesRead], ['g', ID_ZERO, ENTRIES_READ_INVALID]);
+    assert.deepEqual([h!.name.toString(), h!.last, h!.entriesRead], ['h', id(2, 3), 3]);
+    const cur = g!.pel.cursor();
+    assert.ok(g!.pel.find(cur, 2, 2));
+    assert.deepEqual([cur.time, cur.count, cur.owner!.name.toString()], [1700000000000, 2, 'alice']);
+    const bob = g!.consumer(b('bob'))!;
+    assert.deepEqual([bob.activeTime, bob.pel.size], [-1, 0]);
+    const out = new Sink();
+    saveStreamRdb(s, out, false);
+    assert.deepEqual(out.bytes, VALKEY_PAYLOAD);
+  });
+
+  test('round trip of a large stream with tombstones, big IDs and groups', () => {
+    const s = new Stream();
+    for (let i = 1; i <= 500; i++) add(s, i, i % 3, i % 7 ? ['f', String(i)] : ['g', 'x'.repeat(i)], 512, 20);
+    s.append(pairs('f', 'v'), 0, 1, id(U64_MAX, 1), 512, 20);
+    for (let i = 1; i <= 500; i += 5) s.deleteEntry(id(i, i % 3));
+    s.maxDeleted = id(496, 1);
+    const g = s.createGroup(b('grp'), id(100, 1), 99)!;
+    const c = g.createConsumer(b('c1'), 5)!;
+    const cur = g.pel.cursor();
+    for (let i = 2; i <= 300; i += 7) { g.pel.insert(cur, i, i % 3, 1000 + i, i, c); c.pel.insert(c.pel.cursor(), i, i % 3); }
+    const out = new Sink();
+    saveStreamRdb(s, out, false);
+    const t = loadStreamRdb(new Source(out.bytes), RDB_TYPE_STREAM_LISTPACKS_3);
+    assert.deepEqual(range(t, null, null), range(s, null, null));
+    assert.equal(t.nodeCount, s.nodeCount);
+    assert.deepEqual([t.length, t.last, t.first, t.maxDeleted, t.entriesAdded], [s.length, s.last, s.first, s.maxDeleted, s.entriesAdded]);
+    const tg = t.group(b('grp'))!;
+    assert.equal(tg.pel.size, g.pel.size);
+    assert.equal(tg.consumer(b('c1'))!.pel.size, c.pel.size);
+    for (let i = 0; i < s.nodeCount; i++) assert.deepEqual(nodeToListpack(t.nodes[t.head + i]!), nodeToListpack(s.nodes[s.head + i]!));
+  });
+
+  test('corrupt payloads are rejected, never loaded half-way', () => {
+    const bad = (buf: Buffer): void => {
+      assert.throws(() => loadStreamRdb(new Source(buf), RDB_TYPE_STREAM_LISTPACKS_3));
+    };
+    bad(VALKEY_PAYLOAD.subarray(0, 40));
+    // Flip bytes inside the listpack: every variant must fail cleanly or load consistently.
+    for (let i = 20; i < 75; i++) {
+      const copy = Buffer.from(VALKEY_PAYLOAD);
+      copy[i] = copy[i]! ^ 0x5a;
+      try {
+        const s = loadStreamRdb(new Source(copy), RDB_TYPE_STREAM_LISTPACKS_3);
+        range(s, null, null);
+        range(s, null, null, true);
+      } catch (e) {
+        assert.ok(e instanceof Error);
+      }
+    }
+    assert.throws(() => nodeFromListpack(1, 0, Buffer.from([7, 0, 0, 0, 0, 0, 0xff])), StreamFormatError);
   });
 });

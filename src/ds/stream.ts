@@ -1148,3 +1148,287 @@ export class Stream implements StoredObject {
     return k <= 1 ? k + 1 : 2 * k + Math.floor(k / 64) + 2;
   }
 }
+
+// ------------------------------------------------------------------ Valkey listpacks and RDB
+
+/** Thrown for a malformed serialized stream. */
+export class StreamFormatError extends Error {}
+
+/** Offset after the element at p, or -1 when it does not fit before `end` or is malformed. */
+function safeSkip(buf: Buffer, p: number, end: number): number {
+  if (p >= end) return -1;
+  const b = buf[p]!;
+  if ((b >= 0xc0 && b < 0xf0 && p + 2 > end) || (b >= 0xf0 && p + 5 > end)) return -1;
+  if (b >= 0xf5) return -1;
+  const l = encDataLen(buf, p);
+  const q = p + l + backlenSize(l);
+  return q <= end ? q : -1;
+}
+
+/** The integer element at p (the string form of an integer accepted too), or null. */
+function safeInt(buf: Buffer, p: number): number | bigint | null {
+  decode(buf, p);
+  if (dInt) return dNum;
+  const s = buf.latin1Slice(dS, dE);
+  if (!/^-?\d{1,19}$/.test(s)) return null;
+  const v = BigInt(s);
+  return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
+}
+
+/** The node as a Valkey listpack (header, count, deleted, elements, end marker). */
+export function nodeToListpack(n: StreamNode): Buffer {
+  let elems = 2;
+  for (let p = 0; p < n.sz; p = skip(n.buf, p)) elems++;
+  const total = n.lpBytes();
+  const out = Buffer.allocUnsafe(total);
+  out.writeUInt32LE(total, 0);
+  out.writeUInt16LE(elems < 65535 ? elems : 65535, 4);
+  let p = writeInt(out, 6, n.count);
+  p = writeInt(out, p, n.deleted);
+  n.buf.copy(out, p, 0, n.sz);
+  out[total - 1] = 0xff;
+  return out;
+}
+
+/**
+ * A node from a Valkey stream listpack whose master ID is (ms, seq), with a full structural
+ * check (as Valkey's deep sanitization does): every entry well formed, counts consistent.
+ */
+export function nodeFromListpack(ms: U64, seq: U64, lp: Buffer): StreamNode {
+  const bad = (why: string): never => { throw new StreamFormatError(`Stream listpack integrity check failed: ${why}`); };
+  if (lp.length < 7 || lp.readUInt32LE(0) !== lp.length || lp[lp.length - 1] !== 0xff) bad('header');
+  const end = lp.length - 1;
+  if (end === 6) throw new StreamFormatError('Empty listpack inside stream');
+  let p = 6;
+  const count = safeInt(lp, p);
+  p = safeSkip(lp, p, end);
+  if (count === null || p < 0) bad('count');
+  const deleted = safeInt(lp, p);
+  p = safeSkip(lp, p, end);
+  if (deleted === null || p < 0) bad('deleted');
+  const body = lp.subarray(p, end);
+  const bend = body.length;
+  let q = 0;
+  const nf = safeInt(body, q);
+  q = safeSkip(body, q, bend);
+  if (nf === null || q < 0 || Number(nf) < 0) bad('master fields');
+  for (let i = 0; i < Number(nf); i++) { q = safeSkip(body, q, bend); if (q < 0) bad('master field'); }
+  if (safeInt(body, q) !== 0) bad('master terminator');
+  q = safeSkip(body, q, bend);
+  if (q < 0) bad('master terminator');
+  const first = q;
+  let entries = Number(count) + Number(deleted);
+  if (Number(count) < 0 || Number(deleted) < 0) bad('counts');
+  let live = 0;
+  while (entries-- > 0) {
+    const flags = safeInt(body, q);
+    if (flags === null || q >= bend) bad('flags');
+    q = safeSkip(body, q, bend);
+    for (let i = 0; i < 2; i++) {
+      if (q < 0 || safeInt(body, q) === null) bad('entry id');
+      q = safeSkip(body, q, bend);
+    }
+    let fields = Number(nf);
+    let extra = 3;
+    if (!(Number(flags) & FLAG_SAMEFIELDS)) {
+      const f = q < 0 ? null : safeInt(body, q);
+      if (f === null || Number(f) < 0) bad('entry fields');
+      fields = Number(f);
+      q = safeSkip(body, q, bend);
+      for (let i = 0; i < fields; i++) { if (q < 0) bad('entry field'); q = safeSkip(body, q, bend); }
+      extra += fields + 1;
+    }
+    for (let i = 0; i < fields; i++) { if (q < 0) bad('entry value'); q = safeSkip(body, q, bend); }
+    if (q < 0) bad('lp-count');
+    const lpCount = safeInt(body, q);
+    if (lpCount === null || Number(lpCount) !== fields + extra) bad('lp-count');
+    q = safeSkip(body, q, bend);
+    if (q < 0) bad('lp-count');
+    if (!(Number(flags) & FLAG_DELETED)) live++;
+  }
+  if (q !== bend) bad('trailing elements');
+  if (live !== Number(count)) bad('live entry count');
+  const n = new StreamNode(ms, seq, 0);
+  n.buf = Buffer.allocUnsafeSlow(bend);
+  body.copy(n.buf, 0, 0, bend);
+  n.sz = bend;
+  n.count = Number(count);
+  n.deleted = Number(deleted);
+  n.nf = Number(nf);
+  n.first = first;
+  return n;
+}
+
+export const RDB_TYPE_STREAM_LISTPACKS = 15;
+export const RDB_TYPE_STREAM_LISTPACKS_2 = 19;
+export const RDB_TYPE_STREAM_LISTPACKS_3 = 21;
+
+/** The parts of an RDB writer the stream codec uses. */
+export interface StreamRdbSink {
+  byte(v: number): void;
+  raw(b: Uint8Array): void;
+  /** An RDB string (possibly compressed). */
+  str(s: Uint8Array, compress?: boolean): void;
+}
+
+/** The parts of an RDB reader the stream codec uses. */
+export interface StreamRdbSource {
+  byte(): number;
+  bytes(n: number): Buffer;
+  /** An RDB string of any encoding. */
+  str(): Buffer;
+}
+
+/** RDB length encoding of an unsigned 64-bit value (negative values as their two's complement). */
+function rdbLen(out: StreamRdbSink, v: number | bigint): void {
+  if (typeof v === 'number' && v >= 0 && v < 64) { out.byte(v); return; }
+  if (typeof v === 'number' && v >= 0 && v < 16384) { out.byte(0x40 | (v >>> 8)); out.byte(v & 0xff); return; }
+  let b = typeof v === 'bigint' ? v : BigInt(v);
+  if (b < 0n) b += TWO64;
+  const t = Buffer.allocUnsafe(9);
+  if (b <= 0xffffffffn) { t[0] = 0x80; t.writeUInt32BE(Number(b), 1); out.raw(t.subarray(0, 5)); return; }
+  t[0] = 0x81;
+  t.writeBigUInt64BE(b, 1);
+  out.raw(t);
+}
+
+function rdbReadLen(r: StreamRdbSource): U64 {
+  const b = r.byte();
+  const t = b >>> 6;
+  if (t === 0) return b & 0x3f;
+  if (t === 1) return ((b & 0x3f) << 8) | r.byte();
+  if (b === 0x80) return r.bytes(4).readUInt32BE(0);
+  if (b === 0x81) return norm(r.bytes(8).readBigUInt64BE(0));
+  throw new StreamFormatError(`Unknown length encoding ${b} in rdbLoadLen()`);
+}
+
+function msTime(out: StreamRdbSink, v: number): void {
+  const t = Buffer.allocUnsafe(8);
+  t.writeBigInt64LE(BigInt(v), 0);
+  out.raw(t);
+}
+
+function readMsTime(r: StreamRdbSource): number { return Number(r.bytes(8).readBigInt64LE(0)); }
+
+function idKey(id: SID): Buffer {
+  const k = Buffer.allocUnsafe(16);
+  k.writeBigUInt64BE(toBig(id.ms), 0);
+  k.writeBigUInt64BE(toBig(id.seq), 8);
+  return k;
+}
+
+function keyId(k: Buffer): SID { return { ms: norm(k.readBigUInt64BE(0)), seq: norm(k.readBigUInt64BE(8)) }; }
+
+/** Writes a stream as Valkey's RDB_TYPE_STREAM_LISTPACKS_3 payload. */
+export function saveStreamRdb(s: Stream, out: StreamRdbSink, compress: boolean): void {
+  rdbLen(out, s.nodeCount);
+  for (let i = s.head; i < s.nodes.length; i++) {
+    const n = s.nodes[i]!;
+    out.str(idKey(n), compress);
+    out.str(nodeToListpack(n), compress);
+  }
+  rdbLen(out, s.length);
+  rdbLen(out, s.last.ms); rdbLen(out, s.last.seq);
+  rdbLen(out, s.first.ms); rdbLen(out, s.first.seq);
+  rdbLen(out, s.maxDeleted.ms); rdbLen(out, s.maxDeleted.seq);
+  rdbLen(out, s.entriesAdded);
+  const groups = s.sortedGroups();
+  rdbLen(out, groups.length);
+  for (const g of groups) {
+    out.str(g.name, compress);
+    rdbLen(out, g.last.ms); rdbLen(out, g.last.seq);
+    rdbLen(out, g.entriesRead);
+    rdbLen(out, g.pel.size);
+    g.pel.forEach((c) => {
+      out.raw(idKey(c));
+      msTime(out, c.time);
+      rdbLen(out, c.count);
+    });
+    const consumers = g.sortedConsumers();
+    rdbLen(out, consumers.length);
+    for (const c of consumers) {
+      out.str(c.name, compress);
+      msTime(out, c.seenTime);
+      msTime(out, c.activeTime);
+      rdbLen(out, c.pel.size);
+      c.pel.forEach((cur) => { out.raw(idKey(cur)); });
+    }
+  }
+}
+
+/** Reads a stream payload of RDB type 15, 19 or 21 (throws StreamFormatError when corrupt). */
+export function loadStreamRdb(r: StreamRdbSource, rdbType: number): Stream {
+  const s = new Stream();
+  const corrupt = (why: string): never => { throw new StreamFormatError(why); };
+  let nodes = Number(rdbReadLen(r));
+  const list: StreamNode[] = [];
+  let live = 0;
+  while (nodes-- > 0) {
+    const key = r.str();
+    if (key.length !== 16) corrupt('Stream node key entry is not the size of a stream ID');
+    const id = keyId(key);
+    const n = nodeFromListpack(id.ms, id.seq, Buffer.from(r.str()));
+    live += n.count;
+    list.push(n);
+  }
+  list.sort((a, b) => cmpId(a.ms, a.seq, b.ms, b.seq));
+  for (let i = 1; i < list.length; i++) {
+    if (cmpId(list[i - 1]!.ms, list[i - 1]!.seq, list[i]!.ms, list[i]!.seq) === 0) corrupt('Listpack re-added with existing key');
+  }
+  s.nodes = list;
+  const length = rdbReadLen(r);
+  if (Number(length) !== live) corrupt('Stream length inconsistent with the listpacks');
+  s.length = live;
+  s.last = { ms: rdbReadLen(r), seq: rdbReadLen(r) };
+  if (rdbType >= RDB_TYPE_STREAM_LISTPACKS_2) {
+    s.first = { ms: rdbReadLen(r), seq: rdbReadLen(r) };
+    s.maxDeleted = { ms: rdbReadLen(r), seq: rdbReadLen(r) };
+    s.entriesAdded = rdbReadLen(r);
+  } else {
+    // Older payloads: the counters start from what the stream holds now.
+    s.entriesAdded = s.length;
+    s.first = s.edgeId(true, true);
+  }
+  let groups = Number(rdbReadLen(r));
+  while (groups-- > 0) {
+    const name = Buffer.from(r.str());
+    const last: SID = { ms: rdbReadLen(r), seq: rdbReadLen(r) };
+    let entriesRead: number | bigint;
+    if (rdbType >= RDB_TYPE_STREAM_LISTPACKS_2) {
+      const v = toBig(rdbReadLen(r));
+      entriesRead = v >= 1n << 63n ? Number(v - TWO64) : norm(v);
+      if (typeof entriesRead === 'number' && entriesRead < 0) entriesRead = ENTRIES_READ_INVALID;
+    } else {
+      entriesRead = s.estimateDistance(last);
+    }
+    const g = s.createGroup(name, last, entriesRead);
+    if (g === null) corrupt(`Duplicated consumer group name ${name.toString()}`);
+    const cur = g!.pel.cursor();
+    let pel = Number(rdbReadLen(r));
+    while (pel-- > 0) {
+      const id = keyId(r.bytes(16));
+      const time = readMsTime(r);
+      const count = Number(rdbReadLen(r));
+      if (!g!.pel.insert(cur, id.ms, id.seq, time, count, null)) corrupt('Duplicated global PEL entry loading stream consumer group');
+    }
+    let consumers = Number(rdbReadLen(r));
+    while (consumers-- > 0) {
+      const cname = Buffer.from(r.str());
+      const c = g!.createConsumer(cname, 0);
+      if (c === null) corrupt('Duplicate stream consumer detected.');
+      c!.seenTime = readMsTime(r);
+      c!.activeTime = rdbType >= RDB_TYPE_STREAM_LISTPACKS_3 ? readMsTime(r) : c!.seenTime;
+      const ccur = c!.pel.cursor();
+      let n = Number(rdbReadLen(r));
+      while (n-- > 0) {
+        const id = keyId(r.bytes(16));
+        if (!g!.pel.find(cur, id.ms, id.seq)) corrupt('Consumer entry not found in group global PEL');
+        cur.owner = c!;
+        if (!c!.pel.insert(ccur, id.ms, id.seq)) corrupt('Duplicated consumer PEL entry loading a stream consumer group');
+      }
+    }
+    // Every pending entry must belong to a consumer.
+    g!.pel.forEach((c) => { if (c.owner === null) corrupt('Stream CG PEL entry without consumer'); });
+  }
+  return s;
+}
