@@ -331,6 +331,19 @@ describe('object bookkeeping', () => {
     assert.ok(o.memoryUsage() > 64);
   });
 
+  test('forEachEntry visits every stored field with its expiry', () => {
+    const o = new HashObject();
+    o.set(B('a'), B('1'), 0, false, 0, 128, 64);
+    o.set(B('b'), B('2'), 0, false, 0, 128, 64);
+    const got: [string, string, number][] = [];
+    o.forEachEntry((f, v, e) => { got.push([f, v, e]); });
+    assert.deepEqual(got, [['a', '1', 0], ['b', '2', 0]]);
+    o.setExpire(B('a'), 500, 0, false, 0);
+    got.length = 0;
+    o.forEachEntry((f, v, e) => { got.push([f, v, e]); });
+    assert.deepEqual(got.sort(), [['a', '1', 500], ['b', '2', 0]]);
+  });
+
   test('REF points at the value without copying', () => {
     const o = new HashObject();
     o.set(B('a'), B('hello'), 0, false, 0, 128, 64);

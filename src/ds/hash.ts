@@ -654,6 +654,20 @@ export class HashObject implements StoredObject {
     return out;
   }
 
+  /**
+   * Visits every stored field — expired ones not yet reclaimed included — with its value (as
+   * latin1 strings) and its expiry (0 = none). For serializers (RDB, AOF rewrite, DUMP).
+   */
+  forEachEntry(fn: (field: string, value: string, expiry: number) => void): void {
+    const d = this.d;
+    if (typeof d === 'string') {
+      this.lpForEach((s, fs, fe, vs, ve) => { fn(s.substring(fs, fe), s.substring(vs, ve), 0); });
+      return;
+    }
+    const e = d.exps;
+    for (let s = 0; s < d.fields.length; s++) fn(d.fields[s]!, d.vals[s]!, e !== null ? e[s]! : 0);
+  }
+
   // ---- slots of the hashtable form
 
   fieldAt(s: number): string { return this.t!.fields[s]!; }
