@@ -97,6 +97,7 @@ export class Db {
     const a = this.dict.find(key, hashKey(key));
     if (a !== 0) {
       const ks = this.ks;
+      if (flags & LOOKUP_WRITE && ks.beforeWrite !== null) ks.beforeWrite(a);
       const ar = ks.arena;
       const exp = ar.expire(a);
       if (exp !== 0 && exp <= ks.now && !(flags & LOOKUP_NOEXPIRE) && ks.expireIfNeeded(this, a, key)) {
@@ -123,7 +124,12 @@ export class Db {
   }
 
   /** Finds a block regardless of expiry. */
-  findRaw(key: Buffer): number { return this.dict.find(key, hashKey(key)); }
+  findRaw(key: Buffer): number {
+    const a = this.dict.find(key, hashKey(key));
+    // Callers may modify what they find (e.g. the hash-field expiry job): copy-on-write first.
+    if (a !== 0 && this.ks.beforeWrite !== null) this.ks.beforeWrite(a);
+    return a;
+  }
 
   isExpired(a: number): boolean {
     const exp = this.ks.arena.expire(a);
@@ -156,6 +162,7 @@ export class Db {
   setString(key: Buffer, val: Uint8Array, expireAt = 0, enc = -1): number {
     const h = hashKey(key);
     const old = this.dict.find(key, h);
+    if (old !== 0 && this.ks.beforeWrite !== null) this.ks.beforeWrite(old);
     return this.writeString(key, h, old, val, val.length, expireAt, enc < 0 ? stringEncoding(val) : enc);
   }
 
@@ -210,6 +217,7 @@ export class Db {
     const ar = ks.arena;
     const h = hashKey(key);
     const old = this.dict.find(key, h);
+    if (old !== 0 && ks.beforeWrite !== null) ks.beforeWrite(old);
     const oldExpire = old !== 0 ? ar.expire(old) : 0;
     const a = ar.alloc(HDR + key.length);
     ar.initBlock(a, key, (type << 28) | (enc << 24) | ks.lruInit(), ar.storeObj(obj), FLAG_OBJ);
@@ -225,6 +233,7 @@ export class Db {
 
   /** Swaps the object of a block for another (e.g. an encoding conversion). */
   replaceObject(a: number, enc: number, obj: StoredObject): void {
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(a);
     const ar = this.ks.arena;
     ar.objs[ar.valLen(a)] = obj;
     ar.setTypeEnc(a, ar.type(a), enc);
@@ -263,7 +272,10 @@ export class Db {
   expireOf(a: number): number { return this.ks.arena.expire(a); }
 
   /** Sets (ms > 0) or clears (ms = 0) the TTL of a live block. */
-  setExpire(a: number, ms: number): void { this.applyExpire(a, ms, this.ks.arena.expire(a)); }
+  setExpire(a: number, ms: number): void {
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(a);
+    this.applyExpire(a, ms, this.ks.arena.expire(a));
+  }
 
   // ---------------------------------------------------------------- deletion
 
@@ -283,6 +295,7 @@ export class Db {
 
   /** Unlinks and frees a block. */
   removeBlock(a: number, h = -1): void {
+    if (this.ks.beforeWrite !== null) this.ks.beforeWrite(a);
     const ar = this.ks.arena;
     if (h < 0) h = hashKey(ar.keyView(a));
     if (ar.expire(a) !== 0) this.ttl.remove(a);
@@ -296,6 +309,7 @@ export class Db {
    */
   relocate(a: number, newKey: Buffer, dst: Db): number {
     const ks = this.ks;
+    if (ks.beforeWrite !== null) ks.beforeWrite(a);
     const ar = ks.arena;
     const flags = ar.flags(a);
     const expire = ar.expire(a);
@@ -333,6 +347,7 @@ export class Db {
   /** Removes every key. */
   clear(): void {
     const ks = this.ks;
+    if (ks.beforeFlush !== null) ks.beforeFlush();
     if (this.dict.size > 0) {
       const ar = ks.arena;
       this.dict.forEach((a) => ar.free(a));
@@ -344,6 +359,7 @@ export class Db {
 
   /** Detaches the contents (for lazy freeing); returns the old index. */
   detach(): Dict {
+    if (this.ks.beforeFlush !== null) this.ks.beforeFlush();
     const d = this.dict;
     this.dict = new Dict(this.ks.arena);
     this.ttl.clear();
@@ -402,6 +418,14 @@ export class Keyspace {
   private listeners: ChangeListener[] = [];
   /** Called for every key deleted by expiry (lazy or active) so it can be propagated. */
   onExpire: ((db: Db, key: Buffer) => void) | null = null;
+  /**
+   * Copy-on-write hook of a snapshot in progress (persistence/rdb.ts): called with a block's
+   * address before the block is modified in place, replaced or freed, and on lookups for writing
+   * (callers may then change the value in place). null when no snapshot runs.
+   */
+  beforeWrite: ((a: number) => void) | null = null;
+  /** Called before keys are dropped wholesale (FLUSHDB / FLUSHALL / clear), same purpose. */
+  beforeFlush: (() => void) | null = null;
   private lazyFree: LazyFreeJob[] = [];
   private lazyPending = 0;
   /** Database the next active expire slice starts with (rotates so none starves). */
@@ -596,6 +620,7 @@ export class Keyspace {
   }
 
   flushAll(_async: boolean): void {
+    if (this.beforeFlush !== null) this.beforeFlush();
     // Every block goes at once: dropping the slabs is O(number of slabs).
     for (const db of this.dbs) { db.dict.clear(); db.ttl.clear(); db.avgTtl = 0; }
     this.lazyFree = [];
