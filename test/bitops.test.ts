@@ -205,6 +205,25 @@ describe('SETBIT / GETBIT', () => {
     assert.ok((await r.call('PTTL', 't') as number) > 90000);
   });
 
+  test('SETBIT jumping from an inline value far out of line keeps contents and TTL', async () => {
+    await r.call('SET', 'j', 'hello', 'EX', '100');
+    assert.equal(await r.call('SETBIT', 'j', String(50000 * 8 + 7), '1'), 0);
+    const v = (await getBuf('j'))!;
+    assert.equal(v.length, 50001);
+    assert.equal(v.subarray(0, 5).toString(), 'hello');
+    assert.equal(v.subarray(5, 50000).every((x) => x === 0), true);
+    assert.equal(v[50000], 1);
+    assert.ok((await r.call('PTTL', 'j') as number) > 90000);
+    // Growing the big value again, and a new key created big at once.
+    assert.equal(await r.call('SETBIT', 'j', String(3000000 * 8), '1'), 0);
+    assert.equal(await r.call('STRLEN', 'j'), 3000001);
+    assert.equal(await r.call('BITCOUNT', 'j'), 21 + 1 + 1); // 'hello' has 21 set bits
+    assert.equal(await r.call('SETBIT', 'n', String(9000 * 8), '1'), 0);
+    assert.equal(await r.call('STRLEN', 'n'), 9001);
+    assert.equal(await r.call('BITPOS', 'n', '1'), 9000 * 8);
+    assert.equal(enc('n'), ENC_RAW);
+  });
+
   test('SETBIT grows values across the inline / out-of-line boundary', async () => {
     const model = Buffer.alloc(40000);
     const rnd = prng(7);

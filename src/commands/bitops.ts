@@ -12,6 +12,7 @@ import { FLAG_OBJ, HDR, MAX_INLINE_VALUE } from '../store/arena.js';
 import { BigString, ENC_RAW, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_STRING } from '../store/types.js';
 import { changed, isArg } from './util.js';
 import { parseI64, parseInt64 } from '../util/number.js';
+import { constants as bufferConstants } from 'node:buffer';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -66,9 +67,15 @@ function skipBytes(b: Buffer, start: number, end: number, skip: number): number 
     while ((b.byteOffset + i) & 3) { if (b[i] !== skip) return i; i++; }
     const words = (end - i) >>> 2;
     const w = new Int32Array(b.buffer, b.byteOffset + i, words);
-    const sw = skip === 0 ? 0 : -1;
     let k = 0;
-    while (k < words && w[k] === sw) k++;
+    // Four words per test while the run lasts, then word by word up to the one that differs.
+    if (skip === 0) {
+      while (k + 4 <= words && (w[k]! | w[k + 1]! | w[k + 2]! | w[k + 3]!) === 0) k += 4;
+      while (k < words && w[k] === 0) k++;
+    } else {
+      while (k + 4 <= words && (w[k]! & w[k + 1]! & w[k + 2]! & w[k + 3]!) === -1) k += 4;
+      while (k < words && w[k] === -1) k++;
+    }
     i += k << 2;
   }
   while (i < end && b[i] === skip) i++;
@@ -180,14 +187,27 @@ let grew = false;
  * zero-padded to at least `len` bytes, and marked raw-encoded (Valkey unshares the value before
  * writing bits into it). Writes into the view change the stored value. Large values grow
  * their buffer geometrically so that bitmaps filled left to right cost amortised O(1) per byte.
+ * Returns null, after replying, for a length beyond what a Node.js Buffer can hold (reachable
+ * only with proto-max-bulk-len raised past 4 GB).
  */
-function writableValue(c: Client, key: Buffer, a: number, len: number): Buffer {
+function writableValue(c: Client, key: Buffer, a: number, len: number): Buffer | null {
   const db = c.db;
   const ar = c.server.ks.arena;
   grew = false;
+  if (len > bufferConstants.MAX_LENGTH) { c.w.error(E.stringTooLong); return null; }
   if (a === 0) {
     grew = true;
-    return db.stringView(db.setString(key, Buffer.alloc(len), 0, ENC_RAW));
+    if (len <= MAX_INLINE_VALUE) return db.stringView(db.setString(key, Buffer.alloc(len), 0, ENC_RAW));
+    // Start out of line with a small buffer, grown below with a single big allocation.
+    a = db.setString(key, Buffer.alloc(MAX_INLINE_VALUE + 1), 0, ENC_RAW);
+  } else if (len > MAX_INLINE_VALUE && !(ar.flags(a) & FLAG_OBJ)) {
+    // Inline now, out of line after: move it out first (setString copies small values only).
+    grew = true;
+    const cur = ar.valLen(a);
+    const nb = Buffer.alloc(MAX_INLINE_VALUE + 1);
+    const off = ar.valueOffset(a);
+    ar.slabOf(a).copy(nb, 0, off, off + cur);
+    a = db.setString(key, nb, -1, ENC_RAW);
   }
   if (ar.encoding(a) !== ENC_RAW) ar.setTypeEnc(a, OBJ_STRING, ENC_RAW);
   if (ar.flags(a) & FLAG_OBJ) {
@@ -247,6 +267,7 @@ function setbitCommand(c: Client, argv: Buffer[]): void {
     if (ar.encoding(a) !== ENC_RAW) ar.setTypeEnc(a, OBJ_STRING, ENC_RAW);
   } else {
     const view = writableValue(c, key, a, byte + 1);
+    if (view === null) return;
     const v = view[byte]!;
     old = (v >> shift) & 1;
     dirty = grew || old !== on;
@@ -556,7 +577,9 @@ function bitfieldGeneric(c: Client, argv: Buffer[], readonlyCmd: boolean): void 
     if (readonlyCmd) { c.w.error(E.bitfieldRo); return; }
     const a = lookupStringWrite(c, key);
     if (a < 0) return;
-    view = writableValue(c, key, a, Math.floor(highest / 8) + 1);
+    const w = writableValue(c, key, a, Math.floor(highest / 8) + 1);
+    if (w === null) return;
+    view = w;
     created = grew;
   }
 
