@@ -217,6 +217,7 @@ function writableValue(c: Client, key: Buffer, a: number, len: number): Buffer |
       if (len > bs.buf.length) {
         let cap = len < 1024 * 1024 ? len * 2 : len + 1024 * 1024;
         if (cap > c.server.protoMaxBulkLen) cap = Math.max(len, c.server.protoMaxBulkLen);
+        if (cap > bufferConstants.MAX_LENGTH) cap = bufferConstants.MAX_LENGTH;
         const nb = Buffer.allocUnsafeSlow(cap);
         bs.buf.copy(nb, 0, 0, bs.len);
         bs.buf = nb;
