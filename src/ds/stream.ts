@@ -1103,10 +1103,25 @@ export class Stream implements StoredObject {
     return n;
   }
 
-  /** Work needed to free the stream (Valkey's lazy-free effort: nodes plus group PELs). */
+  /**
+   * Work needed to free the stream, estimated as Valkey does: one per radix tree node, and for
+   * the groups, their number times (1 + the first group's PEL size).
+   */
   freeEffort(): number {
-    let n = this.nodes.length - this.head;
-    if (this.groups) for (const g of this.groups.values()) n += g.pel.size + 1;
+    let n = this.raxNodes();
+    const gs = this.sortedGroups();
+    if (gs.length > 0) n += gs.length * (1 + gs[0]!.pel.size);
+    return n;
+  }
+
+  /** Bytes of the value in an (uncompressed) RDB, for DEBUG OBJECT serializedlength. */
+  serializedLength(): number {
+    let n = 0;
+    saveStreamRdb(this, {
+      byte: () => { n++; },
+      raw: (b) => { n += b.length; },
+      str: (b) => { n += (b.length < 64 ? 1 : b.length < 16384 ? 2 : 5) + b.length; },
+    }, false);
     return n;
   }
 
