@@ -109,7 +109,11 @@ describe('parsing and formatting helpers', () => {
     assert.equal(p('+Infinity'), Infinity);
     assert.equal(p('0x10'), 16);
     assert.equal(p('1e-310'), 1e-310); // denormal: accepted
-    for (const bad of ['', ' 1', '1 ', 'nan', '1e400', '-1e400', '1e-400', 'abc', '1.5x', '--1']) assert.equal(p(bad), null, bad);
+    for (const bad of ['', ' 1', '1 ', 'nan', '1e400', '-1e400', '1e-400', 'abc', '1.5x', '--1', '0x1p2000', '0x1p-2000', '-0x8p-1100']) {
+      assert.equal(p(bad), null, bad);
+    }
+    assert.equal(p('0x0p-2000'), 0);
+    assert.equal(p('-0x1.8p1'), -3);
     assert.equal(p('0e10'), 0);
     assert.equal(p('0.000'), 0);
   });

@@ -21,13 +21,15 @@ import {
   type LexBound, type ScoreRange, type ZEntry, type ZsetObj, type ZVisitor,
 } from '../ds/zset.js';
 import { ZSkiplist } from '../ds/skiplist.js';
+import { registerZsetRdb } from './zset-rdb.js';
 import type { SetObject } from '../ds/set.js';
 
 const LONG_MAX = 9223372036854775807n;
 
 // ------------------------------------------------------------------ parsing
 
-const FLOAT_MANTISSA_NONZERO = /[1-9]/;
+const DEC_NONZERO = /[1-9]/;
+const HEX_NONZERO = /[1-9a-f]/;
 
 /**
  * A score or weight as getDoubleFromObject reads it (string2d): the whole argument, no leading
@@ -49,15 +51,13 @@ export function parseScore(b: Buffer): number | null {
   }
   const v = parseDouble(b);
   if (v === null) return null;
-  if (v === Infinity || v === -Infinity) {
+  if (v === Infinity || v === -Infinity || v === 0) {
+    // strtod reports ERANGE for overflow (to inf) and underflow (to 0): string2d refuses both.
     const s = b.latin1Slice(0, b.length).toLowerCase();
-    if (!s.includes('inf') && !s.includes('0x')) return null;
-  } else if (v === 0) {
-    const s = b.latin1Slice(0, b.length).toLowerCase();
-    if (!s.includes('0x')) {
-      const e = s.search(/e/);
-      if (FLOAT_MANTISSA_NONZERO.test(e < 0 ? s : s.slice(0, e))) return null;
-    }
+    const hex = s.indexOf('0x');
+    if (v !== 0) return hex < 0 && s.includes('inf') ? v : null;
+    const mant = hex >= 0 ? s.slice(hex + 2).split('p')[0]! : s.split('e')[0]!;
+    if ((hex >= 0 ? HEX_NONZERO : DEC_NONZERO).test(mant)) return null;
   }
   return v;
 }
@@ -1068,6 +1068,7 @@ function zsetReload(s: Server, db: Db, a: number): void {
 export function registerZset(r: Registry): void {
   registerTypeDigest(OBJ_ZSET, zsetDigest);
   registerTypeReload(OBJ_ZSET, zsetReload);
+  registerZsetRdb();
   r.handle('zadd', (c, argv) => zaddGeneric(c, argv, 0));
   r.handle('zincrby', (c, argv) => zaddGeneric(c, argv, INCR));
   r.handle('zrem', zremCommand);
