@@ -565,6 +565,8 @@ interface ParseCtx {
   /** True while reading the configuration file / command line. */
   fromFile: boolean;
   load: LoadState;
+  /** False for embedded servers: `dir` is remembered, the process's cwd is left alone. */
+  chdir: boolean;
 }
 
 interface RewriteLine {
@@ -611,10 +613,21 @@ const sameJson = (a: unknown, b: unknown): boolean =>
 
 const SPECIALS: Readonly<Record<string, SpecialHandler>> = {
   dir: {
+    // valkey-server changes its working directory; an embedded server (ctx.chdir false) must not
+    // move its host process, so it keeps the absolute path as the value instead.
     init: () => process.cwd(),
-    parse(args) {
+    parse(args, ctx) {
       if (args.length !== 1) return fail('wrong number of arguments');
       if (args[0] === '') return fail("dir can't be empty");
+      if (!ctx.chdir) {
+        const abs = path.resolve(String(ctx.current ?? process.cwd()), args[0]!);
+        try {
+          if (!fs.statSync(abs).isDirectory()) return fail('Not a directory');
+        } catch (e) {
+          return fail(strerror(e));
+        }
+        return ok(abs);
+      }
       try {
         process.chdir(args[0]!);
       } catch (e) {
@@ -622,9 +635,9 @@ const SPECIALS: Readonly<Record<string, SpecialHandler>> = {
       }
       return ok(process.cwd());
     },
-    format: () => process.cwd(),
+    format: (v) => (typeof v === 'string' ? v : process.cwd()),
     changed: () => true,
-    rewrite: (_v, name) => [{ line: `${name} ${reprString(process.cwd())}`, force: true }],
+    rewrite: (v, name) => [{ line: `${name} ${reprString(typeof v === 'string' ? v : process.cwd())}`, force: true }],
   },
 
   save: {
@@ -888,7 +901,11 @@ export class Config {
   private readonly rewriteProviders = new Map<string, () => string[]>();
   private loadState: LoadState = { saveSeen: false };
 
-  constructor() {
+  /** False for embedded servers: CONFIG SET dir must not change the host process's cwd. */
+  readonly chdirOnDir: boolean;
+
+  constructor(opts: { chdirOnDir?: boolean } = {}) {
+    this.chdirOnDir = opts.chdirOnDir ?? true;
     this.values = ENTRIES.map((e) => this.initialValue(e));
     this.hooks = ENTRIES.map(() => []);
     for (const e of ENTRIES) this.refreshCache(e);
@@ -1199,7 +1216,7 @@ export class Config {
   private restore(batch: BatchItem[], backup: unknown[], count: number): void {
     for (let i = 0; i < count; i++) {
       const e = batch[i]!.lk.entry;
-      if (e.def.name === 'dir') {
+      if (e.def.name === 'dir' && this.chdirOnDir) {
         try {
           process.chdir(backup[i] as string);
         } catch {
@@ -1225,7 +1242,7 @@ export class Config {
       return { err: 'wrong number of arguments', changed: false };
     }
     const prev = this.values[e.index];
-    const r = this.parse(e, list, { current: prev, fromFile, load: this.loadState });
+    const r = this.parse(e, list, { current: prev, fromFile, load: this.loadState, chdir: this.chdirOnDir });
     if (!r.ok) return { err: r.err, changed: false };
     const changed = e.special !== undefined ? e.special.changed(prev, r.value) : prev !== r.value;
     if (changed) {

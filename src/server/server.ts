@@ -69,6 +69,8 @@ export interface ServerOptions {
   logSink?: (line: string) => void;
   /** Exit the process on SHUTDOWN (the CLI sets this). */
   exitOnShutdown?: boolean;
+  /** Running inside a host process: never chdir (the `dir` parameter is kept as a path). */
+  embedded?: boolean;
 }
 
 export class Server {
@@ -116,7 +118,7 @@ export class Server {
   private resolveClosed!: () => void;
 
   constructor(opts: ServerOptions = {}) {
-    this.config = new Config();
+    this.config = new Config({ chdirOnDir: !opts.embedded });
     this.exitOnShutdown = opts.exitOnShutdown ?? false;
     if (opts.logSink) this.log.sink = opts.logSink;
     this.config.loadStartup(opts.configFile, opts.argv ?? []);
