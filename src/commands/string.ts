@@ -14,6 +14,7 @@ import { EMBSTR_LIMIT } from '../store/keyspace.js';
 import { changed, isArg } from './util.js';
 import { parseI64, parseInt64 } from '../util/number.js';
 import { incrByFloatText, LD_NOT_FLOAT } from '../util/longdouble.js';
+import { rewriteArg, rewriteArgv } from '../replication/propagate.js';
 
 const I64_MAX = 9223372036854775807n;
 const I64_MIN = -9223372036854775808n;
@@ -69,7 +70,11 @@ function alreadyExpired(c: Client, when: number): boolean {
 
 /** Deletes a key whose new TTL is already in the past (deleteExpiredKeyFromOverwrite...). */
 function deleteOverwritten(c: Client, key: Buffer): void {
-  if (c.db.delete(key)) changed(c, key, 'del', NOTIFY_GENERIC);
+  if (c.db.delete(key)) {
+    // Replicated as an explicit deletion.
+    rewriteArgv(c, c.server.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key);
+    changed(c, key, 'del', NOTIFY_GENERIC);
+  }
 }
 
 /**
@@ -310,7 +315,18 @@ function setGeneric(c: Client, flags: number, key: Buffer, val: Buffer,
   }
   db.setString(key, val, expireArg !== null ? when : flags & F_KEEPTTL ? -1 : 0);
   changed(c, key, 'set', NOTIFY_STRING);
-  if (expireArg !== null) expireEventAfterWrite(c, key);
+  if (expireArg !== null) {
+    expireEventAfterWrite(c, key);
+    // Replicated with an absolute time: SET key value PXAT <ms> (PXAT as given stays as is).
+    if (!(flags & F_PXAT)) {
+      const ms = String(when);
+      if (cmdName === 'set' && c.argv.length === 5) { rewriteArg(c, 3, 'PXAT'); rewriteArg(c, 4, ms); }
+      else rewriteArgv(c, 'SET', key, val, 'PXAT', ms);
+    }
+  } else if (getOld) {
+    // Replicated without the GET token(s).
+    rewriteArgv(c, ...c.argv.filter((a, j) => j < 3 || !isArg(a, 'get')));
+  }
   if (!getOld) { if (okInt) c.w.int(1); else c.w.ok(); }
 }
 
@@ -366,10 +382,12 @@ function getexCommand(c: Client, argv: Buffer[]): void {
     deleteOverwritten(c, key);
   } else if (optExpire) {
     c.db.setExpire(a, when);
+    rewriteArgv(c, 'PEXPIREAT', key, String(when));
     changed(c, key, 'expire', NOTIFY_GENERIC);
   } else if (flags & F_PERSIST) {
     if (c.db.expireOf(a) !== 0) {
       c.db.setExpire(a, 0);
+      rewriteArgv(c, 'PERSIST', key);
       changed(c, key, 'persist', NOTIFY_GENERIC);
     }
   }
@@ -382,6 +400,7 @@ function getdelCommand(c: Client, argv: Buffer[]): void {
   if (a === 0) { c.w.nil(); return; }
   replyValue(c, a);
   c.db.removeBlock(a);
+  rewriteArgv(c, 'DEL', key);
   changed(c, key, 'del', NOTIFY_GENERIC);
 }
 
@@ -391,6 +410,7 @@ function getsetCommand(c: Client, argv: Buffer[]): void {
   if (a < 0) return;
   if (a === 0) c.w.nil(); else replyValue(c, a);
   c.db.setString(key, argv[2]!, 0);
+  rewriteArg(c, 0, 'SET');
   changed(c, key, 'set', NOTIFY_STRING);
 }
 
@@ -400,6 +420,7 @@ function delifeqCommand(c: Client, argv: Buffer[]): void {
   if (a < 0) return;
   if (a === 0 || !valueEquals(c, a, argv[2]!)) { c.w.int(0); return; }
   c.db.removeBlock(a);
+  rewriteArgv(c, 'DEL', key);
   changed(c, key, 'del', NOTIFY_GENERIC);
   c.w.int(1);
 }
@@ -623,6 +644,8 @@ function incrbyfloatCommand(c: Client, argv: Buffer[]): void {
   const text = Buffer.from(r, 'latin1');
   const e = text.length <= EMBSTR_LIMIT ? ENC_EMBSTR : ENC_RAW;
   if (a === 0 || !overwriteInPlace(c, a, text, e)) c.db.setString(key, text, -1, e);
+  // Replicated as the resulting value, so replicas do not redo the float arithmetic.
+  rewriteArgv(c, 'SET', key, text, 'KEEPTTL');
   changed(c, key, 'incrbyfloat', NOTIFY_STRING);
   c.w.bulk(text);
 }

@@ -152,12 +152,17 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const mark = w.length;
   const modeBefore = c.replyMode;
   const start = performance.now();
+  const prop = s.propagator;
+  prop.enter(cmd);
   try {
     cmd.handler!(c, argv);
   } catch (e) {
     s.log.warning(`Internal error running '${cmd.fullName}': ${(e as Error).stack ?? e}`);
     w.error(`ERR internal error: ${(e as Error).message}`);
   }
+  // Replication/AOF: the (possibly rewritten) c.argv if the dataset changed; the outermost
+  // call sends what its execution unit collected.
+  prop.exit(c, cmd);
   const durUs = (performance.now() - start) * 1000;
   ks.noTouch = false;
   if (c.blocked && c.bstate) {

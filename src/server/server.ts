@@ -12,6 +12,7 @@ import { SlowLog } from './slowlog.js';
 import { LatencyMonitor } from './latency.js';
 import { PauseState } from './pause.js';
 import { BlockingManager } from './blocking.js';
+import { Propagator } from '../replication/propagate.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -85,6 +86,8 @@ export class Server {
   readonly latency = new LatencyMonitor();
   readonly pause = new PauseState();
   blocking!: BlockingManager;
+  /** Command propagation to replicas / AOF (replication/propagate.ts). */
+  readonly propagator: Propagator = new Propagator(this);
   /** Periodic work of other subsystems (e.g. hash-field expiry), run on every cron tick. */
   readonly cronHooks: Array<(periodMs: number) => void> = [];
   readonly hooks: ServerHooks = {};
@@ -128,7 +131,7 @@ export class Server {
     }
     this.closed = new Promise((r) => (this.resolveClosed = r));
     this.ks = new Keyspace(this.config.num('databases'));
-    this.ks.onExpire = null;
+    this.ks.onExpire = (db, key) => this.propagator.expired(db, key);
     this.blocking = new BlockingManager(this);
     this.blocking.callFn = (c, cmd, argv) => call(this, c, cmd, argv);
     this.bindConfig();

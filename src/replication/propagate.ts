@@ -1,0 +1,169 @@
+// Command propagation: what the replication stream (and, later, the AOF) receives.
+//
+// Valkey replicates effects: after a command that changed the dataset (the dirty counter
+// grew) its argument vector is propagated, as the handler may have rewritten it (EXPIRE →
+// PEXPIREAT, SET EX → SET PXAT, GETDEL → DEL, ...; see `rewriteArgv`). Deletions caused by
+// expiry are propagated as DEL or UNLINK. Everything one execution unit produces (a command,
+// EXEC with its queued commands, a blocked command being served) is collected and sent when the
+// outermost call returns, wrapped in MULTI/EXEC when there is more than one — except for
+// commands that touch arbitrary keys (SCAN, RANDOMKEY), whose lazy-expiry deletions go out bare.
+//
+// Consumers register a feed with `addFeed`; each receives (dbid, argv) with dbid -1 for
+// commands not tied to a database (MULTI, EXEC, PING). `CommandStreamEncoder` turns that into
+// RESP bytes with the SELECTs a consumer needs.
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
+import type { Db } from '../store/keyspace.js';
+import { CMD, type Command } from '../commands/registry.js';
+
+export type PropagationFeed = (dbid: number, argv: Buffer[]) => void;
+
+const MULTI = [Buffer.from('MULTI')];
+const EXEC = [Buffer.from('EXEC')];
+const DEL = Buffer.from('DEL');
+const UNLINK = Buffer.from('UNLINK');
+
+interface PendingOp { dbid: number; argv: Buffer[] }
+
+export class Propagator {
+  private feeds: PropagationFeed[] = [];
+  /** Depth of nested call()s; propagation happens when the outermost one returns. */
+  nesting = 0;
+  private ops: PendingOp[] = [];
+  /** Flags of the outermost command of the current execution unit. */
+  private topFlags = 0;
+  /** Per nesting level: dirty counter before the call, and the prevent/force marks. */
+  private dirtyStack: number[] = [];
+  private markStack: number[] = [];
+  private mark = 0;
+  /** Commands propagated since start (for tests and INFO-like reporting). */
+  propagated = 0;
+
+  constructor(private readonly s: Server) {}
+
+  /** Adds a consumer; returns a function that removes it. */
+  addFeed(fn: PropagationFeed): () => void {
+    this.feeds.push(fn);
+    return () => {
+      const i = this.feeds.indexOf(fn);
+      if (i >= 0) this.feeds.splice(i, 1);
+    };
+  }
+
+  /** True when some consumer wants commands (Valkey's shouldPropagate). */
+  get active(): boolean { return this.feeds.length > 0 && !this.s.loading; }
+
+  /** Called by call() before a handler runs. */
+  enter(cmd: Command): void {
+    if (this.nesting++ === 0) this.topFlags = cmd.flags;
+    this.dirtyStack.push(this.s.ks.dirty);
+    this.markStack.push(this.mark);
+    this.mark = 0;
+  }
+
+  /** Called by call() after the handler: propagates the command if it changed the dataset. */
+  exit(c: Client, cmd: Command): void {
+    const before = this.dirtyStack.pop()!;
+    const mark = this.mark;
+    this.mark = this.markStack.pop()!;
+    if (this.active && cmd.name !== 'exec' && !(mark & MARK_PREVENT) &&
+        (this.s.ks.dirty > before || mark & MARK_FORCE)) {
+      this.also(c.db.id, c.argv);
+    }
+    if (--this.nesting === 0) this.flush();
+  }
+
+  /** The running command must not be propagated as is (it propagates what it wants itself). */
+  preventCurrent(): void { this.mark |= MARK_PREVENT; }
+
+  /** The running command is propagated even if it did not change the dataset (e.g. PUBLISH). */
+  forceCurrent(): void { this.mark |= MARK_FORCE; }
+
+  /**
+   * Queues a command for propagation with the current execution unit (or sends it at once when
+   * no command is running, e.g. from the cron). argv is copied.
+   */
+  also(dbid: number, argv: Buffer[]): void {
+    if (!this.active) return;
+    const copy = argv.map((a) => Buffer.from(a));
+    if (this.nesting === 0) { this.send(dbid, copy); return; }
+    this.ops.push({ dbid, argv: copy });
+  }
+
+  /** A key deleted by expiry (lazy or active): propagated as DEL, or UNLINK with lazyfree-lazy-expire. */
+  expired(db: Db, key: Buffer): void {
+    // Valkey does not count expiry deletions as dataset changes ("dirty"): a read command that
+    // expires keys on its way is not propagated, only the deletions are.
+    this.s.ks.dirty--;
+    if (!this.active) return;
+    this.also(db.id, [this.s.config.bool('lazyfree-lazy-expire') ? UNLINK : DEL, key]);
+  }
+
+  /** Sends the commands of a finished execution unit. */
+  private flush(): void {
+    const ops = this.ops;
+    if (ops.length === 0) return;
+    this.ops = [];
+    if (!this.active) return;
+    const transaction = ops.length > 1 && !(this.topFlags & CMD.touches_arbitrary_keys);
+    if (transaction) this.send(-1, MULTI);
+    for (const op of ops) this.send(op.dbid, op.argv);
+    if (transaction) this.send(-1, EXEC);
+  }
+
+  private send(dbid: number, argv: Buffer[]): void {
+    this.propagated++;
+    const fs = this.feeds;
+    for (let i = 0; i < fs.length; i++) fs[i]!(dbid, argv);
+  }
+}
+
+const MARK_PREVENT = 1, MARK_FORCE = 2;
+
+/**
+ * Replaces the command vector that will be propagated (the original argv, which SLOWLOG and
+ * MONITOR show, is left alone). Strings are taken as latin1 bytes.
+ */
+export function rewriteArgv(c: Client, ...args: Array<Buffer | string>): void {
+  c.argv = args.map((a) => (typeof a === 'string' ? Buffer.from(a, 'latin1') : a));
+}
+
+/** Replaces one argument of the command vector that will be propagated. */
+export function rewriteArg(c: Client, i: number, v: Buffer | string): void {
+  const argv = c.argv.slice();
+  argv[i] = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
+  c.argv = argv;
+}
+
+/** RESP encoding of a command (a multibulk of bulk strings). */
+export function encodeCommand(argv: Buffer[]): Buffer {
+  let size = 1 + String(argv.length).length + 2;
+  for (const a of argv) size += 1 + String(a.length).length + 2 + a.length + 2;
+  const out = Buffer.allocUnsafe(size);
+  let p = out.write(`*${argv.length}\r\n`, 0, 'latin1');
+  for (const a of argv) {
+    p += out.write(`$${a.length}\r\n`, p, 'latin1');
+    out.set(a, p);
+    p += a.length;
+    out[p++] = 13; out[p++] = 10;
+  }
+  return out;
+}
+
+/**
+ * Turns propagated commands into a RESP byte stream for one consumer, inserting SELECT whenever
+ * a command belongs to a different database than the previous one.
+ */
+export class CommandStreamEncoder {
+  /** Database of the last SELECT emitted (-1: none yet, the next command gets one). */
+  selectedDb = -1;
+
+  encode(dbid: number, argv: Buffer[]): Buffer {
+    const cmd = encodeCommand(argv);
+    if (dbid < 0 || dbid === this.selectedDb) return cmd;
+    this.selectedDb = dbid;
+    const d = String(dbid);
+    const sel = Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${d.length}\r\n${d}\r\n`, 'latin1');
+    return Buffer.concat([sel, cmd]);
+  }
+}
