@@ -110,6 +110,11 @@ export const E = {
   zWeightFloat: 'ERR weight value is not a float',
   zLimitNegative: "ERR LIMIT can't be negative",
   zAtLeastOneKey: (cmd: string) => `ERR at least 1 input key is needed for '${cmd}' command`,
+  bgsaveInProgress: 'ERR Background save already in progress',
+  bgsaveNotRunning: 'ERR Background saving is currently not in progress or scheduled',
+  saveFailed: 'ERR',
+  syncPendingOutput: 'ERR SYNC and PSYNC are invalid with pending output',
+  replconfUnknown: (opt: string) => `ERR Unrecognized REPLCONF option: ${opt}`,
 } as const;
 
 /** The error code (first word) of an error text, for INFO errorstats. */

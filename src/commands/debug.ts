@@ -277,7 +277,7 @@ const RDB_LOAD_ERROR = 'ERR Error trying to load the RDB dump, check server logs
  * passed (a load skips them) and with access times reset. That is what this does; NOSAVE (load an
  * existing file) cannot be honoured and fails as a load failure does.
  */
-function inMemoryReload(c: Client, opts: { merge: boolean; flush: boolean; save: boolean }): string | null {
+export function inMemoryReload(c: Client, opts: { merge: boolean; flush: boolean; save: boolean }): string | null {
   const s = c.server;
   const ks = s.ks;
   if (!opts.save) {

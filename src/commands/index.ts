@@ -15,6 +15,8 @@ import { registerSet } from './set.js';
 import { registerBitops } from './bitops.js';
 import { registerZset } from './zset.js';
 import { registerSort } from './sort.js';
+import { registerPersistence } from './persistence.js';
+import { registerReplication } from './replication.js';
 import { registerStream } from './stream.js';
 import { registerMulti } from './multi.js';
 
@@ -34,6 +36,8 @@ export function registerAll(r: Registry): void {
   registerBitops(r);
   registerZset(r);
   registerSort(r);
+  registerPersistence(r);
+  registerReplication(r);
   registerStream(r);
   registerMulti(r);
 }

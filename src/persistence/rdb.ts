@@ -434,6 +434,20 @@ export function writeEntry(out: RdbOut, ks: Keyspace, a: number, opts: SaveOptio
   writeValue(out, ks, a, t, opts);
 }
 
+/** Value types present in the keyspace that have no registered RDB codec. */
+export function typesWithoutCodec(ks: Keyspace): number[] {
+  const missing = new Set<number>();
+  const ar = ks.arena;
+  for (const db of ks.dbs) {
+    if (db.size === 0) continue;
+    db.dict.forEach((a) => {
+      const t = ar.type(a);
+      if (t !== OBJ_STRING && !codecs.has(t)) missing.add(t);
+    });
+  }
+  return [...missing];
+}
+
 // ------------------------------------------------------------------ synchronous save
 
 /**

@@ -13,6 +13,8 @@ import { LatencyMonitor } from './latency.js';
 import { PauseState } from './pause.js';
 import { BlockingManager } from './blocking.js';
 import { Propagator } from '../replication/propagate.js';
+import { installPersistence, loadDataAtStartup } from '../persistence/manager.js';
+import { installReplication } from '../replication/primary.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -136,6 +138,8 @@ export class Server {
     this.blocking.callFn = (c, cmd, argv) => call(this, c, cmd, argv);
     this.bindConfig();
     registerAll(this.registry);
+    installPersistence(this);
+    installReplication(this);
     this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
   }
 
@@ -231,6 +235,7 @@ export class Server {
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.scheduleCron();
     this.log.notice('Server initialized');
+    loadDataAtStartup(this);
     this.log.notice('Ready to accept connections tcp');
     if (unixPath) this.log.notice('Ready to accept connections unix');
   }

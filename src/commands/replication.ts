@@ -1,0 +1,86 @@
+// SYNC, PSYNC and REPLCONF: what a replica (or valkey-cli --replica / --rdb, or the test
+// harness) sends to attach to this server's replication stream. See replication/primary.ts.
+import type { Registry } from './registry.js';
+import type { Client } from '../server/client.js';
+import { E } from '../errors.js';
+import { isArg } from './util.js';
+import { parseInt64, parseI64 } from '../util/number.js';
+import { primary, replconfState } from '../replication/primary.js';
+
+function syncCommand(c: Client, argv: Buffer[]): void { primary(c.server).sync(c, argv); }
+
+/** Valkey's version2num: "x.y.z" with each part in 0..255. */
+function validVersion(v: string): boolean {
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(v);
+  return m !== null && [m[1], m[2], m[3]].every((p) => Number(p) <= 255);
+}
+
+function replconfCommand(c: Client, argv: Buffer[]): void {
+  if (argv.length % 2 === 0) { c.w.error(E.syntax); return; }
+  const s = c.server;
+  const p = primary(s);
+  const st = replconfState(s, c);
+  for (let j = 1; j < argv.length; j += 2) {
+    const opt = argv[j]!;
+    const val = argv[j + 1]!;
+    if (isArg(opt, 'listening-port')) {
+      const port = parseInt64(val);
+      if (port === null) { c.w.error(E.notInteger); return; }
+      st.listeningPort = port;
+    } else if (isArg(opt, 'ip-address')) {
+      if (val.length >= 256) {
+        c.w.error(`ERR REPLCONF ip-address provided by replica instance is too long: ${val.length} bytes`);
+        return;
+      }
+      st.ipAddress = val.toString('latin1');
+    } else if (isArg(opt, 'capa')) {
+      // Capabilities this primary does not know (dual-channel: not supported here) are ignored.
+      if (isArg(val, 'eof')) st.capaEof = true;
+      else if (isArg(val, 'psync2')) st.capaPsync2 = true;
+    } else if (isArg(opt, 'ack')) {
+      // From a replica: how much of the stream it processed. Never answered.
+      const off = parseI64(val);
+      if (p.replicaOf(c) === undefined || off === null) return;
+      p.ack(c, Number(off));
+      return;
+    } else if (isArg(opt, 'getack')) {
+      // Only meaningful on a replica (its primary asks for an ACK): nothing to do, no reply.
+      return;
+    } else if (isArg(opt, 'rdb-only')) {
+      const v = parseInt64(val);
+      if (v === null) { c.w.error(E.notInteger); return; }
+      if (v < 0 || v > 1) { c.w.error('ERR value is out of range, value must between 0 and 1'); return; }
+      st.rdbOnly = v === 1;
+    } else if (isArg(opt, 'rdb-filter-only')) {
+      const filters = val.toString('latin1').split(/\s+/).filter(Boolean);
+      for (const f of filters) {
+        if (f.toLowerCase() !== 'functions') { c.w.error(`ERR Unsupported rdb-filter-only option: ${f}`); return; }
+      }
+    } else if (isArg(opt, 'version')) {
+      const v = val.toString('latin1');
+      if (!validVersion(v)) { c.w.error(`ERR Unrecognized version format: ${v}`); return; }
+      st.version = v;
+    } else if (isArg(opt, 'rdb-channel')) {
+      const v = parseInt64(val);
+      if (v === null) { c.w.error(E.notInteger); return; }
+      if (v < 0 || v > 1) { c.w.error('ERR value is out of range, value must between 0 and 1'); return; }
+    } else if (isArg(opt, 'set-rdb-client-id')) {
+      const v = parseI64(val);
+      if (v === null) { c.w.error(E.notInteger); return; }
+      c.w.error(`ERR Unrecognized RDB client id ${v}`);
+      return;
+    } else if (isArg(opt, 'set-cluster-node-id')) {
+      // Cluster mode only; nothing to record in standalone mode.
+    } else {
+      c.w.error(E.replconfUnknown(opt.toString('latin1')));
+      return;
+    }
+  }
+  c.w.ok();
+}
+
+export function registerReplication(r: Registry): void {
+  r.handle('sync', syncCommand);
+  r.handle('psync', syncCommand);
+  r.handle('replconf', replconfCommand);
+}

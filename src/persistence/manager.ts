@@ -1,0 +1,461 @@
+// RDB persistence for one server: SAVE, background saves (BGSAVE, save points, snapshots for
+// replication), loading at start-up, DEBUG RELOAD, the SHUTDOWN save and the INFO persistence
+// fields.
+//
+// A background save is a Snapshot (rdb.ts) serialized in time slices while commands keep
+// running; it plays the part of Valkey's fork child. Only one runs at a time ("child_type RDB"),
+// whether it writes the dump file or streams to replica sockets.
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose, rename } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Server } from '../server/server.js';
+import {
+  loadRdb, RdbError, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadResult,
+} from './rdb.js';
+import { TYPE_NAMES } from '../store/types.js';
+import { registerInfoFields, usedMemory } from '../server/info.js';
+import { inMemoryReload, setReloadHandler } from '../commands/debug.js';
+import { shutdownHooks } from '../commands/monitor.js';
+import { NOTIFY_LOADED } from '../store/types.js';
+
+/** Seconds to wait before retrying a failed background save from the save points. */
+const BGSAVE_RETRY_DELAY = 5;
+
+export type SnapshotTarget = 'disk' | 'socket';
+
+interface BackgroundSave {
+  snapshot: Snapshot;
+  target: SnapshotTarget;
+  /** Temp file being written (disk target). */
+  tmpPath: string;
+  finalPath: string;
+  dirtyAtStart: number;
+}
+
+export interface PersistenceState {
+  current: BackgroundSave | null;
+  scheduled: boolean;
+  lastBgsaveStatus: 'ok' | 'err';
+  lastBgsaveTry: number;
+  lastBgsaveTimeSec: number;
+  rdbSaves: number;
+  lastCowSize: number;
+  lastLoadKeysLoaded: number;
+  lastLoadKeysExpired: number;
+  /** Called when a background save ends (replication waits on disk snapshots). */
+  doneListeners: Array<(target: SnapshotTarget, ok: boolean, path: string) => void>;
+}
+
+/**
+ * Hooks the replication layer fills in: the repl-* AUX fields to store with a snapshot, and what
+ * to do with replication info found in an RDB loaded at start-up.
+ */
+export const persistenceHooks: {
+  saveInfo: ((s: Server) => Array<[string, string]>) | null;
+  restoreReplInfo: ((s: Server, res: LoadResult) => void) | null;
+} = { saveInfo: null, restoreReplInfo: null };
+
+const states = new WeakMap<Server, PersistenceState>();
+let tmpSeq = 0;
+
+export function persistence(s: Server): PersistenceState {
+  let st = states.get(s);
+  if (st === undefined) {
+    st = {
+      current: null, scheduled: false, lastBgsaveStatus: 'ok', lastBgsaveTry: 0, lastBgsaveTimeSec: -1, rdbSaves: 0,
+      lastCowSize: 0, lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, doneListeners: [],
+    };
+    states.set(s, st);
+  }
+  return st;
+}
+
+/** The data directory: valkey-server's working directory, or an embedded server's own `dir`. */
+export function dataDir(s: Server): string { return resolve(s.config.str('dir')); }
+
+/** Absolute path of the RDB file. */
+export function rdbPath(s: Server): string { return join(dataDir(s), s.config.str('dbfilename')); }
+
+function auxFor(s: Server): Array<[string, string]> {
+  return persistenceHooks.saveInfo ? persistenceHooks.saveInfo(s) : [];
+}
+
+// ------------------------------------------------------------------ synchronous save
+
+/** Writes the whole dataset to `path` through a temp file (SAVE). Returns an error text or null. */
+export function saveSync(s: Server, path = rdbPath(s)): string | null {
+  persistence(s).rdbSaves++;
+  const chunks = serializeSync(s, saveOptions(s, auxFor(s)), usedMemory(s));
+  const err = writeFileAtomic(s, path, chunks);
+  if (err !== null) return err;
+  s.log.notice('DB saved on disk');
+  s.ks.dirty = 0;
+  s.lastSave = Math.floor(Date.now() / 1000);
+  persistence(s).lastBgsaveStatus = 'ok';
+  return null;
+}
+
+function writeFileAtomic(s: Server, path: string, chunks: Buffer[]): string | null {
+  const tmp = join(s.config.str('dir'), `temp-${process.pid}.rdb`);
+  let fd = -1;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    s.log.warning(`Failed opening the temp RDB file ${tmp.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${(e as Error).message}`);
+    return 'ERR';
+  }
+  try {
+    for (const c of chunks) {
+      let off = 0;
+      while (off < c.length) off += writeSync(fd, c, off, c.length - off);
+    }
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd >= 0) try { closeSync(fd); } catch { /* ignore */ }
+    try { unlinkSync(tmp); } catch { /* ignore */ }
+    s.log.warning(`Write error saving DB on disk: ${(e as Error).message}`);
+    return 'ERR';
+  }
+  return null;
+}
+
+// ------------------------------------------------------------------ background saves
+
+/** Appends chunks to a file with asynchronous writes; reports congestion past 16 MB queued. */
+class FileSink implements SnapshotSink {
+  private queue: Buffer[] = [];
+  private queued = 0;
+  private writing = false;
+  private closing: ((err: Error | null) => void) | null = null;
+  error: Error | null = null;
+
+  constructor(private readonly fd: number) {}
+
+  write(chunk: Buffer): void {
+    if (this.error) return;
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    this.pump();
+  }
+
+  congested(): boolean { return this.queued > 16 * 1024 * 1024; }
+
+  private pump(): void {
+    if (this.writing || this.error) return;
+    if (this.queue.length === 0) {
+      if (this.closing) this.finishClose();
+      return;
+    }
+    const buf = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue);
+    this.queue = [];
+    this.writing = true;
+    const writeFrom = (off: number) => {
+      fsWrite(this.fd, buf, off, buf.length - off, null, (err, n) => {
+        if (err) { this.writing = false; this.fail(err); return; }
+        if (off + n < buf.length) { writeFrom(off + n); return; }
+        this.queued -= buf.length;
+        this.writing = false;
+        this.pump();
+      });
+    };
+    writeFrom(0);
+  }
+
+  private fail(err: Error): void {
+    this.error = err;
+    this.queue = [];
+    if (this.closing) this.finishClose();
+  }
+
+  /** Flushes, fsyncs and closes the file. */
+  close(cb: (err: Error | null) => void): void {
+    this.closing = cb;
+    if (!this.writing) this.pump();
+  }
+
+  private finishClose(): void {
+    const cb = this.closing!;
+    this.closing = null;
+    if (this.error) { fsClose(this.fd, () => cb(this.error)); return; }
+    fsync(this.fd, (e1) => fsClose(this.fd, (e2) => cb(e1 ?? e2 ?? null)));
+  }
+
+  /** Abandons the file (no more writes are issued). */
+  abandon(): void {
+    this.error = this.error ?? new Error('aborted');
+    this.queue = [];
+    if (!this.writing) fsClose(this.fd, () => {});
+    else this.closing = () => {};
+  }
+}
+
+export interface BgsaveOptions {
+  target: SnapshotTarget;
+  /** For socket targets: where the bytes go. */
+  sink?: SnapshotSink;
+  version?: number;
+  /** Extra AUX fields (defaults to the replication info). */
+  aux?: Array<[string, string]>;
+}
+
+/**
+ * Starts a background save. Returns the snapshot, or an error text when one is already running
+ * or the file cannot be created.
+ */
+export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
+  const st = persistence(s);
+  if (st.current !== null) return 'ERR Background save already in progress';
+  st.lastBgsaveTry = Math.floor(Date.now() / 1000);
+  const so = saveOptions(s, opts.aux ?? auxFor(s), opts.version ?? RDB_VERSION);
+  let sink: SnapshotSink;
+  let fileSink: FileSink | null = null;
+  let tmpPath = '';
+  const finalPath = rdbPath(s);
+  if (opts.target === 'disk') {
+    tmpPath = join(s.config.str('dir'), `temp-${process.pid}-${++tmpSeq}.rdb`);
+    let fd: number;
+    try {
+      fd = openSync(tmpPath, 'w');
+    } catch (e) {
+      s.log.warning(`Failed opening the temp RDB file ${tmpPath.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${(e as Error).message}`);
+      st.lastBgsaveStatus = 'err';
+      return 'ERR';
+    }
+    fileSink = new FileSink(fd);
+    sink = fileSink;
+  } else {
+    sink = opts.sink!;
+  }
+  const snap = new Snapshot(s, so, sink);
+  if (!snap.start(usedMemory(s))) {
+    fileSink?.abandon();
+    if (tmpPath) try { unlinkSync(tmpPath); } catch { /* ignore */ }
+    return 'ERR Background save already in progress';
+  }
+  const delay = s.config.num('rdb-key-save-delay');
+  if (delay > 0) snap.keyDelayUs = delay;
+  const bg: BackgroundSave = { snapshot: snap, target: opts.target, tmpPath, finalPath, dirtyAtStart: s.ks.dirty };
+  st.current = bg;
+  st.rdbSaves++;
+  if (opts.target === 'disk') s.log.notice(`Background saving started by pid ${process.pid}`);
+  else s.log.notice(`Background RDB transfer started by pid ${process.pid} to replica sockets`);
+  snap.onFinish((err) => {
+    if (fileSink === null) { finishBgsave(s, bg, err); return; }
+    if (err) {
+      fileSink.abandon();
+      try { unlinkSync(tmpPath); } catch { /* ignore */ }
+      finishBgsave(s, bg, err);
+      return;
+    }
+    fileSink.close((e) => {
+      if (e) {
+        try { unlinkSync(tmpPath); } catch { /* ignore */ }
+        finishBgsave(s, bg, e);
+        return;
+      }
+      rename(tmpPath, finalPath, (re) => {
+        if (re) try { unlinkSync(tmpPath); } catch { /* ignore */ }
+        finishBgsave(s, bg, re);
+      });
+    });
+  });
+  snap.run();
+  return snap;
+}
+
+function finishBgsave(s: Server, bg: BackgroundSave, err: Error | null): void {
+  const st = persistence(s);
+  if (st.current === bg) st.current = null;
+  const ok = err === null;
+  st.lastBgsaveTimeSec = Math.floor((Date.now() - bg.snapshot.startedAt) / 1000);
+  st.lastCowSize = bg.snapshot.cowBytes;
+  if (bg.target === 'disk') {
+    if (ok) {
+      s.log.notice('DB saved on disk');
+      s.log.notice('Background saving terminated with success');
+      s.ks.dirty -= bg.dirtyAtStart;
+      if (s.ks.dirty < 0) s.ks.dirty = 0;
+      s.lastSave = Math.floor(Date.now() / 1000);
+      st.lastBgsaveStatus = 'ok';
+    } else {
+      s.log.warning(`Background saving error: ${err!.message}`);
+      st.lastBgsaveStatus = 'err';
+    }
+  } else if (ok) s.log.notice('Background RDB transfer terminated with success');
+  else s.log.warning(`Background RDB transfer error: ${err!.message}`);
+  for (const l of [...st.doneListeners]) l(bg.target, ok, bg.finalPath);
+  // A BGSAVE SCHEDULE waiting for this one starts from the cron.
+}
+
+/** The running background save, if any. */
+export function currentSnapshot(s: Server): { snapshot: Snapshot; target: SnapshotTarget } | null {
+  const c = persistence(s).current;
+  return c ? { snapshot: c.snapshot, target: c.target } : null;
+}
+
+/** Stops a running background save (BGSAVE CANCEL, SHUTDOWN). */
+export function killBgsave(s: Server, reason: string): boolean {
+  const st = persistence(s);
+  const cur = st.current;
+  if (cur === null) return false;
+  cur.snapshot.abort(reason);
+  return true;
+}
+
+/** Save points and scheduled BGSAVE, once per cron tick. */
+function persistenceCron(s: Server): void {
+  const st = persistence(s);
+  if (st.current !== null || s.loading) return;
+  const now = Math.floor(Date.now() / 1000);
+  const retryOk = now - st.lastBgsaveTry > BGSAVE_RETRY_DELAY || st.lastBgsaveStatus === 'ok';
+  if (st.scheduled && retryOk) {
+    st.scheduled = false;
+    startBgsave(s, { target: 'disk' });
+    return;
+  }
+  const dirty = s.ks.dirty;
+  if (dirty === 0) return;
+  for (const p of s.config.saveParams()) {
+    if (dirty >= p.changes && now - s.lastSave > p.seconds && retryOk) {
+      s.log.notice(`${p.changes} changes in ${p.seconds} seconds. Saving...`);
+      startBgsave(s, { target: 'disk' });
+      return;
+    }
+  }
+}
+
+// ------------------------------------------------------------------ loading
+
+/** Loads an RDB image into the (emptied) keyspace, with Valkey's log lines. */
+export function loadImage(s: Server, data: Buffer, opts: { allowDuplicates?: boolean } = {}): LoadResult {
+  const st = persistence(s);
+  const ks = s.ks;
+  const dirty = ks.dirty;
+  const wasLoading = s.loading;
+  s.loading = true;
+  const loaded: Array<[number, Buffer]> = [];
+  try {
+    const res = loadRdb(s, data, {
+      dropExpired: true,
+      allowDuplicates: opts.allowDuplicates,
+      log: (level, msg) => (level === 'warning' ? s.log.warning(msg) : level === 'notice' ? s.log.notice(msg) : s.log.verbose(msg)),
+      onKey: (dbId, key) => { loaded.push([dbId, key]); },
+    });
+    st.lastLoadKeysLoaded = res.keysLoaded;
+    st.lastLoadKeysExpired = res.keysExpired;
+    return res;
+  } finally {
+    s.loading = wasLoading;
+    // Listeners (WATCH, trackers, field-expiry bookkeeping) learn about each loaded key, as
+    // Valkey's "loaded" keyspace event; loading is not a dataset change of its own.
+    for (const [dbId, key] of loaded) ks.changed(dbId, key, 'loaded', NOTIFY_LOADED);
+    ks.dirty = dirty;
+  }
+}
+
+/** Loads dir/dbfilename at start-up if it exists (valkey-server's loadDataFromDisk). */
+export function loadDataAtStartup(s: Server): void {
+  const path = rdbPath(s);
+  if (!existsSync(path)) return;
+  const start = performance.now();
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    s.log.warning(`Fatal error: can't open the RDB file ${s.config.str('dbfilename')} for reading: ${(e as Error).message}`);
+    throw e;
+  }
+  try {
+    const res = loadImage(s, data);
+    s.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+    persistenceHooks.restoreReplInfo?.(s, res);
+  } catch (e) {
+    if (e instanceof RdbError) {
+      s.log.warning(`${e.message}`);
+      s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
+    }
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------ install
+
+export function installPersistence(s: Server): void {
+  persistence(s);
+  s.cronHooks.push(() => persistenceCron(s));
+}
+
+// DEBUG RELOAD: save, empty the dataset, load the file back.
+setReloadHandler((c, opts) => {
+  const s = c.server;
+  const ks = s.ks;
+  s.propagator.preventCurrent();
+  const path = rdbPath(s);
+  let image: Buffer | null = null;
+  // A background save in progress completes first (its snapshot must not see the reload).
+  currentSnapshot(s)?.snapshot.runToEnd();
+  const missing = typesWithoutCodec(ks);
+  if (missing.length > 0) {
+    // A value type without an RDB encoding cannot go through the file: reload in memory.
+    s.log.warning(`DEBUG RELOAD: no RDB encoding for ${missing.map((t) => TYPE_NAMES[t] ?? t).join(', ')}; reloading in memory`);
+    return inMemoryReload(c, opts);
+  }
+  if (opts.save) {
+    const chunks = serializeSync(s, saveOptions(s, auxFor(s)), usedMemory(s));
+    if (writeFileAtomic(s, path, chunks) !== null) return 'ERR';
+    s.log.notice('DB saved on disk');
+    s.lastSave = Math.floor(Date.now() / 1000);
+    image = Buffer.concat(chunks);
+  } else {
+    try {
+      image = readFileSync(path);
+    } catch (e) {
+      s.log.warning(`Fatal error: can't open the RDB file ${s.config.str('dbfilename')} for reading: ${(e as Error).message}`);
+      return 'ERR Error trying to load the RDB dump, check server logs.';
+    }
+  }
+  if (opts.flush) ks.flushAll(false);
+  try {
+    loadImage(s, image, { allowDuplicates: opts.merge });
+  } catch (e) {
+    s.log.warning(`${(e as Error).message}`);
+    ks.dirty = 0;
+    return 'ERR Error trying to load the RDB dump, check server logs.';
+  }
+  for (const db of ks.dbs) ks.changed(db.id, null, 'reload', 0);
+  ks.dirty = 0;
+  s.log.notice('DB reloaded by DEBUG RELOAD');
+  return null;
+});
+
+// SHUTDOWN with save points or SAVE: stop a background save, then save synchronously.
+shutdownHooks.save = (s) => {
+  const cur = persistence(s).current;
+  if (cur !== null && cur.target === 'disk') {
+    s.log.warning('There is a child saving an .rdb. Killing it!');
+    killBgsave(s, 'shutdown');
+  }
+  return saveSync(s);
+};
+
+registerInfoFields('persistence', (s) => {
+  const st = persistence(s);
+  const cur = st.current;
+  const snap = cur?.snapshot;
+  return {
+    current_cow_size: snap ? snap.cowBytes : 0,
+    current_fork_perc: snap && snap.keysTotal > 0 ? ((snap.keysProcessed / snap.keysTotal) * 100).toFixed(2) : '0.00',
+    current_save_keys_processed: snap ? snap.keysProcessed : 0,
+    current_save_keys_total: snap ? snap.keysTotal : 0,
+    rdb_bgsave_in_progress: cur ? 1 : 0,
+    rdb_last_bgsave_status: st.lastBgsaveStatus,
+    rdb_last_bgsave_time_sec: st.lastBgsaveTimeSec,
+    rdb_current_bgsave_time_sec: snap ? Math.floor((Date.now() - snap.startedAt) / 1000) : -1,
+    rdb_saves: st.rdbSaves,
+    rdb_last_cow_size: st.lastCowSize,
+    rdb_last_load_keys_expired: st.lastLoadKeysExpired,
+    rdb_last_load_keys_loaded: st.lastLoadKeysLoaded,
+  };
+});
