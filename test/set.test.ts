@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn, encodeCommand } from '../bench/resp.js';
-import { ENC_QUICKLIST, NOTIFY_GENERIC, NOTIFY_SET, OBJ_LIST } from '../src/store/types.js';
+import { ENC_HT, ENC_INTSET, ENC_LISTPACK, ENC_QUICKLIST, NOTIFY_GENERIC, NOTIFY_SET, OBJ_LIST, OBJ_SET } from '../src/store/types.js';
+import { RdbOut, RdbReader, rdbCodecFor, RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_SET_LISTPACK } from '../src/persistence/rdb.js';
+import type { SetObject } from '../src/ds/set.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -245,6 +247,39 @@ describe('encodings and conversions', () => {
     assert.equal(await enc('intset'), 'hashtable');
     assert.equal(await enc('small'), 'hashtable');
     assert.equal(await r.call('DEBUG', 'DIGEST'), before);
+  });
+
+  test('RDB codec: type bytes, round trips, load-time limits', async () => {
+    const codec = rdbCodecFor(OBJ_SET)!;
+    assert.ok(codec);
+    const ctx = { server: srv.server, version: 80, now: Date.now(), dropExpired: true };
+    const roundTrip = (key: string, version = 80): { t: number; enc: number; obj: SetObject } => {
+      const a = db().findRaw(Buffer.from(key));
+      const obj = db().object<SetObject>(a);
+      const t = codec.rdbType(obj, srv.server.ks.arena.encoding(a), version);
+      const out = new RdbOut();
+      codec.save(out, obj, t, version, true);
+      const v = codec.load(new RdbReader(out.take()), t, ctx);
+      return { t, enc: v.enc, obj: v.obj as SetObject };
+    };
+    await r.call('SADD', 'i', '1', '2', '-3', '5000000000');
+    await r.call('SADD', 'l', 'a', '1', 'x'.repeat(40));
+    await r.call('SADD', 'h', ...range(300, (i) => `m${i}`));
+    let v = roundTrip('i');
+    assert.deepEqual([v.t, v.enc], [RDB_TYPE_SET_INTSET, ENC_INTSET]);
+    assert.deepEqual(v.obj.members().map(String), ['-3', '1', '2', '5000000000']);
+    v = roundTrip('l');
+    assert.deepEqual([v.t, v.enc], [RDB_TYPE_SET_LISTPACK, ENC_LISTPACK]);
+    assert.deepEqual(v.obj.members().map(String), ['a', '1', 'x'.repeat(40)]);
+    // RDB 10 has no listpack sets: plain sets, re-encoded on load.
+    v = roundTrip('l', 10);
+    assert.deepEqual([v.t, v.enc], [RDB_TYPE_SET, ENC_LISTPACK]);
+    v = roundTrip('h');
+    assert.deepEqual([v.t, v.enc], [RDB_TYPE_SET, ENC_HT]);
+    assert.equal(v.obj.n, 300);
+    await r.call('CONFIG', 'SET', 'set-max-intset-entries', '2', 'set-max-listpack-entries', '2');
+    assert.equal(roundTrip('i').enc, ENC_HT);
+    assert.equal(roundTrip('l').enc, ENC_HT);
   });
 
   test('MEMORY USAGE grows with the set', async () => {

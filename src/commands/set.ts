@@ -12,6 +12,7 @@ import { parseI64 } from '../util/number.js';
 import { stringMatchBuf } from '../util/glob.js';
 import { ENC_HT, ENC_INTSET, ENC_LISTPACK, NOTIFY_GENERIC, NOTIFY_SET, OBJ_SET } from '../store/types.js';
 import { SetObject, memberBytes, type Member, type SetLimits } from '../ds/set.js';
+import { registerSetRdb } from './set-rdb.js';
 
 const LONG_MAX = (1n << 63n) - 1n;
 
@@ -617,6 +618,7 @@ export function registerSet(r: Registry): void {
   registerTypeDigest(OBJ_SET, (obj, ctx) => {
     (obj as SetObject).forEach((m) => ctx.xor(m));
   });
+  registerSetRdb();
   registerTypeReload(OBJ_SET, (s, db, a) => {
     const cfg = s.config;
     const lim: SetLimits = {
