@@ -782,3 +782,33 @@ describe('propagation', () => {
     }
   });
 });
+
+describe('RDB codec', () => {
+  test('a stream with groups survives save and load through the persistence codec (with LZF)', async () => {
+    const { rdbCodecFor, RdbOut, RdbReader } = await import('../src/persistence/rdb.js');
+    const { OBJ_STREAM: T } = await import('../src/store/types.js');
+    for (let i = 0; i < 300; i++) await call('XADD', 's', '*', 'field', 'value'.repeat(1 + (i % 5)), 'n', String(i));
+    await call('XGROUP', 'CREATE', 's', 'g', '0');
+    await call('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '7', 'STREAMS', 's', '>');
+    await call('XDEL', 's', (await call('XRANGE', 's', '-', '+', 'COUNT', '1') as string[][])[0]![0]!);
+    const codec = rdbCodecFor(T)!;
+    const a = srv.server.ks.dbs[0]!.findRaw(Buffer.from('s'));
+    const obj = srv.server.ks.dbs[0]!.object(a);
+    const out = new RdbOut();
+    const type = codec.rdbType(obj, 0, 11);
+    assert.equal(type, 21);
+    codec.save(out, obj, type, 11, true);
+    const bytes = out.take();
+    const ctx = { server: srv.server, version: 11, now: Date.now(), dropExpired: true };
+    const loaded = codec.load(new RdbReader(bytes), type, ctx);
+    await call('DEL', 's');
+    srv.server.ks.dbs[0]!.setObject(Buffer.from('s2'), loaded.type, loaded.enc, loaded.obj);
+    const orig = obj as { length: number };
+    assert.equal(await call('XLEN', 's2'), orig.length);
+    const info = obj(await call('XINFO', 'STREAM', 's2', 'FULL', 'COUNT', '0'));
+    assert.equal((info.entries as unknown[]).length, 299);
+    assert.equal(obj((info.groups as unknown[])[0])['pel-count'], 7);
+    // A truncated payload is refused with an RDB error.
+    assert.throws(() => codec.load(new RdbReader(bytes.subarray(0, bytes.length >> 1)), type, ctx));
+  });
+});

@@ -9,6 +9,7 @@ import { E } from '../errors.js';
 import { changed, isArg, WRONGTYPE } from './util.js';
 import { registerTypeDigest } from './debug.js';
 import { replyHelp, subcommandSyntaxError } from './server.js';
+import { registerStreamRdb } from './stream-rdb.js';
 import { parseI64 } from '../util/number.js';
 import { ENC_STREAM, NOTIFY_NEW, NOTIFY_STREAM, OBJ_STREAM } from '../store/types.js';
 import {
@@ -1435,6 +1436,7 @@ export function registerStream(r: Registry): void {
   r.handle('xinfo|groups', xinfoGroups);
   r.handle('xinfo|consumers', xinfoConsumers);
   r.handle('xinfo|help', xinfoHelp);
+  registerStreamRdb();
   registerTypeDigest(OBJ_STREAM, (obj, ctx) => {
     const it = (obj as Stream).iter(null, null, false);
     while (it.next()) {
