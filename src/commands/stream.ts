@@ -1410,6 +1410,41 @@ function xinfoHelp(c: Client): void {
   ]);
 }
 
+// ------------------------------------------------------------------ AOF rewrite
+
+/**
+ * The commands that rebuild a stream, as Valkey's AOF rewrite (without RDB preamble) emits
+ * them: XADD per entry (or "XADD key MAXLEN 0 0-1 x y" for an empty stream), XSETID with the
+ * counters, then per group XGROUP CREATE ... ENTRIESREAD, an XCLAIM ... FORCE per pending entry
+ * and XGROUP CREATECONSUMER for consumers without any.
+ */
+export function streamRewriteCommands(key: Buffer, s: Stream, emit: (argv: Buffer[]) => void): void {
+  if (s.length > 0) {
+    const it = s.iter(null, null, false);
+    while (it.next()) {
+      const argv: Buffer[] = [B('XADD'), key, B(idString(it.ms, it.seq))];
+      it.emitFields((b, st, e) => argv.push(Buffer.from(b.subarray(st, e))));
+      emit(argv);
+    }
+  } else {
+    emit([B('XADD'), key, B('MAXLEN'), B('0'), B('0-1'), B('x'), B('y')]);
+  }
+  emit([B('XSETID'), key, B(sidString(s.last)), B('ENTRIESADDED'), B(String(s.entriesAdded)),
+    B('MAXDELETEDID'), B(sidString(s.maxDeleted))]);
+  for (const g of s.sortedGroups()) {
+    emit([P_XGROUP, B('CREATE'), key, g.name, B(sidString(g.last)), P_ENTRIESREAD, B(String(g.entriesRead))]);
+    const gcur = g.pel.cursor();
+    for (const c of g.sortedConsumers()) {
+      if (c.pel.size === 0) { emit([P_XGROUP, P_CREATECONSUMER, key, g.name, c.name]); continue; }
+      c.pel.forEach((cur) => {
+        const found = g.pel.find(gcur, cur.ms, cur.seq);
+        emit([P_XCLAIM, key, g.name, c.name, P_ZERO, B(idString(cur.ms, cur.seq)), P_TIME, B(String(found ? gcur.time : 0)),
+          P_RETRYCOUNT, B(String(found ? gcur.count : 0)), P_JUSTID, P_FORCE]);
+      });
+    }
+  }
+}
+
 // ------------------------------------------------------------------ registration
 
 export function registerStream(r: Registry): void {
