@@ -9,7 +9,7 @@
 // BENCH_BIG_REF (0; 1 also runs the 5M test on the reference), BENCH_SKIP (comma list of
 // throughput,memory,big), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -26,6 +26,8 @@ const N_P16 = env('BENCH_N_P16', 1_000_000);
 const CLIENTS = env('BENCH_CLIENTS', 50);
 const KEYS = env('BENCH_KEYS', 1_000_000);
 const BIG = env('BENCH_BIG', 5_000_000);
+const N_COLL = env('BENCH_N_COLL', 100_000);
+const LB_MEMBERS = env('BENCH_LB_MEMBERS', 1_000_000);
 const BIG_REF = env('BENCH_BIG_REF', 0) !== 0;
 const TIMEOUT_S = env('BENCH_TIMEOUT_S', 480);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
@@ -79,15 +81,17 @@ interface Srv {
 
 async function startSrv(kind: 'peregrine' | 'reference', opts: { traceGc?: boolean } = {}): Promise<Srv> {
   const port = await freePort();
+  // Each server works in its own empty directory: no stray dump.rdb is loaded or written.
+  const dir = mkdtempSync(join(os.tmpdir(), 'peregrine-bench-'));
   let cmd: string, args: string[], name: string;
   if (kind === 'peregrine') {
     cmd = process.execPath;
-    args = [...(opts.traceGc ? ['--trace-gc'] : []), CLI, '--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+    args = [...(opts.traceGc ? ['--trace-gc'] : []), CLI, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir];
     name = 'peregrine';
   } else {
     const ref = findReference();
     cmd = ref.path;
-    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     name = ref.name;
   }
   const [c, a] = pinned(0, cmd, args);
@@ -365,6 +369,97 @@ async function big(refName: string): Promise<void> {
   verdict(`longest GC pause ms (peregrine${gc.maxKind ? ', ' + gc.maxKind : ''})`, gc.maxPause, '<= 10', gc.maxPause <= 10);
 }
 
+/** redis-benchmark with an explicit command (e.g. ZRANGE key 0 99); returns the CSV row. */
+async function redisBenchmarkCmd(port: number, n: number, pipeline: number, keyspace: number, cmd: string[]): Promise<Lat> {
+  const [c, a] = pinned(1, BENCH!, ['-h', '127.0.0.1', '-p', String(port), '-c', String(CLIENTS), '-r', String(keyspace),
+    '-n', String(n), '-P', String(pipeline), '--csv', ...cmd]);
+  const out = await run(c, a, 300_000);
+  for (const line of out.split(/\r?\n/)) {
+    const f = line.split(',').map((x) => x.replace(/"/g, ''));
+    if (f.length < 8 || f[0] === 'test') continue;
+    return { rps: Number(f[1]), avg: Number(f[2]), p50: Number(f[4]), p99: Number(f[6]), max: Number(f[7]) };
+  }
+  throw new Error(`could not parse redis-benchmark output:\n${out.slice(-2000)}`);
+}
+
+/** Collection commands at pipeline 1 (issue 3 targets: ratio >= 0.7), and a leaderboard workload. */
+async function collections(refName: string): Promise<void> {
+  log(`## Collections (pipeline 1, -c ${CLIENTS}, ${N_COLL} requests each)`);
+  const peregrine = await startSrv('peregrine');
+  const ref = await startSrv('reference');
+  const rows: string[][] = [];
+  try {
+    for (const s of [peregrine, ref]) {
+      // 100 members for the ZRANGE test.
+      const args = ['ZADD', 'zr100'];
+      for (let i = 0; i < 100; i++) args.push(String(i), `member:${i}`);
+      const cc = await RawConn.connect(s.port);
+      await cc.call(...args);
+      cc.close();
+    }
+    const res = new Map<string, Map<string, Lat>>();
+    for (const s of [peregrine, ref]) {
+      const m = await redisBenchmark(s.port, 'lpush,lpop,sadd,hset,zadd', N_COLL, 1, 100_000);
+      m.set('ZRANGE 0 99', await redisBenchmarkCmd(s.port, N_COLL, 1, 100_000, ['ZRANGE', 'zr100', '0', '99']));
+      res.set(s.name === 'peregrine' ? 'p' : 'r', m);
+    }
+    const p = res.get('p')!, r = res.get('r')!;
+    for (const [t, a] of p) {
+      const b = r.get(t);
+      if (!b) continue;
+      const ratio = a.rps / b.rps;
+      rows.push([t, kfmt(a.rps), fmt(a.p50, 3), fmt(a.p99, 3), kfmt(b.rps), fmt(b.p50, 3), fmt(b.p99, 3), fmt(ratio, 2)]);
+      verdict(`${t} P1 rps ratio peregrine/${refName}`, ratio, '>= 0.7', ratio >= 0.7);
+    }
+  } finally {
+    await peregrine.stop();
+    await ref.stop();
+  }
+  log(table(['test', 'peregrine rps', 'p50 ms', 'p99 ms', `${refName} rps`, 'p50 ms', 'p99 ms', 'ratio'], rows));
+  log();
+
+  log(`## Leaderboard (${LB_MEMBERS} members: ZADD load, then ZINCRBY / ZREVRANGE top-10 / ZRANK at pipeline 1)`);
+  const lrows: string[][] = [];
+  const mem: Record<string, number> = {};
+  const lat: Record<string, Map<string, Lat>> = {};
+  for (const kind of ['peregrine', 'reference'] as const) {
+    const s = await startSrv(kind);
+    try {
+      const before = await usedMemory(s.port);
+      // Load: ZADDs of random members among LB_MEMBERS ids (2x requests reach ~86% of the ids; the
+      // actual member count is measured with ZCARD).
+      const [c, a] = pinned(1, BENCH!, ['-h', '127.0.0.1', '-p', String(s.port), '-c', String(CLIENTS), '-P', '16',
+        '-n', String(LB_MEMBERS * 2), '-r', String(LB_MEMBERS), 'ZADD', 'lb', '__rand_int__', 'player:__rand_int__']);
+      await run(c, a, 600_000);
+      const cc = await RawConn.connect(s.port);
+      const card = Number(await cc.call('ZCARD', 'lb'));
+      cc.close();
+      mem[s.name] = ((await usedMemory(s.port)) - before) / card;
+      const m = new Map<string, Lat>();
+      m.set('ZINCRBY', await redisBenchmarkCmd(s.port, N_COLL, 1, LB_MEMBERS, ['ZINCRBY', 'lb', '7', 'player:__rand_int__']));
+      m.set('ZREVRANGE top-10', await redisBenchmarkCmd(s.port, N_COLL, 1, LB_MEMBERS, ['ZREVRANGE', 'lb', '0', '9', 'WITHSCORES']));
+      m.set('ZRANK', await redisBenchmarkCmd(s.port, N_COLL, 1, LB_MEMBERS, ['ZRANK', 'lb', 'player:__rand_int__']));
+      lat[s.name] = m;
+      mem[s.name + ':card'] = card;
+    } finally {
+      await s.stop();
+    }
+  }
+  const pn = 'peregrine';
+  const rn = Object.keys(lat).find((k) => k !== pn)!;
+  for (const [t, a] of lat[pn]!) {
+    const b = lat[rn]!.get(t)!;
+    const ratio = a.rps / b.rps;
+    lrows.push([t, kfmt(a.rps), fmt(a.p99, 3), kfmt(b.rps), fmt(b.p99, 3), fmt(ratio, 2)]);
+    verdict(`leaderboard ${t} rps ratio peregrine/${refName}`, ratio, '>= 0.7', ratio >= 0.7);
+  }
+  log(table(['op', 'peregrine rps', 'p99 ms', `${refName} rps`, 'p99 ms', 'ratio'], lrows));
+  log(`used_memory bytes/member: peregrine ${fmt(mem[pn]!, 1)} (${mem[pn + ':card']} members), ` +
+    `${refName} ${fmt(mem[rn]!, 1)} (${mem[rn + ':card']} members)`);
+  verdict(`leaderboard used_memory B/member (peregrine vs ${refName} ${fmt(mem[rn]!, 1)})`, mem[pn]!, `<= ${fmt(mem[rn]!, 1)}`, mem[pn]! <= mem[rn]!);
+  log();
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -390,6 +485,7 @@ async function main(): Promise<void> {
   log();
   if (!SKIP.has('throughput')) await throughput(ref.name);
   if (!SKIP.has('memory')) await memory(ref.name);
+  if (!SKIP.has('collections')) await collections(ref.name);
   if (!SKIP.has('big')) await big(ref.name);
 
   summary(t0);
