@@ -763,6 +763,7 @@ describe('propagation', () => {
       await call('XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'COUNT', '1', 'STREAMS', 's', '>');
       await call('XCLAIM', 's', 'g', 'carol', '0', '11', 'JUSTID');
       await call('XAUTOCLAIM', 's', 'g', 'dave', '0', '0', 'COUNT', '1', 'JUSTID');
+      await call('XTRIM', 's', 'MAXLEN', '~', '0', 'LIMIT', '10');
       const claim = (who: string, x: string, last: string): RegExp =>
         new RegExp(`^XCLAIM s g ${who} 0 ${x} TIME \\d+ RETRYCOUNT 1 FORCE JUSTID LASTID ${last}$`);
       // Several commands from one execution unit travel inside MULTI/EXEC.
@@ -776,7 +777,9 @@ describe('propagation', () => {
       assert.equal(seen[6], 'XGROUP SETID s g 13-0 ENTRIESREAD 13');
       assert.match(seen[7]!, claim('carol', '11', '13-0'));
       assert.match(seen[8]!, claim('dave', '11-0', '13-0'));
-      assert.equal(seen.length, 9);
+      // An approximate trim with LIMIT goes out as the exact trim it did, without LIMIT.
+      assert.equal(seen[9], 'XTRIM s MAXLEN = 12');
+      assert.equal(seen.length, 10);
     } finally {
       off();
     }

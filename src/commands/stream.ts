@@ -371,8 +371,9 @@ function replyHistory(c: Client, s: Stream, grp: ConsumerGroup, consumer: Consum
 // ------------------------------------------------------------------ XADD / XTRIM
 
 interface AddTrimArgs extends TrimArgs {
-  /** Index of the MAXLEN / MINID value argument. */
+  /** Index of the MAXLEN / MINID value argument, and of the LIMIT keyword (0 = none). */
   argIdx: number;
+  limitIdx: number;
   id: SID;
   idGiven: boolean;
   seqGiven: boolean;
@@ -419,6 +420,7 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean, a: AddTrimArgs):
       if (v < 0n) { c.w.error(X.limitNegative); return -1; }
       a.limit = num(v);
       limitGiven = true;
+      a.limitIdx = i;
       i++;
     } else if (xadd && isArg(opt, 'nomkstream')) {
       a.noMkstream = true;
@@ -452,7 +454,7 @@ function parseAddTrim(c: Client, argv: Buffer[], xadd: boolean, a: AddTrimArgs):
 
 function newAddTrimArgs(): AddTrimArgs {
   return {
-    strategy: 0, maxlen: 0, minid: ID_ZERO, approx: false, limit: 0, argIdx: 0,
+    strategy: 0, maxlen: 0, minid: ID_ZERO, approx: false, limit: 0, argIdx: 0, limitIdx: 0,
     id: ID_ZERO, idGiven: false, seqGiven: true, noMkstream: false,
   };
 }
@@ -496,11 +498,11 @@ function xadd(c: Client, argv: Buffer[]): void {
   s.append(argv, fieldPos, nf, id, cfg.num('stream-node-max-bytes'), cfg.num('stream-node-max-entries'));
   writeSid(c.w, id);
   notify(c, key, 'xadd');
+  if (!a.idGiven || !a.seqGiven) rewriteArg(c, idpos, sidString(id));
   if (a.strategy !== 0) {
     if (s.trim(a) > 0) notify(c, key, 'xtrim');
     if (a.approx) rewriteTrim(c, s, a);
   }
-  if (!a.idGiven || !a.seqGiven) rewriteArg(c, idpos, sidString(id));
 }
 
 /**
@@ -510,6 +512,12 @@ function xadd(c: Client, argv: Buffer[]): void {
 function rewriteTrim(c: Client, s: Stream, a: AddTrimArgs): void {
   rewriteArg(c, a.argIdx - 1, '=');
   rewriteArg(c, a.argIdx, a.strategy === TRIM_MAXLEN ? String(s.length) : sidString(s.edgeId(true, false)));
+  // LIMIT only makes sense with "~": drop it so that any replica accepts the exact form.
+  if (a.limitIdx > 0) {
+    const argv = c.argv.slice();
+    argv.splice(a.limitIdx, 2);
+    c.argv = argv;
+  }
 }
 
 function xtrim(c: Client, argv: Buffer[]): void {
