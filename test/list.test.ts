@@ -704,6 +704,57 @@ describe('encodings', () => {
     assert.deepEqual(await lrange('l'), ['a', 'b', 'c']);
   });
 
+  test('DUMP writes Valkey\'s bytes; RESTORE reads Valkey\'s payloads', async () => {
+    await call('RPUSH', 'small', 'a', 'b', 'c', '1', '2', '3', '-100', '99999999999');
+    const d = (await r.callBuffer('DUMP', 'small')) as Buffer;
+    // RDB_TYPE_LIST_QUICKLIST_2, one packed node holding the listpack (as valkey-server writes it)
+    const valkeyValue = '12010223230000000800816102816202816302010102010301df9c02f4ffe776481700000009ff';
+    assert.equal(d.subarray(0, d.length - 10).toString('hex'), valkeyValue);
+    // valkey-server's own DUMP of the same list (RDB version 11)
+    const fromValkey = Buffer.from(valkeyValue + '0b00c2b3bd040ec51399', 'hex');
+    assert.equal(await call('RESTORE', 'copy', 0, fromValkey), 'OK');
+    assert.deepEqual(await lrange('copy'), ['a', 'b', 'c', '1', '2', '3', '-100', '99999999999']);
+    assert.equal(await enc('copy'), 'listpack');
+    // a quicklist with a plain node round-trips with its layout
+    await call('CONFIG', 'SET', 'rdbcompression', 'no');
+    try {
+      const many: string[] = [];
+      for (let i = 0; i < 3000; i++) many.push(String(i));
+      await call('RPUSH', 'q', 'a', 'x'.repeat(9000), ...many);
+      const dq = (await r.callBuffer('DUMP', 'q')) as Buffer;
+      assert.equal(dq[0], 18);
+      assert.equal(await call('RESTORE', 'q2', 0, dq), 'OK');
+      assert.deepEqual(await lrange('q2'), await lrange('q'));
+      const nodes = (k: string): Promise<string> => call('DEBUG', 'OBJECT', k).then((o) => /ql_nodes:\d+/.exec(String(o))![0]);
+      assert.equal(await nodes('q2'), await nodes('q'));
+    } finally {
+      await call('CONFIG', 'SET', 'rdbcompression', 'yes');
+    }
+  });
+
+  test('RESTORE of the pre-7.0 ziplist list types', async () => {
+    // a ziplist of "a", 12 (immediate), 1000 (int16)
+    const zl = Buffer.from('14000000' + '0f000000' + '0300' + '000161' + '03fd' + '02c0e803' + 'ff', 'hex');
+    const tail = Buffer.from('0900' + '0000000000000000', 'hex');
+    await call('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', 1);
+    try {
+      // RDB_TYPE_LIST_ZIPLIST: stays a quicklist, as Valkey loads it
+      assert.equal(await call('RESTORE', 'z1', 0, Buffer.concat([Buffer.from([10, zl.length]), zl, tail])), 'OK');
+      assert.deepEqual(await lrange('z1'), ['a', '12', '1000']);
+      assert.equal(await enc('z1'), 'quicklist');
+      // RDB_TYPE_LIST_QUICKLIST: ziplist nodes become listpack nodes, then a small list converts
+      assert.equal(await call('RESTORE', 'z2', 0, Buffer.concat([Buffer.from([14, 1, zl.length]), zl, tail])), 'OK');
+      assert.deepEqual(await lrange('z2'), ['a', '12', '1000']);
+      assert.equal(await enc('z2'), 'listpack');
+      // a listpack node with a wrong backward length is refused
+      const bad = Buffer.from('1201020a' + '0a000000' + '0100' + '8161' + '03' + 'ff', 'hex');
+      await assert.rejects(call('RESTORE', 'z3', 0, Buffer.concat([bad, tail])));
+      assert.equal(await call('EXISTS', 'z3'), 0);
+    } finally {
+      await call('DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', 0);
+    }
+  });
+
   test('MEMORY USAGE grows with the list', async () => {
     await call('RPUSH', 'l', 'a');
     const small = Number(await call('MEMORY', 'USAGE', 'l'));

@@ -16,6 +16,7 @@ import { parseI64, parseInt64 } from '../util/number.js';
 import { parseLongDouble } from '../util/longdouble.js';
 import { ListObject, Needle, setPackedThreshold, type Emit } from '../ds/quicklist.js';
 import { debugSettings, registerTypeDigest, registerTypeReload } from './debug.js';
+import { registerListRdb } from './list-rdb.js';
 
 const LLONG_MAX = 9223372036854775807;
 const LONG_RANGE_ERR = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
@@ -595,6 +596,7 @@ export function registerList(r: Registry): void {
   r.handle('brpoplpush', brpoplpushCommand);
   r.handle('blmpop', (c, argv) => lmpopGeneric(c, argv, 2, true));
   registerTypeDigest(OBJ_LIST, listDigest);
+  registerListRdb();
   // An RDB round trip keeps the nodes, rebuilds the quicklist with the current fill and converts
   // a single small node to a listpack (LIST_CONV_AUTO).
   registerTypeReload(OBJ_LIST, (s, db, a) => {
