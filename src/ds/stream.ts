@@ -750,7 +750,7 @@ export class IdTree {
     return t;
   }
 
-  memoryUsage(): number { return this.leaves.length * 120 + this.size * (this.data ? 40 : 20); }
+  memoryUsage(): number { return this.leaves.length * 120 + this.size * (this.data ? 52 : 26); }
 }
 
 const scratchCursors = new WeakMap<IdTree, IdCursor>();
