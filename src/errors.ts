@@ -115,6 +115,8 @@ export const E = {
   saveFailed: 'ERR',
   syncPendingOutput: 'ERR SYNC and PSYNC are invalid with pending output',
   replconfUnknown: (opt: string) => `ERR Unrecognized REPLCONF option: ${opt}`,
+  hllWrongType: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
+  hllCorrupted: 'INVALIDOBJ Corrupted HLL object detected',
 } as const;
 
 /** The error code (first word) of an error text, for INFO errorstats. */

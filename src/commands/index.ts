@@ -19,6 +19,7 @@ import { registerPersistence } from './persistence.js';
 import { registerReplication } from './replication.js';
 import { registerStream } from './stream.js';
 import { registerMulti } from './multi.js';
+import { registerHyperLogLog } from './hyperloglog.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -40,4 +41,5 @@ export function registerAll(r: Registry): void {
   registerReplication(r);
   registerStream(r);
   registerMulti(r);
+  registerHyperLogLog(r);
 }
