@@ -518,6 +518,56 @@ describe('CLIENT UNBLOCK, INFO and statistics', () => {
   });
 });
 
+describe('transactions', () => {
+  test('a key created and deleted inside MULTI/EXEC wakes nobody', async () => {
+    const c = await send('BLPOP', 'list', 0);
+    await waitBlocked(1);
+    const m = await conn();
+    await m.write('MULTI\r\nLPUSH list a\r\nDEL list\r\nSET list foo\r\nEXEC\r\n');
+    for (let i = 0; i < 4; i++) await m.reply();
+    assert.deepEqual(await m.reply(), [1, 1, 'OK']);
+    await noReply(c, 50);
+    await call('DEL', 'list');
+    await call('LPUSH', 'list', 'b');
+    assert.deepEqual(await c.reply(), ['list', 'b']);
+  });
+
+  test('waiters see the state after EXEC as a whole', async () => {
+    const c = await send('BLPOP', 'list', 0);
+    await waitBlocked(1);
+    const m = await conn();
+    await m.write('MULTI\r\nLPUSH list a\r\nLPUSH list b\r\nLPUSH list c\r\nEXEC\r\n');
+    for (let i = 0; i < 4; i++) await m.reply();
+    assert.deepEqual(await m.reply(), [1, 2, 3]);
+    assert.deepEqual(await c.reply(), ['list', 'c']);
+  });
+
+  test('blocking commands inside MULTI answer at once', async () => {
+    await call('LPUSH', 'xlist', 'foo', 'bar');
+    const m = await conn();
+    await m.write('MULTI\r\nBRPOPLPUSH xlist target 0\r\nBRPOPLPUSH xlist target 0\r\nBRPOPLPUSH xlist target 0\r\n' +
+      'BLPOP xlist 0\r\nBLMPOP 0 1 xlist LEFT\r\nBLMOVE xlist target LEFT LEFT 0\r\nLRANGE target 0 -1\r\nEXEC\r\n');
+    for (let i = 0; i < 8; i++) await m.reply();
+    assert.deepEqual(await m.reply(), ['foo', 'bar', null, null, null, null, ['bar', 'foo']]);
+    assert.equal(srv.server.blocking.blockedClients, 0);
+  });
+
+  test('waiters served in FIFO order across keys pushed in one EXEC', async () => {
+    const a = await send('BRPOPLPUSH', 'l1', 'l3', 0);
+    await waitBlocked(1);
+    const b = await send('BLPOP', 'l2', 0);
+    await waitBlocked(2);
+    const c = await send('BLMPOP', 0, 2, 'l2', 'l3', 'LEFT', 'COUNT', 1);
+    await waitBlocked(3);
+    const m = await conn();
+    await m.write('MULTI\r\nLPUSH l1 1\r\nLPUSH l2 2\r\nEXEC\r\n');
+    for (let i = 0; i < 4; i++) await m.reply();
+    assert.equal(await a.reply(), '1');
+    assert.deepEqual(await b.reply(), ['l2', '2']);
+    assert.deepEqual(await c.reply(), ['l3', ['1']]);
+  });
+});
+
 describe('where blocking is denied', () => {
   test('inside MULTI/EXEC or scripts the commands answer as on timeout', async () => {
     const c = await conn();
