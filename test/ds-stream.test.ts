@@ -136,6 +136,19 @@ describe('nodes', () => {
   });
 });
 
+describe('radix tree size', () => {
+  test('node count as Valkey reports it (radix-tree-nodes), measured on Valkey', () => {
+    // One entry per node, IDs 1700000000000 + 7i: Valkey's XINFO radix-tree-nodes for n entries.
+    const valkey: [number, number][] = [[1, 2], [2, 6], [3, 8], [5, 12], [10, 22], [20, 42], [50, 104], [100, 205], [200, 408], [500, 1016]];
+    for (const [n, nodes] of valkey) {
+      const s = new Stream();
+      for (let i = 1; i <= n; i++) add(s, 1700000000000 + i * 7, 0, ['f', 'v'], 4096, 1);
+      assert.equal(s.raxNodes(), nodes, `n=${n}`);
+    }
+    assert.equal(new Stream().raxNodes(), 1);
+  });
+});
+
 describe('iteration against a model', () => {
   for (const [maxBytes, maxEntries] of [[4096, 100], [100, 0], [0, 3], [200, 7]] as const) {
     test(`random ranges both ways (max-bytes ${maxBytes}, max-entries ${maxEntries})`, () => {

@@ -1108,7 +1108,7 @@ export class Stream implements StoredObject {
    * the groups, their number times (1 + the first group's PEL size).
    */
   freeEffort(): number {
-    let n = this.raxNodes();
+    let n = this.raxNodesEstimate();
     const gs = this.sortedGroups();
     if (gs.length > 0) n += gs.length * (1 + gs[0]!.pel.size);
     return n;
@@ -1157,10 +1157,39 @@ export class Stream implements StoredObject {
     }
   }
 
-  /** An approximation of the radix tree node count Valkey reports (keys plus inner nodes). */
+  /**
+   * The number of nodes Valkey's radix tree would have for these node keys (16-byte big-endian
+   * master IDs): a compressed trie has one node per branching point, one compressed node per
+   * edge that spans more than one byte, one (empty) node per key, and a compressed root when
+   * all keys share a first byte.
+   */
   raxNodes(): number {
+    const N = this.nodes, n = N.length - this.head;
+    if (n === 0) return 1;
+    let branches = 0, runs = 0;
+    const stack: number[] = []; // depths of the branching points on the rightmost path
+    let cur = 16; // depth of the node hanging as last child below the stack top
+    const edge = (from: number, to: number): void => { if (to > from + 1) runs++; };
+    let prevKey = idKey(N[this.head]!);
+    for (let i = this.head + 1; i < N.length; i++) {
+      const key = idKey(N[i]!);
+      let l = 0;
+      while (l < 16 && key[l] === prevKey[l]) l++;
+      prevKey = key;
+      while (stack.length > 0 && stack[stack.length - 1]! > l) { const d = stack.pop()!; edge(d, cur); cur = d; }
+      if (stack.length === 0 || stack[stack.length - 1]! < l) { edge(l, cur); stack.push(l); branches++; }
+      else edge(l, cur);
+      cur = 16;
+    }
+    while (stack.length > 0) { const d = stack.pop()!; edge(d, cur); cur = d; }
+    if (cur > 0) runs++; // the root is a compressed node down to the first branching point
+    return branches + runs + n;
+  }
+
+  /** An estimate of the radix tree node count, in constant time. */
+  raxNodesEstimate(): number {
     const k = this.nodes.length - this.head;
-    return k <= 1 ? k + 1 : 2 * k + Math.floor(k / 64) + 2;
+    return k <= 1 ? k + 1 : 2 * k + 2;
   }
 }
 
