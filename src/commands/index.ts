@@ -20,6 +20,7 @@ import { registerReplication } from './replication.js';
 import { registerStream } from './stream.js';
 import { registerMulti } from './multi.js';
 import { registerHyperLogLog } from './hyperloglog.js';
+import { registerGeo } from './geo.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -42,4 +43,5 @@ export function registerAll(r: Registry): void {
   registerStream(r);
   registerMulti(r);
   registerHyperLogLog(r);
+  registerGeo(r);
 }

@@ -19,7 +19,6 @@ import {
 } from '../ds/stream.js';
 
 const LLONG_MAX = 9223372036854775807n;
-const LONG_MAX_BIG = 9223372036854775807n;
 
 // ------------------------------------------------------------------ errors
 
@@ -1184,7 +1183,7 @@ function xautoclaim(c: Client, argv: Buffer[]): void {
   if (start === null) return;
   let count = 100;
   let justid = false;
-  const maxCount = LONG_MAX_BIG / 16n;
+  const maxCount = LLONG_MAX / 16n; // Valkey refuses counts whose ID buffer would overflow
   for (let j = 6; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const opt = argv[j]!;

@@ -215,7 +215,7 @@ function fitsPack(c: Client, count: number, maxLen: number, totalLen: number): b
 }
 
 /** Stores a result set at dst (or deletes dst when empty) with Valkey's events. Replies the count. */
-function storeResult(c: Client, dst: Buffer, entries: ZEntry[], event: string): void {
+export function storeResult(c: Client, dst: Buffer, entries: ZEntry[], event: string): void {
   if (entries.length === 0) {
     c.w.int(0);
     if (c.db.delete(dst)) changed(c, dst, 'del', NOTIFY_GENERIC);
@@ -233,7 +233,7 @@ function storeResult(c: Client, dst: Buffer, entries: ZEntry[], event: string): 
 
 const NX = 1, XX = 2, GT = 4, LT = 8, INCR = 16;
 
-function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
+export function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
   const key = argv[1]!;
   let ch = false;
   let i = 2;
