@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import {
-  HLL_DENSE_SIZE, HllWork, createHll, decodeSparse, hllCount, murmurHash64A, patIndex, patLen,
+  HLL_DENSE_SIZE, HllWork, createHll, decodeSparse, denseGet, hllCount, mergeInto, murmurHash64A, patIndex, patLen,
+  rawCount,
 } from '../src/ds/hyperloglog.js';
 
 let srv: RunningServer;
@@ -92,6 +93,13 @@ describe('hash and format', () => {
       assert.equal(s.add(el, 1 << 20), d.add(el, 1 << 20));
     }
     assert.equal(hllCount(s.bytes()), hllCount(d.bytes()));
+    // Merging either encoding gives the same registers as reading them one by one.
+    const m1 = new Uint8Array(16384), m2 = new Uint8Array(16384);
+    assert.ok(mergeInto(m1, s.bytes()));
+    assert.ok(mergeInto(m2, d.bytes()));
+    assert.deepEqual(m1, m2);
+    for (let i = 0; i < 16384; i++) assert.equal(m2[i], denseGet(d.bytes(), i));
+    assert.equal(rawCount(m1), hllCount(d.bytes()));
   });
 });
 

@@ -364,9 +364,16 @@ function zeroOps(seq: number[], len: number): void {
 /** Maximum of each register of a value into max (16384 bytes); false when malformed. */
 export function mergeInto(max: Uint8Array, v: Uint8Array): boolean {
   if (v[4] === HLL_DENSE) {
-    for (let i = 0; i < HLL_REGISTERS; i++) {
-      const r = denseGet(v, i);
-      if (r > max[i]!) max[i] = r;
+    // Three bytes hold four registers.
+    let p = HLL_HDR_SIZE;
+    for (let i = 0; i < HLL_REGISTERS; i += 4, p += 3) {
+      const b0 = v[p]!, b1 = v[p + 1]!, b2 = v[p + 2]!;
+      const r0 = b0 & 63, r1 = ((b0 >> 6) | (b1 << 2)) & 63;
+      const r2 = ((b1 >> 4) | (b2 << 4)) & 63, r3 = b2 >> 2;
+      if (r0 > max[i]!) max[i] = r0;
+      if (r1 > max[i + 1]!) max[i + 1] = r1;
+      if (r2 > max[i + 2]!) max[i + 2] = r2;
+      if (r3 > max[i + 3]!) max[i + 3] = r3;
     }
     return true;
   }
