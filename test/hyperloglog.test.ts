@@ -285,6 +285,27 @@ describe('commands', () => {
     assert.equal(union, card);
   });
 
+  test('writes are reported: pfadd events for PFADD and PFMERGE, a change for a cache update', async () => {
+    const seen: [string, string, number][] = [];
+    const ks = srv.server.ks;
+    ks.onChange((_db, key, event, cls) => { seen.push([key ? key.toString('latin1') : '', event, cls]); });
+    await r.call('PFADD', 'ev', 'a');
+    await r.call('PFADD', 'ev', 'a');
+    await r.call('PFMERGE', 'ev2', 'ev');
+    const dirty = ks.dirty;
+    await r.call('PFCOUNT', 'ev');
+    assert.ok(ks.dirty > dirty);
+    const d2 = ks.dirty;
+    await r.call('PFCOUNT', 'ev');
+    assert.equal(ks.dirty, d2);
+    const mine = seen.filter(([k]) => k === 'ev' || k === 'ev2');
+    assert.deepEqual(mine.slice(0, 2), [['ev', 'pfadd', 8], ['ev2', 'pfadd', 8]]);
+    assert.equal(mine.length, 3);
+    assert.equal(mine[2]![0], 'ev');
+    assert.equal(mine[2]![2], 0);
+    assert.equal(await r.call('OBJECT', 'ENCODING', 'ev'), 'raw');
+  });
+
   test('PFSELFTEST passes', { timeout: 120_000 }, async () => {
     assert.equal(await r.call('PFSELFTEST'), 'OK');
   });

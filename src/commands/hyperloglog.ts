@@ -214,7 +214,7 @@ function pfselftestCommand(c: Client): void {
     denseSetMax(dense, index, count);
     sparse.set(index, count, limit);
     if (j === checkpoint) {
-      if (j < limit / 2 && sparse.encoding !== HLL_SPARSE) {
+      if (j < Math.floor(limit / 2) && sparse.encoding !== HLL_SPARSE) {
         c.w.error('ERR TESTFAILED sparse encoding not used');
         return;
       }
