@@ -507,6 +507,21 @@ describe('CLIENT UNBLOCK, INFO and statistics', () => {
     assert.match((await info('commandstats')).cmdstat_blpop!, /^calls=3,.*failed_calls=1$/);
   });
 
+  test('MONITOR shows a blocking command once, when it is issued', async () => {
+    const mon = await conn();
+    assert.equal(await mon.call('MONITOR'), 'OK');
+    const c = await send('BLPOP', 'mylist', 0);
+    await waitBlocked(1);
+    await call('LPUSH', 'mylist', '1');
+    assert.deepEqual(await c.reply(), ['mylist', '1']);
+    await call('LPUSH', 'mylist', '2');
+    const lines: string[] = [];
+    for (let i = 0; i < 3; i++) lines.push(String(await mon.reply()));
+    assert.match(lines[0]!, /"BLPOP" "mylist" "0"$/i);
+    assert.match(lines[1]!, /"LPUSH" "mylist" "1"$/i);
+    assert.match(lines[2]!, /"LPUSH" "mylist" "2"$/i);
+  });
+
   test('a disconnected waiter leaves the queue and later pushes stay', async () => {
     const a = await send('BLPOP', 'k', 0);
     await waitBlocked(1);

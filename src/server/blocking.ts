@@ -63,6 +63,8 @@ export class BlockingManager {
   }
 
   get totalBlockingKeys(): number { return this.queues.size; }
+  /** True while c's blocked command is being re-run because a key became ready. */
+  isRerun(c: Client): boolean { return this.rerunning === c; }
   get hasReady(): boolean { return this.readyIds.length > 0; }
   /** True when a key currently has clients waiting on it. */
   hasWaiters(db: number, key: Buffer): boolean { return this.queues.has(qid(db, key)); }

@@ -152,6 +152,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const mark = w.length;
   const modeBefore = c.replyMode;
   const start = performance.now();
+  const rerun = s.blocking.isRerun(c);
   const prop = s.propagator;
   prop.enter(cmd);
   try {
@@ -166,8 +167,10 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const durUs = (performance.now() - start) * 1000;
   ks.noTouch = false;
   if (c.blocked && c.bstate) {
-    // The command blocked: it is counted when it finally runs (see server/blocking.ts).
+    // The command blocked: it is counted when it finally runs (see server/blocking.ts), but
+    // MONITOR shows it now, when it is issued (and not again when it is re-run).
     w.truncate(mark);
+    if (!rerun && s.monitors.size > 0 && !(cmd.flags & (CMD.skip_monitor | CMD.admin))) s.feedMonitors(c, argv);
     return;
   }
   s.stats.commandsProcessed++;
@@ -192,6 +195,6 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   if (s.latencyThresholdMs > 0 && durUs / 1000 >= s.latencyThresholdMs) {
     s.latency.add(cmd.flags & CMD.fast ? 'fast-command' : 'command', durUs / 1000);
   }
-  if (s.monitors.size > 0 && !(cmd.flags & (CMD.skip_monitor | CMD.admin))) s.feedMonitors(c, argv);
+  if (!rerun && s.monitors.size > 0 && !(cmd.flags & (CMD.skip_monitor | CMD.admin))) s.feedMonitors(c, argv);
   if (s.hooks.afterCall) s.hooks.afterCall(c, cmd, argv);
 }
