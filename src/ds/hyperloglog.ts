@@ -35,18 +35,19 @@ function mulM(lo: number, hi: number): void {
   const b0 = M_LO & 0xffff, b1 = M_LO >>> 16;
   const mid = a0 * b1 + a1 * b0;
   const low = a0 * b0 + (mid % 65536) * 65536;
-  rLo = low >>> 0;
+  // Kept as signed 32-bit values: they stay small integers for the engine (no boxing).
+  rLo = low | 0;
   rHi = (a1 * b1 + Math.floor(mid / 65536) + Math.floor(low / 4294967296) +
-    Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+    Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) | 0;
 }
 
 let hashLo = 0, hashHi = 0;
 
-/** MurmurHash64A (little-endian reading, as Valkey) of b[start, end): result in hashHi:hashLo. */
+/** MurmurHash64A (little-endian reading, as Valkey) of b[start, end): result in hashHi:hashLo (signed 32-bit halves). */
 function murmur(b: Uint8Array, start: number, end: number, seed: number): void {
   const len = end - start;
   mulM(len >>> 0, Math.floor(len / 4294967296));
-  let hLo = (rLo ^ seed) >>> 0, hHi = rHi;
+  let hLo = rLo ^ seed, hHi = rHi;
   const stop = end - (len & 7);
   let i = start;
   for (; i < stop; i += 8) {
@@ -72,13 +73,13 @@ function murmur(b: Uint8Array, start: number, end: number, seed: number): void {
   hLo ^= hHi >>> 15;
   mulM(hLo, hHi); hLo = rLo; hHi = rHi;
   hLo ^= hHi >>> 15;
-  hashLo = hLo >>> 0; hashHi = hHi >>> 0;
+  hashLo = hLo; hashHi = hHi;
 }
 
 /** The 64-bit MurmurHash64A of b with a seed (Valkey's HLL seed by default). */
 export function murmurHash64A(b: Uint8Array, seed = SEED): bigint {
   murmur(b, 0, b.length, seed);
-  return (BigInt(hashHi) << 32n) | BigInt(hashLo);
+  return (BigInt(hashHi >>> 0) << 32n) | BigInt(hashLo >>> 0);
 }
 
 function ctz(x: number): number { return 31 - Math.clz32(x & -x); }
