@@ -2,6 +2,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn, ReplyError, encodeCommand, sleep, type Reply } from '../bench/resp.js';
@@ -722,18 +725,31 @@ describe('SHUTDOWN', () => {
     await s.server.closed;
   });
 
-  test('SHUTDOWN SAVE fails without persistence unless FORCE; ABORT and syntax errors', async () => {
-    const s = await startServer();
+  test('SHUTDOWN SAVE: fails when the RDB cannot be written (unless FORCE), else saves and stops; ABORT and syntax errors', async () => {
+    const s = await startServer({ config: { 'enable-protected-configs': 'yes' } });
     servers.push(s);
     const c = await raw(s.port);
-    assert.equal(errText(await c.call('SHUTDOWN', 'SAVE')), 'ERR Errors trying to SHUTDOWN. Check logs.');
-    assert.equal(await c.call('PING'), 'PONG');
     assert.equal(errText(await c.call('SHUTDOWN', 'ABORT')), 'ERR No shutdown in progress.');
     assert.equal(errText(await c.call('SHUTDOWN', 'SAVE', 'NOSAVE')), 'ERR syntax error');
     assert.equal(errText(await c.call('SHUTDOWN', 'ABORT', 'NOW')), 'ERR syntax error');
     assert.equal(errText(await c.call('SHUTDOWN', 'LATER')), 'ERR syntax error');
-    await c.write(encodeCommand(['SHUTDOWN', 'SAVE', 'NOW', 'FORCE']));
-    await c.closed();
-    await s.server.closed;
+    assert.equal(await c.call('SET', 'k', 'v'), 'OK');
+    // A data directory that disappeared: the save fails and the server keeps running.
+    const gone = mkdtempSync(join(tmpdir(), 'peregrine-gone-'));
+    assert.equal(await c.call('CONFIG', 'SET', 'dir', gone), 'OK');
+    rmSync(gone, { recursive: true, force: true });
+    assert.equal(errText(await c.call('SHUTDOWN', 'SAVE')), 'ERR Errors trying to SHUTDOWN. Check logs.');
+    assert.equal(await c.call('PING'), 'PONG');
+    // A writable one: SHUTDOWN SAVE writes dump.rdb and stops.
+    const dir = mkdtempSync(join(tmpdir(), 'peregrine-save-'));
+    try {
+      assert.equal(await c.call('CONFIG', 'SET', 'dir', dir), 'OK');
+      await c.write(encodeCommand(['SHUTDOWN', 'SAVE']));
+      await c.closed();
+      await s.server.closed;
+      assert.equal(existsSync(join(dir, 'dump.rdb')), true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
