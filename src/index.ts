@@ -44,6 +44,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   try {
     await server.start();
   } catch (e) {
+    await server.close().catch(() => {});
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     throw e;
   }

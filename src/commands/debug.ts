@@ -264,6 +264,9 @@ let reloadHandler: ReloadHandler | null = null;
 /** Persistence installs the real save-flush-load cycle here. */
 export function setReloadHandler(fn: ReloadHandler | null): void { reloadHandler = fn; }
 
+/** DEBUG LOADAOF: the AOF module installs the flush-empty-reload cycle (returns an error text or null). */
+export const debugHooks: { loadAof: ((c: Client) => string | null) | null } = { loadAof: null };
+
 /** What loading does to a value of a type beyond copying it (e.g. re-choosing its encoding). */
 export type ReloadFixup = (s: Server, db: Db, a: number) => void;
 const reloadFixups = new Map<number, ReloadFixup>();
@@ -547,8 +550,10 @@ function debugCommand(c: Client, argv: Buffer[]): void {
       debugReload(c, argv);
       return;
     case 'loadaof':
-      s.log.warning('DEBUG LOADAOF: there are no AOF files to load (persistence is not available)');
-      w.error('ERR Error trying to load the AOF files, check server logs.');
+      {
+        const err = debugHooks.loadAof ? debugHooks.loadAof(c) : 'ERR Error trying to load the AOF files, check server logs.';
+        if (err !== null) w.error(err); else w.ok();
+      }
       return;
     case 'object':
       if (argc !== 3 && argc !== 4) break;

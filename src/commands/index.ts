@@ -16,6 +16,7 @@ import { registerBitops } from './bitops.js';
 import { registerZset } from './zset.js';
 import { registerSort } from './sort.js';
 import { registerPersistence } from './persistence.js';
+import { registerAof } from '../persistence/aof.js';
 import { registerReplication } from './replication.js';
 import { registerStream } from './stream.js';
 import { registerMulti } from './multi.js';
@@ -39,6 +40,7 @@ export function registerAll(r: Registry): void {
   registerZset(r);
   registerSort(r);
   registerPersistence(r);
+  registerAof(r);
   registerReplication(r);
   registerStream(r);
   registerMulti(r);

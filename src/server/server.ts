@@ -14,6 +14,7 @@ import { PauseState } from './pause.js';
 import { BlockingManager } from './blocking.js';
 import { Propagator } from '../replication/propagate.js';
 import { installPersistence, loadDataAtStartup } from '../persistence/manager.js';
+import { aofShutdown, aofStartup, installAof } from '../persistence/aof.js';
 import { installReplication } from '../replication/primary.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
@@ -139,6 +140,7 @@ export class Server {
     this.bindConfig();
     registerAll(this.registry);
     installPersistence(this);
+    installAof(this);
     installReplication(this);
     this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
   }
@@ -235,7 +237,7 @@ export class Server {
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.scheduleCron();
     this.log.notice('Server initialized');
-    loadDataAtStartup(this);
+    if (!aofStartup(this)) loadDataAtStartup(this);
     this.log.notice('Ready to accept connections tcp');
     if (unixPath) this.log.notice('Ready to accept connections unix');
   }
@@ -381,6 +383,7 @@ export class Server {
     if (this.shuttingDown) return this.closed;
     this.shuttingDown = true;
     if (this.cronTimer) clearTimeout(this.cronTimer);
+    aofShutdown(this);
     const waits: Promise<void>[] = [];
     for (const l of this.listeners) waits.push(new Promise((r) => l.close(() => r())));
     if (this.unixListener) {

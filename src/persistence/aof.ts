@@ -1,0 +1,781 @@
+// The append-only file, multi-part as Valkey 7+ keeps it: a directory (`appenddirname`) holding
+// a manifest, one base file (an RDB image) and incremental files of propagated commands.
+//
+// Commands reach the AOF through the Propagator feed and are written to the current incr file
+// at once (so an acknowledged write is in the OS before its reply leaves); `appendfsync` decides
+// when the file is fsynced: after every write (always), from a one-second timer (everysec), or
+// never by us (no).
+//
+// A rewrite (BGREWRITEAOF, CONFIG SET appendonly yes, first start) plays the part of Valkey's
+// fork child with the same fork-less Snapshot as BGSAVE: the base is serialized in slices while
+// new commands go to a fresh incr file; when the snapshot ends the manifest switches to the new
+// base and the older files become history and are deleted.
+import {
+  closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync,
+  unlinkSync, writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
+import type { Registry } from '../commands/registry.js';
+import { CommandStreamEncoder } from '../replication/propagate.js';
+import { saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
+import { currentSnapshot, dataDir, loadImage, persistence } from './manager.js';
+import { registerInfoFields, usedMemory } from '../server/info.js';
+import { call, resolveCommand } from '../server/dispatch.js';
+import { debugHooks } from '../commands/debug.js';
+
+type AofFileType = 'b' | 'h' | 'i';
+
+export interface AofInfo { name: string; seq: number; type: AofFileType }
+
+export interface AofManifest {
+  base: AofInfo | null;
+  history: AofInfo[];
+  incrs: AofInfo[];
+  currBaseSeq: number;
+  currIncrSeq: number;
+}
+
+interface Rewrite {
+  snapshot: Snapshot;
+  fd: number;
+  tmpPath: string;
+  startedAt: number;
+}
+
+export interface AofState {
+  state: 'off' | 'on' | 'wait_rewrite';
+  manifest: AofManifest;
+  fd: number;
+  /** Path of the file `fd` writes (the last incr, or the temp incr while waiting for the first rewrite). */
+  fdPath: string;
+  encoder: CommandStreamEncoder;
+  unsynced: boolean;
+  rewrite: Rewrite | null;
+  scheduled: boolean;
+  lastRewriteTimeSec: number;
+  lastBgrewriteStatus: 'ok' | 'err';
+  lastWriteStatus: 'ok' | 'err';
+  rewrites: number;
+  failures: number;
+  currentSize: number;
+  baseSize: number;
+  lastFsync: number;
+  /** When the last rewrite failed (a scheduled retry waits a few seconds). */
+  lastFailAt: number;
+  removeFeed: (() => void) | null;
+}
+
+const states = new WeakMap<Server, AofState>();
+
+function emptyManifest(): AofManifest {
+  return { base: null, history: [], incrs: [], currBaseSeq: 0, currIncrSeq: 0 };
+}
+
+export function aof(s: Server): AofState {
+  let st = states.get(s);
+  if (st === undefined) {
+    st = {
+      state: 'off', manifest: emptyManifest(), fd: -1, fdPath: '', encoder: new CommandStreamEncoder(), unsynced: false,
+      rewrite: null, scheduled: false, lastRewriteTimeSec: -1, lastBgrewriteStatus: 'ok', lastWriteStatus: 'ok',
+      rewrites: 0, failures: 0, currentSize: 0, baseSize: 0, lastFsync: Date.now(), lastFailAt: 0, removeFeed: null,
+    };
+    states.set(s, st);
+  }
+  return st;
+}
+
+// ------------------------------------------------------------------ names and the manifest
+
+function fileName(s: Server): string { return s.config.str('appendfilename'); }
+export function aofDir(s: Server): string { return join(dataDir(s), s.config.str('appenddirname')); }
+function manifestName(s: Server): string { return `${fileName(s)}.manifest`; }
+function tempIncrName(s: Server): string { return `temp-${fileName(s)}.incr`; }
+
+/** The manifest text: base first, then history, then incr files, one `file .. seq .. type ..` line each. */
+export function formatManifest(m: AofManifest): string {
+  const line = (i: AofInfo) => `file ${quoteName(i.name)} seq ${i.seq} type ${i.type}\n`;
+  let out = '';
+  if (m.base) out += line(m.base);
+  for (const h of m.history) out += line(h);
+  for (const i of m.incrs) out += line(i);
+  return out;
+}
+
+/** File names with spaces or odd bytes are written quoted, as sdscatrepr does. */
+function quoteName(n: string): string {
+  if (/^[\x21-\x7e]+$/.test(n) && !n.includes('"') && !n.includes('\\')) return n;
+  let o = '"';
+  for (const ch of Buffer.from(n, 'latin1')) {
+    if (ch === 0x5c) o += '\\\\';
+    else if (ch === 0x22) o += '\\"';
+    else if (ch === 0x0a) o += '\\n';
+    else if (ch === 0x0d) o += '\\r';
+    else if (ch === 0x09) o += '\\t';
+    else if (ch >= 32 && ch < 127) o += String.fromCharCode(ch);
+    else o += '\\x' + ch.toString(16).padStart(2, '0');
+  }
+  return o + '"';
+}
+
+function splitArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
+    if (i >= line.length) break;
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= line.length) return null;
+        const ch = line[i]!;
+        if (ch === '"') { i++; break; }
+        if (ch === '\\' && i + 1 < line.length) {
+          const n = line[i + 1]!;
+          if (n === 'x' && i + 3 < line.length) { v += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16)); i += 4; continue; }
+          v += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n;
+          i += 2;
+          continue;
+        }
+        v += ch;
+        i++;
+      }
+      out.push(v);
+    } else {
+      let j = i;
+      while (j < line.length && line[j] !== ' ' && line[j] !== '\t') j++;
+      out.push(line.slice(i, j));
+      i = j;
+    }
+  }
+  return out;
+}
+
+/** Parses a manifest; throws with Valkey's message on a malformed one. */
+export function parseManifest(text: string): AofManifest {
+  const m = emptyManifest();
+  const lines = text.split('\n');
+  for (let raw of lines) {
+    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+    if (raw.startsWith('#') || raw.trim() === '') continue;
+    const args = splitArgs(raw);
+    if (args === null || args.length < 6 || args.length % 2 !== 0) throw new Error('Invalid AOF manifest file format');
+    let name = '', seq = -1, type = '';
+    for (let i = 0; i < args.length; i += 2) {
+      const k = args[i]!.toLowerCase(), v = args[i + 1]!;
+      if (k === 'file') name = v;
+      else if (k === 'seq') seq = Number(v);
+      else if (k === 'type') type = v;
+    }
+    if (name === '' || !Number.isInteger(seq) || seq < 0 || (type !== 'b' && type !== 'h' && type !== 'i')) {
+      throw new Error('Invalid AOF manifest file format');
+    }
+    const info: AofInfo = { name, seq, type };
+    if (type === 'b') {
+      if (m.base !== null) throw new Error('Found duplicate base file information');
+      m.base = info;
+      m.currBaseSeq = seq;
+    } else if (type === 'h') m.history.push(info);
+    else {
+      if (seq <= m.currIncrSeq) throw new Error('Found a non-monotonic sequence number');
+      m.incrs.push(info);
+      m.currIncrSeq = seq;
+    }
+  }
+  return m;
+}
+
+function loadManifest(s: Server): AofManifest {
+  const path = join(aofDir(s), manifestName(s));
+  if (!existsSync(path)) return emptyManifest();
+  const text = readFileSync(path, 'latin1');
+  if (text.length === 0) throw new Error(`Found an empty AOF manifest`);
+  return parseManifest(text);
+}
+
+/** Writes the manifest atomically (temp file, fsync, rename). */
+function persistManifest(s: Server, m: AofManifest): void {
+  const dir = aofDir(s);
+  const tmp = join(dir, `temp-${manifestName(s)}`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, Buffer.from(formatManifest(m), 'latin1'));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, manifestName(s)));
+}
+
+function writeAll(fd: number, b: Buffer): void {
+  let off = 0;
+  while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+}
+
+function ensureDir(s: Server): void {
+  mkdirSync(aofDir(s), { recursive: true });
+}
+
+function fileSize(path: string): number {
+  try { return statSync(path).size; } catch { return 0; }
+}
+
+function deleteHistory(s: Server, m: AofManifest): void {
+  if (m.history.length === 0) return;
+  for (const h of m.history) {
+    try { unlinkSync(join(aofDir(s), h.name)); } catch { /* already gone */ }
+    s.log.notice(`Removing the history file ${h.name} in the background`);
+  }
+  m.history = [];
+  try { persistManifest(s, m); } catch { /* the history lines are harmless */ }
+}
+
+// ------------------------------------------------------------------ writing
+
+function closeFd(st: AofState): void {
+  if (st.fd < 0) return;
+  try { fdatasyncSync(st.fd); } catch { /* ignore */ }
+  try { closeSync(st.fd); } catch { /* ignore */ }
+  st.fd = -1;
+}
+
+function openAppend(st: AofState, path: string): void {
+  closeFd(st);
+  st.fd = openSync(path, 'a');
+  st.fdPath = path;
+  st.encoder = new CommandStreamEncoder();
+}
+
+function feed(s: Server, dbid: number, argv: Buffer[]): void {
+  const st = aof(s);
+  if (st.state === 'off' || st.fd < 0) return;
+  let bytes = st.encoder.encode(dbid, argv);
+  if (s.config.bool('aof-timestamp-enabled') && st.encoder.selectedDb >= 0) {
+    // Annotations carry the time of the write (used by point-in-time recovery tools).
+    bytes = Buffer.concat([Buffer.from(`#TS:${Math.floor(Date.now() / 1000)}\r\n`, 'latin1'), bytes]);
+  }
+  try {
+    writeAll(st.fd, bytes);
+    st.currentSize += bytes.length;
+    st.lastWriteStatus = 'ok';
+    if (s.config.str('appendfsync') === 'always') fdatasyncSync(st.fd);
+    else st.unsynced = true;
+  } catch (e) {
+    if (st.lastWriteStatus === 'ok') s.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
+    st.lastWriteStatus = 'err';
+  }
+}
+
+/** Fsyncs the current incr file (everysec from the cron, and before loads and shutdown). */
+export function flushAof(s: Server): void {
+  const st = aof(s);
+  if (st.fd < 0 || !st.unsynced) return;
+  try { fdatasyncSync(st.fd); } catch { /* reported on the next write */ }
+  st.unsynced = false;
+  st.lastFsync = Date.now();
+}
+
+// ------------------------------------------------------------------ rewrite
+
+/** Starts a background rewrite. Returns an error text, 'scheduled', or null when started. */
+export function startRewrite(s: Server): string | null {
+  const st = aof(s);
+  if (st.rewrite !== null) return 'ERR Background append only file rewriting already in progress';
+  if (currentSnapshot(s) !== null) { st.scheduled = true; return 'scheduled'; }
+  try {
+    ensureDir(s);
+  } catch (e) {
+    s.log.warning(`Can't open or create append-only dir ${s.config.str('appenddirname')}: ${(e as Error).message}`);
+    st.lastBgrewriteStatus = 'err';
+    return 'ERR Can\'t open or create append-only dir';
+  }
+  const dir = aofDir(s);
+  const m = st.manifest;
+  try {
+    if (st.state === 'on') {
+      // New writes go to a fresh incr file from now on; the rewritten base covers the rest.
+      flushAof(s);
+      const seq = m.currIncrSeq + 1;
+      const name = `${fileName(s)}.${seq}.incr.aof`;
+      openAppend(st, join(dir, name));
+      m.currIncrSeq = seq;
+      m.incrs.push({ name, seq, type: 'i' });
+      persistManifest(s, m);
+    } else if (st.state === 'wait_rewrite' && st.fd < 0) {
+      openAppend(st, join(dir, tempIncrName(s)));
+    }
+  } catch (e) {
+    s.log.warning(`Can't open the append-only file: ${(e as Error).message}`);
+    st.lastBgrewriteStatus = 'err';
+    return 'ERR Can\'t open the append-only file';
+  }
+  const tmpPath = join(dir, `temp-rewriteaof-bg-${process.pid}.aof`);
+  let fd: number;
+  try {
+    fd = openSync(tmpPath, 'w');
+  } catch (e) {
+    s.log.warning(`Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${(e as Error).message}`);
+    st.lastBgrewriteStatus = 'err';
+    return 'ERR';
+  }
+  const sink: SnapshotSink = { write: (chunk) => writeAll(fd, chunk) };
+  const snap = new Snapshot(s, saveOptions(s), sink);
+  if (!snap.start(usedMemory(s))) {
+    closeSync(fd);
+    try { unlinkSync(tmpPath); } catch { /* ignore */ }
+    st.scheduled = true;
+    return 'scheduled';
+  }
+  const delay = s.config.num('rdb-key-save-delay');
+  if (delay > 0) snap.keyDelayUs = delay;
+  const rw: Rewrite = { snapshot: snap, fd, tmpPath, startedAt: Date.now() };
+  st.rewrite = rw;
+  st.scheduled = false;
+  s.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+  snap.onFinish((err) => finishRewrite(s, rw, err));
+  snap.run();
+  return null;
+}
+
+function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
+  const st = aof(s);
+  if (st.rewrite === rw) st.rewrite = null;
+  st.lastRewriteTimeSec = Math.floor((Date.now() - rw.startedAt) / 1000);
+  if (err === null) {
+    try {
+      fsyncSync(rw.fd);
+    } catch (e) { err = e as Error; }
+  }
+  try { closeSync(rw.fd); } catch { /* ignore */ }
+  if (err !== null || st.state === 'off') {
+    try { unlinkSync(rw.tmpPath); } catch { /* ignore */ }
+    if (err !== null) {
+      s.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
+      st.lastBgrewriteStatus = 'err';
+      st.failures++;
+      st.lastFailAt = Date.now();
+      // Enabling the AOF waits for a good base: try again from the cron.
+      if (st.state === 'wait_rewrite') st.scheduled = true;
+    }
+    return;
+  }
+  const dir = aofDir(s);
+  const m = st.manifest;
+  try {
+    const baseSeq = m.currBaseSeq + 1;
+    const baseName = `${fileName(s)}.${baseSeq}.base.rdb`;
+    renameSync(rw.tmpPath, join(dir, baseName));
+    if (m.base) m.history.push({ ...m.base, type: 'h' });
+    m.base = { name: baseName, seq: baseSeq, type: 'b' };
+    m.currBaseSeq = baseSeq;
+    if (st.state === 'wait_rewrite') {
+      // The commands received during the rewrite become the first incr file.
+      for (const i of m.incrs) m.history.push({ ...i, type: 'h' });
+      const seq = m.currIncrSeq + 1;
+      const name = `${fileName(s)}.${seq}.incr.aof`;
+      flushAof(s);
+      renameSync(join(dir, tempIncrName(s)), join(dir, name));
+      st.fdPath = join(dir, name);
+      m.incrs = [{ name, seq, type: 'i' }];
+      m.currIncrSeq = seq;
+      st.state = 'on';
+      s.log.notice('AOF rewrite done, the append only file is enabled');
+    } else {
+      // Every incr file but the one opened when the rewrite started is covered by the new base.
+      const last = m.incrs[m.incrs.length - 1];
+      for (const i of m.incrs) if (i !== last) m.history.push({ ...i, type: 'h' });
+      m.incrs = last ? [last] : [];
+    }
+    persistManifest(s, m);
+  } catch (e) {
+    s.log.warning(`Background AOF rewrite failed while installing the new files: ${(e as Error).message}`);
+    try { unlinkSync(rw.tmpPath); } catch { /* ignore */ }
+    st.lastBgrewriteStatus = 'err';
+    st.failures++;
+    return;
+  }
+  st.baseSize = fileSize(join(dir, m.base!.name));
+  st.currentSize = st.baseSize + m.incrs.reduce((n, i) => n + fileSize(join(dir, i.name)), 0);
+  st.lastBgrewriteStatus = 'ok';
+  st.failures = 0;
+  st.rewrites++;
+  deleteHistory(s, m);
+  s.log.notice('Background AOF rewrite terminated with success');
+  s.log.notice('Background AOF rewrite finished successfully');
+}
+
+function killRewrite(s: Server): void {
+  const st = aof(s);
+  const rw = st.rewrite;
+  if (rw === null) return;
+  s.log.notice('Killing running AOF rewrite child');
+  st.rewrite = null;
+  rw.snapshot.abort('killed');
+  try { closeSync(rw.fd); } catch { /* ignore */ }
+  try { unlinkSync(rw.tmpPath); } catch { /* ignore */ }
+}
+
+/** Completes a running rewrite synchronously (before DEBUG LOADAOF). */
+function finishRunningRewrite(s: Server): void {
+  aof(s).rewrite?.snapshot.runToEnd();
+}
+
+// ------------------------------------------------------------------ on / off
+
+function startAppendOnly(s: Server): string | null {
+  const st = aof(s);
+  if (st.state !== 'off') return null;
+  st.state = 'wait_rewrite';
+  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
+  try {
+    ensureDir(s);
+    st.manifest = loadManifest(s);
+  } catch (e) {
+    s.log.warning(`AOF: can't read the existing manifest (${(e as Error).message}); starting a new one`);
+    st.manifest = emptyManifest();
+  }
+  const r = startRewrite(s);
+  if (r !== null && r !== 'scheduled') {
+    stopAppendOnly(s);
+    return 'Unable to turn on AOF. Check server logs.';
+  }
+  return null;
+}
+
+function stopAppendOnly(s: Server): void {
+  const st = aof(s);
+  if (st.state === 'off') return;
+  flushAof(s);
+  closeFd(st);
+  killRewrite(s);
+  if (st.state === 'wait_rewrite') {
+    try { unlinkSync(join(aofDir(s), tempIncrName(s))); } catch { /* ignore */ }
+  }
+  st.state = 'off';
+  st.scheduled = false;
+  st.removeFeed?.();
+  st.removeFeed = null;
+}
+
+// ------------------------------------------------------------------ loading
+
+export class AofLoadError extends Error {}
+
+type LoadStatus = 'ok' | 'empty' | 'truncated';
+
+/**
+ * Replays one AOF file. An RDB image (base file) is loaded as such; otherwise the file is a
+ * sequence of RESP commands, `#` annotation lines, and MULTI/EXEC blocks applied whole.
+ */
+function loadFile(s: Server, name: string, lastFile: boolean): LoadStatus {
+  const path = join(aofDir(s), name);
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    s.log.warning(`Fatal error: can't open the append log file ${name} for reading: ${(e as Error).message}`);
+    throw new AofLoadError(`can't open ${name}`);
+  }
+  if (data.length === 0) return 'empty';
+  if (data.subarray(0, 5).toString('latin1') === 'REDIS' || data.subarray(0, 6).toString('latin1') === 'VALKEY') {
+    s.log.notice('Reading RDB base file on AOF loading...');
+    try {
+      loadImage(s, data, { allowDuplicates: true });
+    } catch (e) {
+      s.log.warning(`Error reading the RDB base file ${name}, AOF loading aborted`);
+      throw new AofLoadError((e as Error).message);
+    }
+    return 'ok';
+  }
+  const fake = s.fakeClient();
+  let pos = 0;
+  let validUpTo = 0;
+  let validBeforeMulti = 0;
+  let multi: Buffer[][] | null = null;
+  const run = (argv: Buffer[]) => {
+    const cmd = resolveCommand(s, argv);
+    if (typeof cmd === 'string') {
+      s.log.warning(`Unknown command '${argv[0]!.toString('latin1')}' reading the append only file ${name}`);
+      throw new AofLoadError('unknown command');
+    }
+    call(s, fake, cmd, argv);
+    fake.w.truncate(0);
+  };
+  const line = (): string | null => {
+    const e = data.indexOf('\r\n', pos, 'latin1');
+    if (e < 0) return null;
+    const l = data.toString('latin1', pos, e);
+    pos = e + 2;
+    return l;
+  };
+  let truncated = false;
+  const badFormat = () => {
+    s.log.warning(`Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./valkey-check-aof --fix <filename.manifest>`);
+    throw new AofLoadError('bad format');
+  };
+  outer: while (pos < data.length) {
+    if (data[pos] === 0x23 /* # */) {
+      if (line() === null) { truncated = true; break; }
+      validUpTo = pos;
+      continue;
+    }
+    if (data[pos] !== 0x2a /* * */) badFormat();
+    const head = line();
+    if (head === null) { truncated = true; break; }
+    const argc = Number(head.slice(1));
+    if (!Number.isInteger(argc) || argc < 1) badFormat();
+    const argv: Buffer[] = [];
+    for (let i = 0; i < argc; i++) {
+      if (pos >= data.length) { truncated = true; break outer; }
+      if (data[pos] !== 0x24 /* $ */) badFormat();
+      const l = line();
+      if (l === null) { truncated = true; break outer; }
+      const len = Number(l.slice(1));
+      if (!Number.isInteger(len) || len < 0) badFormat();
+      if (pos + len + 2 > data.length) { truncated = true; break outer; }
+      argv.push(Buffer.from(data.subarray(pos, pos + len)));
+      pos += len + 2;
+    }
+    const name0 = argv[0]!.toString('latin1').toLowerCase();
+    if (name0 === 'multi') {
+      validBeforeMulti = validUpTo;
+      multi = [];
+    } else if (name0 === 'exec' && multi !== null) {
+      for (const q of multi) run(q);
+      multi = null;
+    } else if (multi !== null) {
+      multi.push(argv);
+    } else {
+      run(argv);
+    }
+    validUpTo = pos;
+  }
+  if (!truncated && multi === null) return 'ok';
+  if (multi !== null) {
+    s.log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
+    validUpTo = validBeforeMulti;
+  }
+  if (!truncated) {
+    // A file ending inside MULTI without a torn command.
+    truncated = true;
+  }
+  if (s.config.bool('aof-load-truncated') && lastFile) {
+    s.log.warning(`!!! Warning: short read while loading the AOF file ${name}!!!`);
+    s.log.warning(`!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);
+    try {
+      truncateSync(path, validUpTo);
+    } catch (e) {
+      s.log.warning(`Error truncating the AOF file ${name}: ${(e as Error).message}`);
+      throw new AofLoadError('truncate failed');
+    }
+    s.log.warning(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+    return 'truncated';
+  }
+  if (!lastFile) {
+    s.log.warning('Fatal error: the truncated file is not the last file');
+  } else {
+    s.log.warning(`Unexpected end of file reading the append only file ${name}. You can: 1) Make a backup of your AOF file, then use ./valkey-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`);
+  }
+  throw new AofLoadError('truncated');
+}
+
+/** Loads the base and incr files named by the manifest. Returns false when there are none. */
+function loadFiles(s: Server, m: AofManifest): boolean {
+  const files: AofInfo[] = [];
+  if (m.base) files.push(m.base);
+  files.push(...m.incrs);
+  if (files.length === 0) return false;
+  const dir = aofDir(s);
+  for (const f of files) {
+    if (!existsSync(join(dir, f.name))) {
+      s.log.warning(`The append log file ${f.name} doesn't exist`);
+      throw new AofLoadError(`missing ${f.name}`);
+    }
+  }
+  const ks = s.ks;
+  const dirty = ks.dirty;
+  const wasLoading = s.loading;
+  s.loading = true;
+  try {
+    files.forEach((f, i) => {
+      const start = performance.now();
+      const r = loadFile(s, f.name, i === files.length - 1);
+      if (r !== 'empty') {
+        s.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+      }
+    });
+  } finally {
+    s.loading = wasLoading;
+    ks.dirty = dirty;
+  }
+  st(s).baseSize = m.base ? fileSize(join(dir, m.base.name)) : 0;
+  st(s).currentSize = files.reduce((n, f) => n + fileSize(join(dir, f.name)), 0);
+  return true;
+}
+
+const st = aof;
+
+/**
+ * Start-up with `appendonly yes`: loads the AOF (never the RDB), creates a base file if there is
+ * none, and opens the last incr file for appending. Returns false when the AOF is disabled.
+ * Throws (the server must not start) on an unreadable or corrupt AOF.
+ */
+export function aofStartup(s: Server): boolean {
+  if (!s.config.bool('appendonly')) return false;
+  const state = aof(s);
+  ensureDir(s);
+  state.manifest = loadManifest(s);
+  const m = state.manifest;
+  try {
+    if (loadFiles(s, m)) s.log.notice('DB loaded from append only file');
+  } catch (e) {
+    if (e instanceof AofLoadError) s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
+    throw e;
+  }
+  deleteHistory(s, m);
+  const dir = aofDir(s);
+  if (m.base === null && m.incrs.length === 0) {
+    // An empty start: write the (empty) dataset as the base right away.
+    const baseName = `${fileName(s)}.1.base.rdb`;
+    const tmp = join(dir, `temp-rewriteaof-${process.pid}.aof`);
+    const fd = openSync(tmp, 'w');
+    const snap = new Snapshot(s, saveOptions(s), { write: (c) => writeAll(fd, c) });
+    if (!snap.start(usedMemory(s))) throw new Error('AOF: cannot create the base file');
+    snap.runToEnd();
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, join(dir, baseName));
+    m.base = { name: baseName, seq: 1, type: 'b' };
+    m.currBaseSeq = 1;
+    s.log.notice(`Creating AOF base file ${baseName} on server start`);
+  }
+  const created = m.incrs.length === 0;
+  if (created) {
+    const seq = m.currIncrSeq + 1;
+    m.incrs.push({ name: `${fileName(s)}.${seq}.incr.aof`, seq, type: 'i' });
+    m.currIncrSeq = seq;
+  }
+  const last = m.incrs[m.incrs.length - 1]!;
+  openAppend(state, join(dir, last.name));
+  persistManifest(s, m);
+  state.state = 'on';
+  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
+  s.log.notice(`${created ? 'Creating' : 'Opening'} AOF incr file ${last.name} on server start`);
+  return true;
+}
+
+/** DEBUG LOADAOF: flush, empty the dataset, reload from the files on disk. Returns an error text or null. */
+export function debugLoadAof(c: Client): string | null {
+  const s = c.server;
+  s.propagator.preventCurrent();
+  const state = aof(s);
+  if (state.state !== 'off') {
+    finishRunningRewrite(s);
+    flushAof(s);
+  }
+  s.ks.flushAll(false);
+  try {
+    state.manifest = loadManifest(s);
+    deleteHistory(s, state.manifest);
+    if (!loadFiles(s, state.manifest)) {
+      s.log.warning('DEBUG LOADAOF: there are no AOF files to load');
+      s.ks.dirty = 0;
+      return 'ERR Error trying to load the AOF files, check server logs.';
+    }
+  } catch (e) {
+    if (!(e instanceof AofLoadError)) s.log.warning(`DEBUG LOADAOF: ${(e as Error).message}`);
+    s.ks.dirty = 0;
+    return 'ERR Error trying to load the AOF files, check server logs.';
+  }
+  for (const db of s.ks.dbs) s.ks.changed(db.id, null, 'reload', 0);
+  s.ks.dirty = 0;
+  s.log.notice('Append Only File loaded by DEBUG LOADAOF');
+  return null;
+}
+
+/** SHUTDOWN: the last writes reach the disk. */
+export function aofShutdown(s: Server): void {
+  const state = aof(s);
+  if (state.state === 'off') return;
+  killRewrite(s);
+  flushAof(s);
+  closeFd(state);
+}
+
+// ------------------------------------------------------------------ install
+
+/** Delay before retrying a failed rewrite. */
+const REWRITE_RETRY_MS = 5000;
+
+function aofCron(s: Server): void {
+  const state = aof(s);
+  if (state.state === 'off') return;
+  if (state.unsynced && s.config.str('appendfsync') === 'everysec' && Date.now() - state.lastFsync >= 1000) flushAof(s);
+  if (state.scheduled && state.rewrite === null && currentSnapshot(s) === null && !s.loading &&
+      Date.now() - state.lastFailAt >= REWRITE_RETRY_MS) {
+    const r = startRewrite(s);
+    if (r !== null && r !== 'scheduled') state.scheduled = false;
+  }
+}
+
+export function installAof(s: Server): void {
+  aof(s);
+  s.cronHooks.push(() => aofCron(s));
+  s.config.onChange('appendonly', (cfg) => {
+    if (cfg.bool('appendonly')) return startAppendOnly(s);
+    stopAppendOnly(s);
+    return null;
+  });
+}
+
+function bgrewriteaofCommand(c: Client): void {
+  const s = c.server;
+  const state = aof(s);
+  if (state.rewrite !== null) {
+    c.w.error('ERR Background append only file rewriting already in progress');
+    return;
+  }
+  if (currentSnapshot(s) !== null || persistence(s).current !== null) {
+    state.scheduled = true;
+    c.w.simple('Background append only file rewriting scheduled');
+    return;
+  }
+  const r = startRewrite(s);
+  if (r === 'scheduled') c.w.simple('Background append only file rewriting scheduled');
+  else if (r !== null) c.w.error('ERR Can\'t execute an AOF background rewriting. Please check the server logs for more information.');
+  else c.w.simple('Background append only file rewriting started');
+}
+
+export function registerAof(r: Registry): void {
+  r.handle('bgrewriteaof', (c) => bgrewriteaofCommand(c));
+}
+
+registerInfoFields('persistence', (s) => {
+  const a = aof(s);
+  const rw = a.rewrite;
+  const fields: Record<string, string | number> = {
+    aof_enabled: a.state !== 'off' ? 1 : 0,
+    aof_rewrite_in_progress: rw ? 1 : 0,
+    aof_rewrite_scheduled: a.scheduled ? 1 : 0,
+    aof_last_rewrite_time_sec: a.lastRewriteTimeSec,
+    aof_current_rewrite_time_sec: rw ? Math.floor((Date.now() - rw.startedAt) / 1000) : -1,
+    aof_last_bgrewrite_status: a.lastBgrewriteStatus,
+    aof_rewrites: a.rewrites,
+    aof_rewrites_consecutive_failures: a.failures,
+    aof_last_write_status: a.lastWriteStatus,
+    aof_last_cow_size: 0,
+  };
+  if (a.state !== 'off') {
+    fields.aof_current_size = a.currentSize;
+    fields.aof_base_size = a.baseSize;
+    fields.aof_pending_rewrite = a.scheduled ? 1 : 0;
+    fields.aof_buffer_length = 0;
+    fields.aof_pending_bio_fsync = 0;
+    fields.aof_delayed_fsync = 0;
+  }
+  return fields;
+});
+
+debugHooks.loadAof = debugLoadAof;

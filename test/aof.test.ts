@@ -1,0 +1,299 @@
+// The append-only file: enabling it at runtime (rewrite + manifest), what the incr file holds,
+// restarting from the AOF (preferred over the RDB), BGREWRITEAOF switching files, truncated and
+// corrupt files, DEBUG LOADAOF, and the manifest format.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Valkey } from 'iovalkey';
+import { startServer, type RunningServer } from '../src/index.js';
+import { formatManifest, parseManifest } from '../src/persistence/aof.js';
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+const dirs: string[] = [];
+const open: Array<{ srv: RunningServer; r: Valkey }> = [];
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'peregrine-aof-'));
+  dirs.push(d);
+  return d;
+}
+
+async function server(dir: string, config: Record<string, string> = {}): Promise<{ srv: RunningServer; r: Valkey }> {
+  const srv = await startServer({ config: { dir, 'enable-debug-command': 'yes', ...config } });
+  const r = new Valkey({ port: srv.port, lazyConnect: false });
+  const h = { srv, r };
+  open.push(h);
+  return h;
+}
+
+async function stop(h: { srv: RunningServer; r: Valkey }): Promise<void> {
+  h.r.disconnect();
+  await h.srv.close();
+  const i = open.indexOf(h);
+  if (i >= 0) open.splice(i, 1);
+}
+
+async function info(r: Valkey): Promise<Map<string, string>> {
+  const text = (await r.call('INFO', 'persistence')) as string;
+  const m = new Map<string, string>();
+  for (const l of text.split('\r\n')) {
+    const i = l.indexOf(':');
+    if (i > 0) m.set(l.slice(0, i), l.slice(i + 1));
+  }
+  return m;
+}
+
+async function waitRewrite(r: Valkey): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const m = await info(r);
+    if (m.get('aof_rewrite_in_progress') === '0' && m.get('aof_rewrite_scheduled') === '0') return;
+    await sleep(10);
+  }
+  throw new Error('AOF rewrite did not finish');
+}
+
+const manifestOf = (dir: string) => readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+const aofFiles = (dir: string) => readdirSync(join(dir, 'appendonlydir')).sort();
+
+after(async () => {
+  for (const h of [...open]) await stop(h);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('enabling the AOF at runtime', () => {
+  test('CONFIG SET appendonly yes writes a base, an incr file and the manifest', async () => {
+    const dir = tmp();
+    const h = await server(dir);
+    const { r } = h;
+    assert.equal((await info(r)).get('aof_enabled'), '0');
+    await r.call('SET', 'before', '1');
+    assert.equal(await r.call('CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+    await waitRewrite(r);
+    const m = await info(r);
+    assert.equal(m.get('aof_enabled'), '1');
+    assert.equal(m.get('aof_last_bgrewrite_status'), 'ok');
+    assert.equal(m.get('aof_rewrites'), '1');
+    assert.equal(manifestOf(dir), 'file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    assert.deepEqual(aofFiles(dir), ['appendonly.aof.1.base.rdb', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
+    const base = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.base.rdb'));
+    assert.match(base.subarray(0, 9).toString('latin1'), /^(REDIS|VALKEY)/);
+
+    // Effects are logged: SET EX becomes SET PXAT, with a SELECT first; another db gets its own SELECT.
+    await r.call('SET', 'k', 'v', 'EX', '100');
+    await r.call('SELECT', '3');
+    await r.call('RPUSH', 'l', 'a', 'b');
+    await r.call('GET', 'k'); // reads are not logged
+    const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    assert.match(incr, /^\*2\r\n\$6\r\nSELECT\r\n\$1\r\n0\r\n\*5\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1\r\nv\r\n\$4\r\nPXAT\r\n\$13\r\n\d{13}\r\n/i);
+    assert.ok(incr.includes('*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*4\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n'));
+    assert.ok(!incr.includes('GET'));
+
+    // Turning it off stops the logging.
+    assert.equal(await r.call('CONFIG', 'SET', 'appendonly', 'no'), 'OK');
+    assert.equal((await info(r)).get('aof_enabled'), '0');
+    const size = statSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof')).size;
+    await r.call('SET', 'after', '1');
+    assert.equal(statSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof')).size, size);
+    await stop(h);
+  });
+});
+
+describe('restart and reload', () => {
+  test('a restart loads the AOF (base + incr) and prefers it over the RDB', async () => {
+    const dir = tmp();
+    let h = await server(dir, { appendonly: 'yes' });
+    // Start-up with no files creates a base file and the first incr file.
+    assert.equal(manifestOf(dir), 'file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    let r = h.r;
+    await r.call('SET', 'a', '1');
+    await r.call('SET', 'ttl', 'x', 'EX', '1000');
+    await r.call('ZADD', 'z', '1.5', 'm');
+    await r.call('MULTI');
+    await r.call('INCR', 'n');
+    await r.call('INCR', 'n');
+    await r.call('EXEC');
+    await r.call('SELECT', '2');
+    await r.call('SADD', 's', 'm1', 'm2');
+    await r.call('SET', 'gone', 'x');
+    await r.call('DEL', 'gone');
+    await r.call('SAVE'); // an RDB with the same content, then diverge: the AOF must win
+    await r.call('SELECT', '0');
+    await r.call('SET', 'a', '2');
+    await stop(h);
+
+    h = await server(dir, { appendonly: 'yes' });
+    r = h.r;
+    assert.equal(await r.call('GET', 'a'), '2');
+    assert.equal(await r.call('GET', 'n'), '2');
+    assert.equal(await r.call('ZSCORE', 'z', 'm'), '1.5');
+    const ttl = (await r.call('TTL', 'ttl')) as number;
+    assert.ok(ttl > 990 && ttl <= 1000, `ttl ${ttl}`);
+    await r.call('SELECT', '2');
+    assert.deepEqual(((await r.call('SMEMBERS', 's')) as string[]).sort(), ['m1', 'm2']);
+    assert.equal(await r.call('EXISTS', 'gone'), 0);
+    // The same incr file keeps growing after the restart.
+    assert.match(manifestOf(dir), /file appendonly\.aof\.1\.incr\.aof seq 1 type i\n$/);
+    await stop(h);
+
+    // With appendonly no the RDB is what loads.
+    h = await server(dir);
+    assert.equal(await h.r.call('GET', 'a'), '1');
+    await stop(h);
+  });
+
+  test('DEBUG LOADAOF reloads from the files; without AOF files it is an error', async () => {
+    const dir = tmp();
+    const h = await server(dir);
+    const { r } = h;
+    await assert.rejects(r.call('DEBUG', 'LOADAOF'), /ERR Error trying to load the AOF files, check server logs\./);
+    await r.call('CONFIG', 'SET', 'appendonly', 'yes');
+    await r.call('SET', 'foo', 'bar', 'EX', '100');
+    await r.call('SET', 'foo', 'bar2', 'KEEPTTL');
+    await r.call('SET', 'p', 'x', 'EX', '100');
+    await r.call('GETEX', 'p', 'PERSIST');
+    assert.equal(await r.call('DEBUG', 'LOADAOF'), 'OK');
+    assert.equal(await r.call('GET', 'foo'), 'bar2');
+    const ttl = (await r.call('TTL', 'foo')) as number;
+    assert.ok(ttl > 90 && ttl <= 100);
+    assert.equal(await r.call('TTL', 'p'), -1);
+    // The reload itself is not logged: the incr file does not grow.
+    const incr = join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+    const size = statSync(incr).size;
+    assert.equal(await r.call('DEBUG', 'LOADAOF'), 'OK');
+    assert.equal(statSync(incr).size, size);
+    await stop(h);
+  });
+});
+
+describe('BGREWRITEAOF', () => {
+  test('switches to a new base and incr file and deletes the old ones', async () => {
+    const dir = tmp();
+    let h = await server(dir, { appendonly: 'yes' });
+    let r = h.r;
+    for (let i = 0; i < 200; i++) await r.call('SET', `k${i}`, String(i));
+    await r.call('CONFIG', 'SET', 'rdb-key-save-delay', '2000'); // 2 ms per key: the rewrite takes a while
+    assert.equal(await r.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    assert.equal((await info(r)).get('aof_rewrite_in_progress'), '1');
+    await assert.rejects(r.call('BGREWRITEAOF'), /ERR Background append only file rewriting already in progress/);
+    // Writes made during the rewrite go to the new incr file, already in the manifest.
+    await r.call('SET', 'k0', 'changed');
+    await r.call('SET', 'new', 'yes');
+    assert.equal(manifestOf(dir),
+      'file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    await r.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+    await waitRewrite(r);
+    assert.equal(manifestOf(dir), 'file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    assert.deepEqual(aofFiles(dir), ['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
+    const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.2.incr.aof'), 'latin1');
+    assert.ok(incr.includes('changed') && incr.includes('new'));
+    assert.equal((await info(r)).get('aof_rewrites'), '1');
+    await stop(h);
+
+    h = await server(dir, { appendonly: 'yes' });
+    r = h.r;
+    assert.equal(await r.call('DBSIZE'), 201);
+    assert.equal(await r.call('GET', 'k0'), 'changed');
+    assert.equal(await r.call('GET', 'k199'), '199');
+    assert.equal(await r.call('GET', 'new'), 'yes');
+    await stop(h);
+  });
+});
+
+describe('damaged files', () => {
+  async function prepared(): Promise<{ dir: string; incr: string }> {
+    const dir = tmp();
+    const h = await server(dir, { appendonly: 'yes' });
+    await h.r.call('SET', 'a', '1');
+    await h.r.call('SET', 'b', '2');
+    await stop(h);
+    return { dir, incr: join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof') };
+  }
+
+  test('a truncated tail is cut off with aof-load-truncated yes', async () => {
+    const { dir, incr } = await prepared();
+    const good = statSync(incr).size;
+    appendFileSync(incr, '*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1');
+    const h = await server(dir, { appendonly: 'yes' });
+    assert.equal(await h.r.call('GET', 'b'), '2');
+    assert.equal(await h.r.call('EXISTS', 'c'), 0);
+    await h.r.call('SET', 'd', '4');
+    await stop(h);
+    // The file was truncated at the last whole command, then appended to.
+    const text = readFileSync(incr, 'latin1');
+    assert.ok(!text.slice(good).includes('$1\r\nc'));
+    const h2 = await server(dir, { appendonly: 'yes' });
+    assert.equal(await h2.r.call('GET', 'd'), '4');
+    await stop(h2);
+  });
+
+  test('an incomplete MULTI at the end is reverted', async () => {
+    const { dir, incr } = await prepared();
+    const good = statSync(incr).size;
+    appendFileSync(incr, '*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nm\r\n$1\r\n1\r\n');
+    const h = await server(dir, { appendonly: 'yes' });
+    assert.equal(await h.r.call('EXISTS', 'm'), 0);
+    assert.equal(await h.r.call('GET', 'a'), '1');
+    await stop(h);
+    assert.equal(statSync(incr).size, good);
+  });
+
+  test('a truncated file is refused with aof-load-truncated no', async () => {
+    const { dir, incr } = await prepared();
+    appendFileSync(incr, '*3\r\n$3\r\nSET');
+    await assert.rejects(startServer({ config: { dir, appendonly: 'yes', 'aof-load-truncated': 'no' } }));
+  });
+
+  test('garbage and unknown commands are refused', async () => {
+    const { dir, incr } = await prepared();
+    const original = readFileSync(incr);
+    appendFileSync(incr, 'garbage\r\n');
+    await assert.rejects(startServer({ config: { dir, appendonly: 'yes' } }));
+    writeFileSync(incr, Buffer.concat([original, Buffer.from('*1\r\n$7\r\nNOTACMD\r\n')]));
+    await assert.rejects(startServer({ config: { dir, appendonly: 'yes' } }));
+  });
+
+  test('a file named by the manifest but missing is fatal', async () => {
+    const { dir, incr } = await prepared();
+    rmSync(incr);
+    await assert.rejects(startServer({ config: { dir, appendonly: 'yes' } }));
+    assert.ok(existsSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest')));
+  });
+});
+
+describe('appendfsync', () => {
+  test('every mode writes the command before the reply', async () => {
+    for (const mode of ['always', 'everysec', 'no']) {
+      const dir = tmp();
+      const h = await server(dir, { appendonly: 'yes', appendfsync: mode });
+      await h.r.call('SET', 'key', `value-${mode}`);
+      const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+      assert.ok(incr.includes(`value-${mode}`), mode);
+      await stop(h);
+    }
+  });
+});
+
+describe('manifest format', () => {
+  test('parse and format round trip, with history and quoted names', () => {
+    const text = 'file appendonly.aof.3.base.rdb seq 3 type b\nfile appendonly.aof.2.incr.aof seq 2 type h\n' +
+      'file "my file.incr.aof" seq 4 type i\nfile appendonly.aof.5.incr.aof seq 5 type i\n';
+    const m = parseManifest(text);
+    assert.equal(m.base?.name, 'appendonly.aof.3.base.rdb');
+    assert.equal(m.history.length, 1);
+    assert.deepEqual(m.incrs.map((i) => i.name), ['my file.incr.aof', 'appendonly.aof.5.incr.aof']);
+    assert.equal(m.currIncrSeq, 5);
+    assert.equal(formatManifest(m), text);
+    // Comments and blank lines are ignored; key order does not matter.
+    assert.equal(parseManifest('# comment\n\ntype i seq 1 file x.aof\n').incrs[0]!.name, 'x.aof');
+  });
+
+  test('malformed manifests are rejected', () => {
+    assert.throws(() => parseManifest('file a seq 1\n'), /Invalid AOF manifest file format/);
+    assert.throws(() => parseManifest('file a seq x type i\n'), /Invalid AOF manifest file format/);
+    assert.throws(() => parseManifest('file a seq 1 type z\n'), /Invalid AOF manifest file format/);
+    assert.throws(() => parseManifest('file a seq 1 type b\nfile b seq 2 type b\n'), /duplicate base/);
+    assert.throws(() => parseManifest('file a seq 2 type i\nfile b seq 1 type i\n'), /non-monotonic/);
+  });
+});
