@@ -460,6 +460,43 @@ async function collections(refName: string): Promise<void> {
   log();
 }
 
+/** Streams, HyperLogLog, bitmaps and geo at pipeline 1, with ratios against the reference. */
+async function datatypes(refName: string): Promise<void> {
+  log(`## Streams, HyperLogLog, bitmaps, geo (pipeline 1, -c ${CLIENTS}, ${N_COLL} requests each)`);
+  const cmds: [string, string[]][] = [
+    ['XADD', ['XADD', 'bs', '*', 'field', '__rand_int__']],
+    ['XREAD COUNT 10', ['XREAD', 'COUNT', '10', 'STREAMS', 'bs', '0']],
+    ['XREADGROUP COUNT 10', ['XREADGROUP', 'GROUP', 'g', 'c:__rand_int__', 'COUNT', '10', 'STREAMS', 'bs', '>']],
+    ['PFADD', ['PFADD', 'hll', 'elem:__rand_int__']],
+    ['PFCOUNT', ['PFCOUNT', 'hll']],
+    ['SETBIT', ['SETBIT', 'bits', '7777777', '1']],
+    ['BITCOUNT', ['BITCOUNT', 'bits']],
+    ['GEOADD', ['GEOADD', 'geo', '13.361389', '38.115556', 'place:__rand_int__']],
+    ['GEOSEARCH 200km', ['GEOSEARCH', 'geo', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'COUNT', '10', 'ASC']],
+  ];
+  const res = new Map<string, Map<string, Lat>>();
+  for (const kind of ['peregrine', 'reference'] as const) {
+    const s = await startSrv(kind);
+    try {
+      const cc = await RawConn.connect(s.port);
+      await cc.call('XGROUP', 'CREATE', 'bs', 'g', '$', 'MKSTREAM');
+      cc.close();
+      const m = new Map<string, Lat>();
+      for (const [name, cmd] of cmds) m.set(name, await redisBenchmarkCmd(s.port, N_COLL, 1, 1_000_000, cmd));
+      res.set(kind, m);
+    } finally {
+      await s.stop();
+    }
+  }
+  const rows: string[][] = [];
+  for (const [t, a] of res.get('peregrine')!) {
+    const b = res.get('reference')!.get(t)!;
+    rows.push([t, kfmt(a.rps), fmt(a.p50, 3), fmt(a.p99, 3), kfmt(b.rps), fmt(b.p50, 3), fmt(b.p99, 3), fmt(a.rps / b.rps, 2)]);
+  }
+  log(table(['test', 'peregrine rps', 'p50 ms', 'p99 ms', `${refName} rps`, 'p50 ms', 'p99 ms', 'ratio'], rows));
+  log();
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -486,6 +523,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('throughput')) await throughput(ref.name);
   if (!SKIP.has('memory')) await memory(ref.name);
   if (!SKIP.has('collections')) await collections(ref.name);
+  if (!SKIP.has('datatypes')) await datatypes(ref.name);
   if (!SKIP.has('big')) await big(ref.name);
 
   summary(t0);
