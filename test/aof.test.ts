@@ -201,6 +201,31 @@ describe('BGREWRITEAOF', () => {
   });
 });
 
+describe('BGREWRITEAOF with the AOF disabled', () => {
+  test('writes a base and a manifest that DEBUG LOADAOF reads', async () => {
+    const dir = tmp();
+    const h = await server(dir);
+    const { r } = h;
+    await r.call('SET', 'x', '10');
+    await r.call('EXPIRE', 'x', '1000');
+    assert.equal(await r.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    await waitRewrite(r);
+    assert.equal((await info(r)).get('aof_enabled'), '0');
+    assert.equal(manifestOf(dir), 'file appendonly.aof.1.base.rdb seq 1 type b\n');
+    await r.call('SET', 'x', 'changed'); // not logged: the AOF is off
+    assert.equal(await r.call('DEBUG', 'LOADAOF'), 'OK');
+    assert.equal(await r.call('GET', 'x'), '10');
+    const ttl = (await r.call('TTL', 'x')) as number;
+    assert.ok(ttl > 900 && ttl <= 1000);
+    // A second rewrite continues the sequence and drops the old base.
+    await r.call('BGREWRITEAOF');
+    await waitRewrite(r);
+    assert.equal(manifestOf(dir), 'file appendonly.aof.2.base.rdb seq 2 type b\n');
+    assert.deepEqual(aofFiles(dir), ['appendonly.aof.2.base.rdb', 'appendonly.aof.manifest']);
+    await stop(h);
+  });
+});
+
 describe('damaged files', () => {
   async function prepared(): Promise<{ dir: string; incr: string }> {
     const dir = tmp();

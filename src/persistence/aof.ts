@@ -292,6 +292,9 @@ export function startRewrite(s: Server): string | null {
     return 'ERR Can\'t open or create append-only dir';
   }
   const dir = aofDir(s);
+  if (st.state === 'off') {
+    try { st.manifest = loadManifest(s); } catch { st.manifest = emptyManifest(); }
+  }
   const m = st.manifest;
   try {
     if (st.state === 'on') {
@@ -341,7 +344,8 @@ export function startRewrite(s: Server): string | null {
 
 function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
   const st = aof(s);
-  if (st.rewrite === rw) st.rewrite = null;
+  if (st.rewrite !== rw) return; // killed: killRewrite cleaned up
+  st.rewrite = null;
   st.lastRewriteTimeSec = Math.floor((Date.now() - rw.startedAt) / 1000);
   if (err === null) {
     try {
@@ -349,16 +353,14 @@ function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
     } catch (e) { err = e as Error; }
   }
   try { closeSync(rw.fd); } catch { /* ignore */ }
-  if (err !== null || st.state === 'off') {
+  if (err !== null) {
     try { unlinkSync(rw.tmpPath); } catch { /* ignore */ }
-    if (err !== null) {
-      s.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
-      st.lastBgrewriteStatus = 'err';
-      st.failures++;
-      st.lastFailAt = Date.now();
-      // Enabling the AOF waits for a good base: try again from the cron.
-      if (st.state === 'wait_rewrite') st.scheduled = true;
-    }
+    s.log.warning(`Background AOF rewrite terminated with error: ${err.message}`);
+    st.lastBgrewriteStatus = 'err';
+    st.failures++;
+    st.lastFailAt = Date.now();
+    // Enabling the AOF waits for a good base: try again from the cron.
+    if (st.state === 'wait_rewrite') st.scheduled = true;
     return;
   }
   const dir = aofDir(s);
@@ -382,6 +384,10 @@ function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
       m.currIncrSeq = seq;
       st.state = 'on';
       s.log.notice('AOF rewrite done, the append only file is enabled');
+    } else if (st.state === 'off') {
+      // BGREWRITEAOF with the AOF disabled: the new base alone describes the dataset.
+      for (const i of m.incrs) m.history.push({ ...i, type: 'h' });
+      m.incrs = [];
     } else {
       // Every incr file but the one opened when the rewrite started is covered by the new base.
       const last = m.incrs[m.incrs.length - 1];
