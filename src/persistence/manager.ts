@@ -271,7 +271,10 @@ function finishBgsave(s: Server, bg: BackgroundSave, err: Error | null): void {
   const ok = err === null;
   st.lastBgsaveTimeSec = Math.floor((Date.now() - bg.snapshot.startedAt) / 1000);
   st.lastCowSize = bg.snapshot.cowBytes;
-  if (bg.target === 'disk') {
+  if (bg.snapshot.cancelled) {
+    // Like a fork child killed on purpose (SIGUSR1): logged, but not a failed save.
+    s.log.warning(`Background saving terminated by signal 10`);
+  } else if (bg.target === 'disk') {
     if (ok) {
       s.log.notice('DB saved on disk');
       s.log.notice('Background saving terminated with success');

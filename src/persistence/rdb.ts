@@ -674,8 +674,15 @@ export class Snapshot {
     while (this.step(Infinity, Infinity)) { /* until done */ }
   }
 
+  /** True when stopped on purpose (BGSAVE CANCEL, shutdown): not a save error. */
+  cancelled = false;
+
   /** Stops the snapshot; the sink gets no more bytes. */
-  abort(reason: string): void { this.fail(new Error(reason)); }
+  abort(reason: string): void {
+    if (this.done) return;
+    this.cancelled = true;
+    this.fail(new Error(reason));
+  }
 
   private emit(): void {
     if (this.out.length === 0) return;

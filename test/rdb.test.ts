@@ -1,0 +1,551 @@
+// RDB persistence: the format pieces (CRC-64, LZF, lengths and string encodings), SAVE / BGSAVE /
+// DEBUG RELOAD / start-up loading round trips, copy-on-write consistency of background saves while
+// writes go on, DUMP / RESTORE, and files exchanged with real valkey-server / redis-server.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { Valkey } from 'iovalkey';
+import { startServer, type RunningServer } from '../src/index.js';
+import { crc64 } from '../src/persistence/crc64.js';
+import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
+import {
+  RdbOut, RdbReader, RdbError, parseMagic, rdbMagic, saveOptions, serializeSync, loadRdb, verifyDumpPayload,
+} from '../src/persistence/rdb.js';
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+const dirs: string[] = [];
+const servers: RunningServer[] = [];
+const clients: Valkey[] = [];
+const children: ChildProcess[] = [];
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'peregrine-rdb-'));
+  dirs.push(d);
+  return d;
+}
+
+async function server(dir: string, config: Record<string, string> = {}, logs?: string[]): Promise<{ srv: RunningServer; r: Valkey }> {
+  const srv = await startServer({
+    config: { dir, 'enable-debug-command': 'yes', ...(logs ? { loglevel: 'notice' } : {}), ...config },
+    ...(logs ? { logSink: (l: string) => logs.push(l) } : {}),
+  });
+  servers.push(srv);
+  const r = new Valkey({ host: '127.0.0.1', port: srv.port, lazyConnect: false, retryStrategy: () => null });
+  clients.push(r);
+  return { srv, r };
+}
+
+async function stop(x: { srv: RunningServer; r: Valkey }): Promise<void> {
+  x.r.disconnect();
+  await x.srv.close();
+}
+
+after(async () => {
+  for (const c of clients) c.disconnect();
+  for (const s of servers) await s.close();
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function waitFor(cond: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+async function persistenceInfo(r: Valkey, field: string): Promise<string> {
+  const t = await r.call('info', 'persistence') as string;
+  const m = new RegExp(`^${field}:(.*)\\r$`, 'm').exec(t);
+  return m ? m[1]! : '';
+}
+
+async function bgsaveDone(r: Valkey): Promise<void> {
+  await waitFor(async () => (await persistenceInfo(r, 'rdb_bgsave_in_progress')) === '0', 'BGSAVE to finish');
+}
+
+/** Every key of every db as "db:key=value|ttl" lines, sorted (TTL as absolute ms, or -1). */
+async function dumpAll(r: Valkey, dbs = 16): Promise<string[]> {
+  const out: string[] = [];
+  for (let db = 0; db < dbs; db++) {
+    await r.call('select', String(db));
+    const keys = await r.call('keys', '*') as string[];
+    for (const k of keys) {
+      const v = await r.call('get', k);
+      const t = await r.call('pexpiretime', k);
+      out.push(`${db}:${k}=${v}|${t}`);
+    }
+  }
+  await r.call('select', '0');
+  return out.sort();
+}
+
+// ------------------------------------------------------------------ format pieces
+
+describe('format pieces', () => {
+  test('CRC-64 (Jones, reflected) check value', () => {
+    assert.equal(crc64(Buffer.from('123456789')), 0xe9c6d914c4b8d9can);
+    assert.equal(crc64(Buffer.alloc(0)), 0n);
+    // The slicing-by-8 path and the byte path agree at every length and alignment.
+    const data = Buffer.from(Array.from({ length: 100 }, (_, i) => (i * 37 + 11) & 255));
+    for (let n = 0; n < 40; n++) {
+      let slow = 0n;
+      for (let i = 0; i <= n; i++) slow = crc64(data, 0, i); // exercise many lengths
+      assert.equal(crc64(data, 3, 3 + n), crc64(Buffer.from(data.subarray(3, 3 + n))));
+      assert.equal(typeof slow, 'bigint');
+    }
+  });
+
+  test('LZF round trips, refuses output past the limit, rejects corrupt streams', () => {
+    const text = Buffer.from('hello world '.repeat(200));
+    const c = lzfCompress(text, text.length - 4)!;
+    assert.ok(c !== null && c.length < text.length / 5);
+    assert.deepEqual(lzfDecompress(c, text.length), text);
+    // Random bytes do not shrink: no result within the limit.
+    const rnd = Buffer.from(Array.from({ length: 1000 }, () => Math.floor(Math.random() * 256)));
+    assert.equal(lzfCompress(rnd, rnd.length - 4), null);
+    // Mixed content, long matches (> 264) and long literal runs (> 32).
+    const mixed = Buffer.concat([rnd.subarray(0, 100), Buffer.alloc(3000, 'a'), rnd.subarray(100, 300), text]);
+    const cm = lzfCompress(mixed, mixed.length)!;
+    assert.deepEqual(lzfDecompress(cm, mixed.length), mixed);
+    assert.equal(lzfDecompress(cm, mixed.length + 1), null, 'length mismatch');
+    assert.equal(lzfDecompress(Buffer.from([0x20, 0x00]), 3), null, 'reference before the start');
+    assert.equal(lzfDecompress(Buffer.from([0x05, 0x41]), 6), null, 'truncated literal');
+  });
+
+  test('lengths use the shortest of the 1/2/5/9-byte forms', () => {
+    const cases: Array<[number, string]> = [
+      [0, '00'], [63, '3f'], [64, '4040'], [16383, '7fff'], [16384, '8000004000'],
+      [0xffffffff, '80ffffffff'], [0x100000000, '810000000100000000'],
+    ];
+    for (const [n, hex] of cases) {
+      const o = new RdbOut();
+      o.len(n);
+      assert.equal(o.take().toString('hex'), hex, `len ${n}`);
+      const r = new RdbReader(Buffer.from(hex, 'hex'));
+      assert.equal(r.len(), n);
+    }
+    assert.throws(() => new RdbReader(Buffer.from('c0', 'hex')).len(), RdbError);
+  });
+
+  test('strings: int8/16/32 encodings for canonical integers only, LZF past 20 bytes, raw otherwise', () => {
+    const enc = (s: string, compress = false) => { const o = new RdbOut(); o.str(Buffer.from(s), compress); return o.take(); };
+    assert.equal(enc('0').toString('hex'), 'c000');
+    assert.equal(enc('-1').toString('hex'), 'c0ff');
+    assert.equal(enc('127').toString('hex'), 'c07f');
+    assert.equal(enc('128').toString('hex'), 'c18000');
+    assert.equal(enc('-32768').toString('hex'), 'c10080');
+    assert.equal(enc('32768').toString('hex'), 'c200800000');
+    assert.equal(enc('2147483647').toString('hex'), 'c2ffffff7f');
+    assert.equal(enc('-2147483648').toString('hex'), 'c200000080');
+    for (const raw of ['2147483648', '007', '-0', '+1', ' 1', '1a', '', '12345678901']) {
+      assert.equal(enc(raw)[0], raw.length, `'${raw}' stays raw`);
+    }
+    const long = 'abc'.repeat(20);
+    assert.equal(enc(long, true)[0], 0xc3);
+    assert.equal(enc(long, false)[0], long.length);
+    assert.equal(enc('a'.repeat(20), true)[0], 20, '20 bytes are never compressed');
+    for (const s of ['0', '-1', '128', '-32768', '2147483647', '-2147483648', long, 'x', '']) {
+      assert.equal(new RdbReader(enc(s, true)).strText(), s);
+    }
+  });
+
+  test('magic strings and version acceptance', () => {
+    assert.equal(rdbMagic(80), 'VALKEY080');
+    assert.equal(rdbMagic(11), 'REDIS0011');
+    assert.equal(parseMagic(Buffer.from('VALKEY080')), 80);
+    assert.equal(parseMagic(Buffer.from('REDIS0009')), 9);
+    assert.throws(() => parseMagic(Buffer.from('REDIS0012')), /Can't handle RDB format version 12/);
+    assert.throws(() => parseMagic(Buffer.from('VALKEY081')), /Can't handle RDB format version 81/);
+    assert.throws(() => parseMagic(Buffer.from('VALKEY011')), /Wrong signature/);
+    assert.throws(() => parseMagic(Buffer.from('REDIS0080')), /Wrong signature/);
+    assert.throws(() => parseMagic(Buffer.from('HELLO0011')), /Wrong signature/);
+  });
+});
+
+// ------------------------------------------------------------------ round trips
+
+describe('SAVE and loading at start-up', () => {
+  test('strings with TTLs across databases survive a restart; expired keys are dropped on load', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    const far = Date.now() + 3_600_000;
+    await r.call('set', 'plain', 'value');
+    await r.call('set', 'int', '12345');
+    await r.call('set', 'neg', '-7');
+    await r.call('set', 'bigint', '9223372036854775807');
+    await r.call('set', 'ttl', 'x', 'pxat', String(far));
+    await r.call('set', 'compressible', 'abcd'.repeat(1000));
+    await r.call('set', 'empty', '');
+    await r.call('set', 'binary', Buffer.from([0, 1, 2, 255, 13, 10]));
+    await r.call('select', '3');
+    await r.call('set', 'db3', 'three');
+    await r.call('select', '15');
+    await r.call('set', 'db15', 'fifteen', 'px', '200');
+    await r.call('select', '0');
+    const big = Buffer.alloc(100_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 255;
+    await r.call('set', 'big', big);
+    const before = await dumpAll(r);
+    assert.equal(await r.call('save'), 'OK');
+    assert.ok(existsSync(join(dir, 'dump.rdb')));
+    assert.equal(await persistenceInfo(r, 'rdb_changes_since_last_save'), '0');
+    assert.ok(Math.abs(Number(await r.call('lastsave')) - Date.now() / 1000) < 3);
+    await stop(a);
+    await sleep(250); // db15's key expires meanwhile
+    const logs: string[] = [];
+    const b = await server(dir, {}, logs);
+    assert.deepEqual(await dumpAll(b.r), before.filter((l) => !l.startsWith('15:')));
+    assert.deepEqual(await b.r.callBuffer('get', 'big'), big);
+    assert.equal(await b.r.call('object', 'encoding', 'int'), 'int');
+    assert.equal(await b.r.call('pexpiretime', 'ttl'), far);
+    assert.ok(logs.some((l) => l.includes('Loading RDB produced by Valkey version 9.0.0')), logs.join('\n'));
+    assert.ok(logs.some((l) => l.includes('Done loading RDB, keys loaded: 10, keys expired: 1.')), logs.join('\n'));
+    assert.ok(logs.some((l) => /DB loaded from disk: \d+\.\d{3} seconds/.test(l)));
+    assert.equal(await persistenceInfo(b.r, 'rdb_last_load_keys_loaded'), '10');
+    assert.equal(await persistenceInfo(b.r, 'rdb_last_load_keys_expired'), '1');
+    await stop(b);
+  });
+
+  test('rdbcompression no stores long strings raw; a corrupt file stops the start-up', async () => {
+    const dir = tmp();
+    const a = await server(dir, { rdbcompression: 'no' });
+    await a.r.call('set', 'k', 'z'.repeat(5000));
+    await a.r.call('save');
+    const size = statSync(join(dir, 'dump.rdb')).size;
+    assert.ok(size > 5000);
+    await a.r.call('config', 'set', 'rdbcompression', 'yes');
+    await a.r.call('save');
+    assert.ok(statSync(join(dir, 'dump.rdb')).size < 1000);
+    await stop(a);
+    const f = readFileSync(join(dir, 'dump.rdb'));
+    f[f.length - 12] ^= 0xff; // inside the data, before the checksum
+    writeFileSync(join(dir, 'dump.rdb'), f);
+    const logs: string[] = [];
+    await assert.rejects(server(dir, {}, logs));
+    assert.ok(logs.some((l) => l.includes('Fatal error loading the DB')), logs.join('\n'));
+  });
+
+  test('a file saved with rdbchecksum no loads without a check', async () => {
+    const dir = tmp();
+    const a = await server(dir, { rdbchecksum: 'no' });
+    await a.r.call('set', 'k', 'v');
+    await a.r.call('save');
+    await stop(a);
+    const f = readFileSync(join(dir, 'dump.rdb'));
+    assert.ok(f.subarray(f.length - 8).every((b) => b === 0));
+    const logs: string[] = [];
+    const b = await server(dir, {}, logs);
+    assert.equal(await b.r.call('get', 'k'), 'v');
+    assert.ok(logs.some((l) => l.includes('RDB file was saved with checksum disabled: no check performed.')));
+    await stop(b);
+  });
+
+  test('SHUTDOWN SAVE and save points write the file', async () => {
+    const dir = tmp();
+    const logs: string[] = [];
+    const a = await server(dir, {}, logs);
+    await a.r.call('config', 'set', 'save', '1 1');
+    await a.r.call('set', 'k', 'v');
+    await waitFor(() => logs.some((l) => l.includes('1 changes in 1 seconds. Saving...')), 'the save point', 4000);
+    await bgsaveDone(a.r);
+    assert.ok(existsSync(join(dir, 'dump.rdb')));
+    await a.r.call('config', 'set', 'save', '');
+    await a.r.call('set', 'k2', 'v2');
+    await a.r.call('shutdown', 'save').catch(() => {});
+    await a.srv.server.closed;
+    a.r.disconnect();
+    const b = await server(dir);
+    assert.equal(await b.r.call('get', 'k2'), 'v2');
+    await stop(b);
+  });
+});
+
+describe('BGSAVE', () => {
+  test('starts, reports progress in INFO, refuses a second one, and updates LASTSAVE', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    for (let i = 0; i < 30; i++) await r.call('set', `k${i}`, String(i));
+    await r.call('config', 'set', 'rdb-key-save-delay', '10000');
+    assert.equal(await r.call('bgsave'), 'Background saving started');
+    assert.equal(await persistenceInfo(r, 'rdb_bgsave_in_progress'), '1');
+    assert.equal(await persistenceInfo(r, 'current_save_keys_total'), '30');
+    await assert.rejects(r.call('bgsave'), /ERR Background save already in progress/);
+    await assert.rejects(r.call('save'), /ERR Background save already in progress/);
+    await assert.rejects(r.call('bgsave', 'schedule'), /ERR Background save already in progress/);
+    await assert.rejects(r.call('bgsave', 'foo'), /ERR syntax error/);
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    await bgsaveDone(r);
+    assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok');
+    assert.equal(await persistenceInfo(r, 'rdb_changes_since_last_save'), '0');
+    assert.ok(existsSync(join(dir, 'dump.rdb')));
+    // Nothing left behind but the dump.
+    assert.deepEqual((await import('node:fs')).readdirSync(dir), ['dump.rdb']);
+    await stop(a);
+  });
+
+  test('BGSAVE CANCEL stops a running save (no file); without one it is an error', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    await assert.rejects(r.call('bgsave', 'cancel'), /ERR Background saving is currently not in progress or scheduled/);
+    for (let i = 0; i < 10; i++) await r.call('set', `k${i}`, 'v');
+    await r.call('config', 'set', 'rdb-key-save-delay', '100000');
+    await r.call('bgsave');
+    assert.equal(await r.call('bgsave', 'cancel'), 'Background saving cancelled');
+    await bgsaveDone(r);
+    assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok', 'a cancelled save is not an error');
+    await sleep(50);
+    assert.deepEqual((await import('node:fs')).readdirSync(dir), []);
+    await stop(a);
+  });
+
+  test('BGSAVE inside MULTI/EXEC is scheduled and runs after the transaction', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const tx = a.r.multi();
+    tx.set('k', 'v');
+    tx.bgsave();
+    const res = await tx.exec();
+    assert.deepEqual(res, [[null, 'OK'], [null, 'Background saving scheduled']]);
+    await waitFor(() => existsSync(join(dir, 'dump.rdb')), 'the scheduled save');
+    await stop(a);
+  });
+
+  test('the snapshot is the dataset at BGSAVE time, whatever happens to it meanwhile', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    for (let db = 0; db < 3; db++) {
+      await r.call('select', String(db));
+      for (let i = 0; i < 40; i++) await r.call('set', `k${i}`, `v${db}-${i}`);
+      await r.call('set', 'counter', '10');
+      await r.call('set', 'text', 'hello');
+      await r.call('set', 'big', 'B'.repeat(20000));
+      await r.call('set', 'ttl', 'x', 'px', '600000');
+      await r.call('set', 'gone', 'soon', 'px', '150');
+    }
+    await r.call('select', '0');
+    const before = await dumpAll(r, 3);
+    await r.call('config', 'set', 'rdb-key-save-delay', '5000'); // ~5 ms per key: ~0.7 s in all
+    assert.equal(await r.call('bgsave'), 'Background saving started');
+    // Modify everything in every way while the snapshot is written.
+    for (let db = 0; db < 3; db++) {
+      await r.call('select', String(db));
+      await r.call('incr', 'counter');
+      await r.call('append', 'text', ' world');
+      await r.call('setrange', 'big', '0', 'XYZ');
+      await r.call('append', 'big', 'tail');
+      await r.call('persist', 'ttl');
+      await r.call('expire', 'k1', '1000');
+      await r.call('del', 'k2');
+      await r.call('rename', 'k3', 'renamed');
+      await r.call('set', 'k4', 'overwritten');
+      await r.call('getdel', 'k5');
+      await r.call('set', 'created', 'later');
+      await r.call('incrbyfloat', 'k6', '1').catch(() => {});
+      await r.call('move', 'k7', '9');
+    }
+    await r.call('select', '0');
+    await r.call('swapdb', '0', '1');
+    await sleep(200); // 'gone' expires: actively or lazily on the reads below
+    await r.call('get', 'gone');
+    await r.call('flushdb'); // db 0 (the old db 1) goes entirely: the snapshot completes first
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    await bgsaveDone(r);
+    assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok');
+    await r.call('flushall');
+    await stop(a);
+    const b = await server(dir);
+    // Loaded on a primary: the short-TTL keys are past their time by now and dropped.
+    assert.deepEqual(await dumpAll(b.r, 3), before.filter((l) => !/:gone=/.test(l)));
+    await stop(b);
+  });
+
+  test('FLUSHALL during a background save: the save completes with the old data', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    for (let i = 0; i < 50; i++) await r.call('set', `k${i}`, String(i));
+    await r.call('config', 'set', 'rdb-key-save-delay', '20000');
+    await r.call('bgsave');
+    await r.call('flushall');
+    assert.equal(await persistenceInfo(r, 'current_save_keys_processed'), '50', 'serialized before the flush');
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    await waitFor(() => existsSync(join(dir, 'dump.rdb')), 'the file');
+    await stop(a);
+    const b = await server(dir);
+    assert.equal(await b.r.call('dbsize'), 50);
+    await stop(b);
+  });
+});
+
+describe('DEBUG RELOAD', () => {
+  test('saves, empties, loads back (dropping expired keys); NOSAVE loads the existing file', async () => {
+    const dir = tmp();
+    const a = await server(dir, { 'enable-protected-configs': 'yes' });
+    const r = a.r;
+    await r.call('set', 'a', '1');
+    await r.call('set', 'b', '2', 'px', '50');
+    await r.call('debug', 'set-active-expire', '0');
+    await sleep(80);
+    assert.equal(await r.call('dbsize'), 2);
+    assert.equal(await r.call('debug', 'reload'), 'OK');
+    assert.equal(await r.call('dbsize'), 1);
+    assert.ok(existsSync(join(dir, 'dump.rdb')));
+    await r.call('set', 'c', '3');
+    assert.equal(await r.call('debug', 'reload', 'nosave'), 'OK');
+    assert.equal(await r.call('get', 'c'), null, 'the file did not have it');
+    assert.equal(await r.call('get', 'a'), '1');
+    await r.call('set', 'c', '3');
+    assert.equal(await r.call('debug', 'reload', 'nosave', 'noflush', 'merge'), 'OK');
+    assert.equal(await r.call('get', 'c'), '3');
+    await assert.rejects(r.call('debug', 'reload', 'nosave', 'noflush'), /ERR Error trying to load the RDB dump/);
+    await r.call('config', 'set', 'dbfilename', 'missing.rdb');
+    await assert.rejects(r.call('debug', 'reload', 'nosave'), /ERR Error trying to load the RDB dump/);
+    await stop(a);
+  });
+});
+
+describe('DUMP / RESTORE', () => {
+  test('round trip, TTLs, REPLACE, and errors', async () => {
+    const a = await server(tmp());
+    const r = a.r;
+    await r.call('set', 'src', 'x'.repeat(100));
+    const p = await r.callBuffer('dump', 'src') as Buffer;
+    assert.equal(p.readUInt16LE(p.length - 10), 80, 'RDB version in the footer');
+    assert.equal(verifyDumpPayload(p), 80);
+    assert.equal(await r.call('dump', 'nope'), null);
+    assert.equal(await r.call('restore', 'dst', '0', p), 'OK');
+    assert.equal(await r.call('get', 'dst'), 'x'.repeat(100));
+    assert.equal(await r.call('pttl', 'dst'), -1);
+    await assert.rejects(r.call('restore', 'dst', '0', p), /BUSYKEY Target key name already exists\./);
+    assert.equal(await r.call('restore', 'dst', '5000', p, 'replace'), 'OK');
+    const pttl = await r.call('pttl', 'dst') as number;
+    assert.ok(pttl > 4000 && pttl <= 5000);
+    const at = Date.now() + 100000;
+    assert.equal(await r.call('restore', 'abs', String(at), p, 'absttl'), 'OK');
+    assert.equal(await r.call('pexpiretime', 'abs'), at);
+    assert.equal(await r.call('restore', 'past', '1', p, 'absttl'), 'OK');
+    assert.equal(await r.call('exists', 'past'), 0);
+    await assert.rejects(r.call('restore', 'x', '-1', p), /ERR Invalid TTL value, must be >= 0/);
+    await assert.rejects(r.call('restore', 'x', 'a', p), /ERR value is not an integer/);
+    await assert.rejects(r.call('restore', 'x', '0', p, 'idletime', '-1'), /ERR Invalid IDLETIME value, must be >= 0/);
+    await assert.rejects(r.call('restore', 'x', '0', p, 'freq', '256'), /ERR Invalid FREQ value, must be >= 0 and <= 255/);
+    await assert.rejects(r.call('restore', 'x', '0', p, 'freq', '1', 'idletime', '1'), /ERR syntax error/);
+    await assert.rejects(r.call('restore', 'x', '0', p, 'bogus'), /ERR syntax error/);
+    const bad = Buffer.from(p);
+    bad[3] ^= 1;
+    await assert.rejects(r.call('restore', 'x', '0', bad), /ERR DUMP payload version or checksum are wrong/);
+    await r.call('debug', 'set-skip-checksum-validation', '1');
+    await assert.rejects(r.call('restore', 'x', '0', Buffer.concat([Buffer.from([0x63]), p.subarray(1)])), /ERR Bad data format/);
+    await r.call('debug', 'set-skip-checksum-validation', '0');
+    const future = Buffer.from(p);
+    future.writeUInt16LE(81, future.length - 10);
+    await assert.rejects(r.call('restore', 'x', '0', future), /ERR DUMP payload version or checksum are wrong/);
+    await stop(a);
+  });
+});
+
+// ------------------------------------------------------------------ interoperability
+
+const VALKEY = '/work/valkey-src/src/valkey-server';
+const REDIS = '/usr/bin/redis-server';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+/** Starts a reference server loading dir/file; resolves with a client once it answers. */
+async function reference(bin: string, dir: string, file: string): Promise<{ r: Valkey; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', file, '--save', ''],
+    { stdio: 'ignore' });
+  children.push(child);
+  const r = new Valkey({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => { /* connection refused until the server is up */ });
+  clients.push(r);
+  await waitFor(async () => {
+    try { await r.connect(); return (await r.call('ping')) === 'PONG'; } catch { r.disconnect(); return false; }
+  }, `${bin} to start`, 10000);
+  return { r, child };
+}
+
+describe('interoperability with valkey-server and redis-server', { skip: !existsSync(VALKEY) && !existsSync(REDIS) }, () => {
+  let dir: string;
+  let expected: string[];
+  let srv: { srv: RunningServer; r: Valkey };
+
+  before(async () => {
+    dir = tmp();
+    srv = await server(dir);
+    const r = srv.r;
+    await r.call('set', 'str', 'hello');
+    await r.call('set', 'i8', '-100');
+    await r.call('set', 'i32', '123456789');
+    await r.call('set', 'i64', '123456789012345');
+    await r.call('set', 'lzf', 'compress me please '.repeat(50));
+    await r.call('set', 'ttl', 'v', 'px', '3600000');
+    await r.call('select', '7');
+    await r.call('set', 'seven', '7');
+    await r.call('select', '0');
+    expected = await dumpAll(r);
+    // The same dataset in the versions older servers read.
+    for (const v of [10, 11]) {
+      const chunks = serializeSync(srv.srv.server, saveOptions(srv.srv.server, [], v), 0);
+      writeFileSync(join(dir, `v${v}.rdb`), Buffer.concat(chunks));
+    }
+  });
+  after(async () => { await stop(srv); });
+
+  test('a Peregrine RDB (version 11) loads in valkey-server', { skip: !existsSync(VALKEY) }, async () => {
+    const ref = await reference(VALKEY, dir, 'v11.rdb');
+    assert.deepEqual(await dumpAll(ref.r), expected);
+    assert.equal(await ref.r.call('object', 'encoding', 'i64'), 'int');
+    ref.child.kill('SIGKILL');
+  });
+
+  test('a Peregrine RDB (version 10) loads in redis-server 7.0', { skip: !existsSync(REDIS) }, async () => {
+    const ref = await reference(REDIS, dir, 'v10.rdb');
+    assert.deepEqual(await dumpAll(ref.r), expected);
+    ref.child.kill('SIGKILL');
+  });
+
+  test('an RDB written by valkey-server loads in Peregrine', { skip: !existsSync(VALKEY) }, async () => {
+    const d2 = tmp();
+    const ref = await reference(VALKEY, d2, 'dump.rdb');
+    const r = ref.r;
+    await r.call('set', 'str', 'hello');
+    await r.call('set', 'n', '42');
+    await r.call('set', 'neg', '-40000');
+    await r.call('set', 'lzf', 'x'.repeat(1000));
+    await r.call('set', 'ttl', 'v', 'pxat', String(Date.now() + 500000));
+    await r.call('select', '2');
+    await r.call('set', 'two', '2');
+    await r.call('select', '0');
+    const want = await dumpAll(r);
+    assert.equal(await r.call('save'), 'OK');
+    ref.child.kill('SIGKILL');
+    const logs: string[] = [];
+    const p = await server(d2, {}, logs);
+    assert.deepEqual(await dumpAll(p.r), want);
+    assert.ok(logs.some((l) => /Loading RDB produced by Valkey version/.test(l)));
+    await stop(p);
+  });
+
+  test('loadRdb rejects a version-12 (foreign) file', () => {
+    const f = readFileSync(join(dir, 'v11.rdb'));
+    f.write('REDIS0012', 0, 'latin1');
+    assert.throws(() => loadRdb(srv.srv.server, f), /Can't handle RDB format version 12/);
+  });
+});

@@ -1,0 +1,276 @@
+// The primary side of replication: SYNC and PSYNC full resynchronization (disk-based $<len> and
+// diskless $EOF framing), the stream that follows, the backlog and partial resync, REPLCONF, and
+// the INFO replication figures.
+import { test, describe, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { Valkey } from 'iovalkey';
+import { startServer, type RunningServer } from '../src/index.js';
+import { ReplStream, attach } from './repl-stream.js';
+import { parseMagic, RdbReader, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_SELECTDB, RDB_OPCODE_RESIZEDB,
+  RDB_OPCODE_EXPIRETIME_MS } from '../src/persistence/rdb.js';
+
+let srv: RunningServer;
+let r: Valkey;
+const streams: ReplStream[] = [];
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+before(async () => {
+  srv = await startServer({ config: { 'repl-ping-replica-period': '3600', 'repl-diskless-sync-delay': '0' } });
+  r = new Valkey({ port: srv.port, lazyConnect: false });
+});
+after(async () => { r.disconnect(); await srv.close(); });
+afterEach(async () => {
+  for (const s of streams.splice(0)) s.close();
+  await waitFor(async () => Number(await info('connected_slaves')) === 0, 'replicas to go');
+});
+
+async function info(field: string): Promise<string> {
+  const t = await r.call('info', 'replication') as string;
+  const m = new RegExp(`^${field}:(.*)\\r$`, 'm').exec(t);
+  return m ? m[1]! : '';
+}
+
+async function waitFor(cond: () => Promise<boolean> | boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Key names (by db) and AUX fields found in an RDB image. */
+function scanRdb(rdb: Buffer): { version: number; aux: Map<string, string>; keys: Map<number, Map<string, string>> } {
+  const version = parseMagic(rdb);
+  const rd = new RdbReader(rdb);
+  rd.pos = 9;
+  const aux = new Map<string, string>();
+  const keys = new Map<number, Map<string, string>>();
+  let db = 0;
+  for (;;) {
+    const t = rd.byte();
+    if (t === RDB_OPCODE_EOF) break;
+    if (t === RDB_OPCODE_AUX) { aux.set(rd.strText(), rd.strText()); continue; }
+    if (t === RDB_OPCODE_SELECTDB) { db = rd.len(); continue; }
+    if (t === RDB_OPCODE_RESIZEDB) { rd.len(); rd.len(); continue; }
+    if (t === RDB_OPCODE_EXPIRETIME_MS) { rd.i64le(); continue; }
+    assert.equal(t, 0, 'only strings in these tests');
+    const k = rd.strText();
+    const v = rd.strText();
+    if (!keys.has(db)) keys.set(db, new Map());
+    keys.get(db)!.set(k, v);
+  }
+  return { version, aux, keys };
+}
+
+describe('SYNC (the test-harness way)', () => {
+  test('inline SYNC gets $<len> and the RDB, then the stream starting with SELECT', async () => {
+    await r.call('flushall');
+    await r.call('set', 'before', '1');
+    await r.call('select', '4');
+    await r.call('set', 'in4', 'x');
+    await r.call('select', '0');
+    const { stream, rdb } = await attach(srv.port);
+    streams.push(stream);
+    const parsed = scanRdb(rdb);
+    assert.equal(parsed.version, 80);
+    assert.equal(parsed.aux.get('valkey-ver'), '9.0.0');
+    assert.match(parsed.aux.get('repl-id') ?? '', /^[0-9a-f]{40}$/);
+    assert.equal(parsed.keys.get(0)?.get('before'), '1');
+    assert.equal(parsed.keys.get(4)?.get('in4'), 'x');
+    await r.call('set', 'after', '2');
+    assert.deepEqual(await stream.commands(2), ['select 0', 'set after 2']);
+    assert.equal(await info('connected_slaves'), '1');
+    assert.match(await info('slave0'), /^ip=127\.0\.0\.1,port=0,state=online,offset=0,lag=\d+,type=replica$/);
+    assert.equal(await info('repl_backlog_active'), '1');
+  });
+
+  test('master_repl_offset counts every byte of the stream; the backlog holds them', async () => {
+    const { stream } = await attach(srv.port);
+    streams.push(stream);
+    const off0 = Number(await info('master_repl_offset'));
+    await r.call('set', 'k', 'v');
+    await stream.commands(2);
+    const sel = '*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n';
+    const cmd = '*3\r\n$3\r\nset\r\n$1\r\nk\r\n$1\r\nv\r\n';
+    assert.equal(Number(await info('master_repl_offset')), off0 + sel.length + cmd.length);
+    const first = Number(await info('repl_backlog_first_byte_offset'));
+    const hist = Number(await info('repl_backlog_histlen'));
+    assert.equal(first + hist - 1, off0 + sel.length + cmd.length);
+  });
+
+  test('writes made while the snapshot is being written are in the stream, not in the RDB', async () => {
+    await r.call('flushall');
+    for (let i = 0; i < 20; i++) await r.call('set', `k${i}`, String(i));
+    await r.call('config', 'set', 'rdb-key-save-delay', '20000'); // 20 ms per key
+    const stream = await ReplStream.connect(srv.port);
+    streams.push(stream);
+    stream.send('SYNC\r\n');
+    await waitFor(async () => (await r.call('info', 'persistence') as string).includes('rdb_bgsave_in_progress:1'), 'the snapshot');
+    await r.call('set', 'k0', 'changed');
+    await r.call('del', 'k1');
+    await r.call('set', 'new', 'n');
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    const { rdb } = await stream.rdbPayload(10000);
+    const keys = scanRdb(rdb).keys.get(0)!;
+    assert.equal(keys.size, 20);
+    assert.equal(keys.get('k0'), '0');
+    assert.equal(keys.get('k1'), '1');
+    assert.equal(keys.has('new'), false);
+    const got = await stream.commands(4);
+    assert.deepEqual(got, ['select 0', 'set k0 changed', 'del k1', 'set new n']);
+  });
+
+  test('SYNC from a client that is already a replica is ignored; a client with pending output is refused', async () => {
+    const { stream } = await attach(srv.port);
+    streams.push(stream);
+    stream.send('SYNC\r\n');
+    await sleep(50);
+    assert.equal(stream.pending, 0);
+    const s2 = await ReplStream.connect(srv.port);
+    streams.push(s2);
+    s2.send('PING\r\nSYNC\r\n');
+    assert.equal(await s2.line(), '+PONG');
+    assert.equal(await s2.line(), '-ERR SYNC and PSYNC are invalid with pending output');
+  });
+});
+
+describe('PSYNC', () => {
+  test('PSYNC ? -1 answers +FULLRESYNC <replid> <offset> then the dump and the stream', async () => {
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'listening-port', '6380');
+    assert.equal(await s.line(), '+OK');
+    s.command('REPLCONF', 'capa', 'psync2');
+    assert.equal(await s.line(), '+OK');
+    s.command('PSYNC', '?', '-1');
+    const m = /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)$/.exec(await s.lineSkippingKeepalives());
+    assert.ok(m);
+    assert.equal(m[1], await info('master_replid'));
+    assert.equal(Number(m[2]), Number(await info('master_repl_offset')));
+    const { rdb, eof } = await s.rdbPayload();
+    assert.equal(eof, false);
+    assert.equal(scanRdb(rdb).version, 80);
+    await r.call('incr', 'ctr');
+    const got = await s.commands(2);
+    assert.equal(got[1], 'incr ctr');
+    assert.match(await info('slave0'), /port=6380,state=online/);
+  });
+
+  test('capa eof with diskless sync streams $EOF:<mark> ... <mark>; the stream starts at the first ACK', async () => {
+    await r.call('config', 'set', 'repl-diskless-sync', 'yes');
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    assert.equal(await s.line(), '+OK');
+    s.command('REPLCONF', 'version', '9.0.0');
+    assert.equal(await s.line(), '+OK');
+    s.command('PSYNC', '?', '-1');
+    const full = await s.lineSkippingKeepalives();
+    assert.match(full, /^\+FULLRESYNC [0-9a-f]{40} \d+$/);
+    const offset = Number(full.split(' ')[2]);
+    const { rdb, eof } = await s.rdbPayload();
+    assert.equal(eof, true);
+    assert.equal(scanRdb(rdb).version, 80);
+    await r.call('set', 'x', '1');
+    assert.equal(await s.next(200), null, 'nothing before the ACK');
+    assert.match(await info('slave0'), /state=rdb_transmitted/);
+    s.command('REPLCONF', 'ACK', String(offset));
+    assert.deepEqual(await s.commands(2), ['select 0', 'set x 1']);
+    assert.match(await info('slave0'), new RegExp(`state=online,offset=${offset},`));
+  });
+
+  test('a replica announcing an older version gets RDB 11 (REDIS0011) over the socket', async () => {
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'capa', 'eof', 'version', '8.1.0');
+    assert.equal(await s.line(), '+OK');
+    s.command('PSYNC', '?', '-1');
+    await s.lineSkippingKeepalives();
+    const { rdb } = await s.rdbPayload();
+    assert.equal(rdb.toString('latin1', 0, 9), 'REDIS0011');
+  });
+
+  test('PSYNC with my replid and an offset in the backlog continues: +CONTINUE and the missing bytes', async () => {
+    const { stream } = await attach(srv.port); // keeps a backlog alive
+    streams.push(stream);
+    await r.call('set', 'p', '1');
+    await stream.commands(2);
+    const replid = await info('master_replid');
+    const offNow = Number(await info('master_repl_offset'));
+    await r.call('set', 'p', '2');
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'capa', 'psync2');
+    assert.equal(await s.line(), '+OK');
+    s.command('PSYNC', replid, String(offNow + 1));
+    assert.equal(await s.line(), `+CONTINUE ${replid}`);
+    assert.deepEqual(await s.commands(1), ['set p 2']);
+    await r.call('set', 'p', '3');
+    assert.deepEqual(await s.commands(1), ['set p 3']);
+    // An unknown replid or an offset past the backlog gets a full resync.
+    const s2 = await ReplStream.connect(srv.port);
+    streams.push(s2);
+    s2.command('PSYNC', replid, String(offNow + 100000));
+    assert.match(await s2.lineSkippingKeepalives(), /^\+FULLRESYNC /);
+  });
+});
+
+describe('REPLCONF', () => {
+  test('options and errors', async () => {
+    assert.equal(await r.call('replconf', 'listening-port', '1234', 'ip-address', '10.0.0.1', 'capa', 'whatever'), 'OK');
+    await assert.rejects(r.call('replconf', 'listening-port'), /^ReplyError: ERR syntax error$/);
+    await assert.rejects(r.call('replconf', 'nope', '1'), /ERR Unrecognized REPLCONF option: nope/);
+    await assert.rejects(r.call('replconf', 'listening-port', 'x'), /ERR value is not an integer or out of range/);
+    await assert.rejects(r.call('replconf', 'rdb-only', '2'), /ERR value is out of range, value must between 0 and 1/);
+    await assert.rejects(r.call('replconf', 'version', '9.x'), /ERR Unrecognized version format: 9\.x/);
+    await assert.rejects(r.call('replconf', 'rdb-filter-only', 'keys'), /ERR Unsupported rdb-filter-only option: keys/);
+    await assert.rejects(r.call('replconf', 'ip-address', 'a'.repeat(300)), /too long: 300 bytes/);
+    // ACK and GETACK from a non-replica are silently ignored: the next reply is PING's.
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'ACK', '10');
+    s.command('REPLCONF', 'GETACK', '*');
+    s.command('PING');
+    assert.equal(await s.line(), '+PONG');
+  });
+
+  test('REPLCONF rdb-only 1 + SYNC: the dump, then the connection closes', async () => {
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'rdb-only', '1');
+    assert.equal(await s.line(), '+OK');
+    s.send('SYNC\r\n');
+    await s.rdbPayload();
+    await waitFor(() => s.closed, 'the close');
+  });
+});
+
+describe('keep-alives and PING', () => {
+  test('a replica waiting for the dump gets newline keep-alives before the payload', async () => {
+    await r.call('flushall');
+    for (let i = 0; i < 15; i++) await r.call('set', `w${i}`, 'v');
+    await r.call('config', 'set', 'rdb-key-save-delay', '100000'); // 100 ms per key
+    try {
+      const s = await ReplStream.connect(srv.port);
+      streams.push(s);
+      s.send('SYNC\r\n');
+      assert.equal(await s.line(3000), '', 'a bare newline first');
+      await r.call('config', 'set', 'rdb-key-save-delay', '0');
+      const { rdb } = await s.rdbPayload(5000);
+      assert.equal(scanRdb(rdb).keys.get(0)!.size, 15);
+    } finally {
+      await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    }
+  });
+
+  test('online replicas get PING every repl-ping-replica-period seconds', async () => {
+    await r.call('config', 'set', 'repl-ping-replica-period', '1');
+    try {
+      const { stream } = await attach(srv.port);
+      streams.push(stream);
+      assert.deepEqual(await stream.next(3000), ['ping']);
+    } finally {
+      await r.call('config', 'set', 'repl-ping-replica-period', '3600');
+    }
+  });
+});
