@@ -237,7 +237,13 @@ export class Server {
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.scheduleCron();
     this.log.notice('Server initialized');
-    if (!aofStartup(this)) loadDataAtStartup(this);
+    try {
+      if (!aofStartup(this)) loadDataAtStartup(this);
+    } catch (e) {
+      // A dataset that cannot be loaded stops the start-up (valkey-server exits).
+      await this.close();
+      throw e;
+    }
     this.log.notice('Ready to accept connections tcp');
     if (unixPath) this.log.notice('Ready to accept connections unix');
   }
