@@ -25,6 +25,7 @@ import { LLONG_MAX, LLONG_MIN, parseI64 } from '../util/number.js';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble.js';
 import { stringMatch } from '../util/glob.js';
 import { setVolatileItemsCounter } from '../server/info.js';
+import { registerHashRdb } from './hash-rdb.js';
 
 const HSET = Buffer.from('HSET');
 const HSETEX = Buffer.from('HSETEX');
@@ -1161,6 +1162,7 @@ function hashReload(s: Server, db: Db, a: number): void {
 export function registerHash(r: Registry): void {
   registerTypeDigest(OBJ_HASH, hashDigest);
   registerTypeReload(OBJ_HASH, hashReload);
+  registerHashRdb();
   setVolatileItemsCounter(keysWithVolatileItems);
   r.handle('hset', hsetCommand);
   r.handle('hmset', hsetCommand);
