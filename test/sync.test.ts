@@ -6,6 +6,12 @@ import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { ReplStream, attach } from './repl-stream.js';
+import { replicationTesting } from '../src/replication/primary.js';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
 import { parseMagic, RdbReader, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_SELECTDB, RDB_OPCODE_RESIZEDB,
   RDB_OPCODE_EXPIRETIME_MS } from '../src/persistence/rdb.js';
 
@@ -271,6 +277,62 @@ describe('keep-alives and PING', () => {
       assert.deepEqual(await stream.next(3000), ['ping']);
     } finally {
       await r.call('config', 'set', 'repl-ping-replica-period', '3600');
+    }
+  });
+});
+
+// ------------------------------------------------------------------ a real replica
+
+const VALKEY = '/work/valkey-src/src/valkey-server';
+
+describe('valkey-server as a replica', { skip: !existsSync(VALKEY) }, () => {
+  test('full sync over the socket, then the live stream; offsets agree', async () => {
+    // This development build announces version 255.255.255 but reads RDB 11 only.
+    replicationTesting.forceRdbVersion = 11;
+    await r.call('flushall');
+    await r.call('set', 'before', 'sync');
+    await r.call('select', '5');
+    await r.call('set', 'five', '5');
+    await r.call('select', '0');
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'peregrine-replica-'));
+    const child = spawn(VALKEY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
+      '--replicaof', '127.0.0.1', String(srv.port)], { stdio: 'ignore' });
+    const rep = new Valkey({ host: '127.0.0.1', port, lazyConnect: true, retryStrategy: () => null });
+    rep.on('error', () => {});
+    try {
+      await waitFor(async () => {
+        try { await rep.connect(); } catch { rep.disconnect(); return false; }
+        return /master_link_status:up/.test(await rep.call('info', 'replication') as string);
+      }, 'the replica link', 15000);
+      assert.equal(await rep.call('get', 'before'), 'sync');
+      assert.match(await info('slave0'), new RegExp(`port=${port},state=online`));
+      await r.call('set', 'after', 'x', 'ex', '1000');
+      await r.call('select', '5');
+      await r.call('incr', 'five');
+      await r.call('select', '0');
+      const tx = r.multi();
+      tx.set('t1', '1'); tx.set('t2', '2');
+      await tx.exec();
+      await waitFor(async () => (await rep.call('get', 't2')) === '2', 'the stream to arrive');
+      assert.equal(await rep.call('get', 'after'), 'x');
+      const ttl = await rep.call('ttl', 'after') as number;
+      assert.ok(ttl > 990 && ttl <= 1000);
+      await rep.call('select', '5');
+      assert.equal(await rep.call('get', 'five'), '6');
+      // The replica acknowledges every second: its offset catches up with ours.
+      const ours = Number(await info('master_repl_offset'));
+      await waitFor(async () => new RegExp(`offset=${ours},`).test(await info('slave0')), 'the ACK', 5000);
+      const theirs = /master_repl_offset:(\d+)/.exec(await rep.call('info', 'replication') as string)![1];
+      assert.equal(Number(theirs), ours);
+    } finally {
+      replicationTesting.forceRdbVersion = 0;
+      rep.disconnect();
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -237,7 +237,8 @@ export class ReplicationPrimary {
     // Where the snapshot goes: straight to the socket for replicas that can take an EOF-framed
     // payload when diskless sync is on; the dump file otherwise.
     r.target = (s.config.bool('repl-diskless-sync') || r.rdbOnly) && r.capaEof ? 'socket' : 'disk';
-    r.rdbVersion = r.target === 'socket' ? rdbVersionFor(r.version) : RDB_VERSION;
+    r.rdbVersion = replicationTesting.forceRdbVersion ||
+      (r.target === 'socket' ? rdbVersionFor(r.version) : RDB_VERSION);
     s.log.notice(`Starting BGSAVE for SYNC with target: ${r.target === 'socket' ? 'replicas sockets' : 'disk'}`);
     const cur = currentSnapshot(s);
     if (cur !== null && cur.target === 'disk' && r.target === 'disk') {
@@ -314,7 +315,7 @@ export class ReplicationPrimary {
     this.encoder.selectedDb = -1;
     let result;
     if (target === 'disk') {
-      result = startBgsave(s, { target: 'disk' });
+      result = startBgsave(s, { target: 'disk', version });
     } else {
       const mark = randomBytes(20).toString('hex');
       for (const r of waiting) this.write(r, Buffer.from(`$EOF:${mark}\r\n`));
@@ -502,6 +503,12 @@ export class ReplicationPrimary {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/**
+ * Test knob: send full syncs in this RDB version whatever the replica announced (0 = off). Lets
+ * tests attach replicas built from development trees that announce 255.255.255 but read RDB 11.
+ */
+export const replicationTesting = { forceRdbVersion: 0 };
 
 /** Highest RDB version a replica of this announced version can read (9.1's table). */
 export function rdbVersionFor(version: string): number {
