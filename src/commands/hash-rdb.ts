@@ -25,7 +25,7 @@ function builder(ctx: RdbLoadContext) {
   let n = 0;
   return {
     add(field: Buffer, value: Buffer, expiry: number): void {
-      if (expiry > 0 && expiry <= now) return;
+      if (expiry > 0 && expiry <= now) { ctx.server.ks.stats.expiredSubkeys++; return; }
       if (o.exists(field, now)) throw new RdbError('Duplicate hash fields detected');
       o.set(field, value, expiry > 0 ? expiry : 0, false, now, maxEntries, maxValue);
       n++;

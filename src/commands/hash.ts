@@ -196,8 +196,16 @@ class VolatileTracker {
       if (event === 'flushdb' || event === 'flushall') {
         this.total -= v.size;
         v.clear();
-      } else if (event === 'reload' && v.size > 0) {
+      } else if (event === 'reload') {
+        // The dataset was reloaded (possibly from a file, into a new dict): find every hash
+        // with volatile fields again.
         for (const k of [...v.keys]) this.recheck(db, v, k, Buffer.from(k, 'latin1'));
+        const ar = db.ks.arena;
+        db.dict.forEach((a) => {
+          if (ar.type(a) !== OBJ_HASH) return;
+          const o = db.object<unknown>(a);
+          if (o instanceof HashObject && o.hasVolatile()) this.put(v, ar.keyView(a).latin1Slice(), o);
+        });
       }
       return;
     }
