@@ -33,9 +33,8 @@ export class Propagator {
   /** Flags of the outermost command of the current execution unit. */
   private topFlags = 0;
   /** Per nesting level: dirty counter before the call, and the prevent/force marks. */
-  private dirtyStack: number[] = [];
-  private markStack: number[] = [];
-  private mark = 0;
+  private dirtyAt: number[] = [0];
+  private markAt: number[] = [0];
   /** Commands propagated since start (for tests and INFO-like reporting). */
   propagated = 0;
 
@@ -55,29 +54,30 @@ export class Propagator {
 
   /** Called by call() before a handler runs. */
   enter(cmd: Command): void {
-    if (this.nesting++ === 0) this.topFlags = cmd.flags;
-    this.dirtyStack.push(this.s.ks.dirty);
-    this.markStack.push(this.mark);
-    this.mark = 0;
+    const n = this.nesting++;
+    if (n === 0) this.topFlags = cmd.flags;
+    this.dirtyAt[n] = this.s.ks.dirty;
+    this.markAt[n] = 0;
   }
 
   /** Called by call() after the handler: propagates the command if it changed the dataset. */
   exit(c: Client, cmd: Command): void {
-    const before = this.dirtyStack.pop()!;
-    const mark = this.mark;
-    this.mark = this.markStack.pop()!;
-    if (this.active && cmd.name !== 'exec' && !(mark & MARK_PREVENT) &&
-        (this.s.ks.dirty > before || mark & MARK_FORCE)) {
+    const n = this.nesting - 1;
+    const mark = this.markAt[n]!;
+    if (this.feeds.length > 0 && (this.s.ks.dirty > this.dirtyAt[n]! || mark & MARK_FORCE) &&
+        !(mark & MARK_PREVENT) && cmd.name !== 'exec' && !this.s.loading) {
+      // Still inside the unit: queued with whatever else it produced.
       this.also(c.db.id, c.argv);
     }
-    if (--this.nesting === 0) this.flush();
+    this.nesting = n;
+    if (n === 0 && this.ops.length > 0) this.flush();
   }
 
   /** The running command must not be propagated as is (it propagates what it wants itself). */
-  preventCurrent(): void { this.mark |= MARK_PREVENT; }
+  preventCurrent(): void { if (this.nesting > 0) this.markAt[this.nesting - 1]! |= MARK_PREVENT; }
 
   /** The running command is propagated even if it did not change the dataset (e.g. PUBLISH). */
-  forceCurrent(): void { this.mark |= MARK_FORCE; }
+  forceCurrent(): void { if (this.nesting > 0) this.markAt[this.nesting - 1]! |= MARK_FORCE; }
 
   /**
    * Queues a command for propagation with the current execution unit (or sends it at once when
