@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { ReplStream, attach } from './repl-stream.js';
-import { replicationTesting } from '../src/replication/primary.js';
+import { Backlog, replicationTesting } from '../src/replication/primary.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -218,6 +218,40 @@ describe('PSYNC', () => {
     streams.push(s2);
     s2.command('PSYNC', replid, String(offNow + 100000));
     assert.match(await s2.lineSkippingKeepalives(), /^\+FULLRESYNC /);
+  });
+});
+
+describe('backlog', () => {
+  test('a ring of the most recent bytes: offsets, wrap-around, chunks larger than the ring, resize', () => {
+    const size = 100;
+    const b = new Backlog(size, 1000);
+    let all = '';
+    let offset = 1000;
+    const check = () => {
+      const held = all.slice(-size);
+      assert.equal(b.histlen, held.length);
+      assert.equal(b.offset, offset - held.length + 1);
+      // Every offset inside the window reads back the exact tail.
+      for (let from = b.offset; from <= b.offset + b.histlen; from += 7) {
+        assert.equal(Buffer.concat(b.readFrom(from)).toString(), all.slice(all.length - (b.offset + b.histlen - from)));
+      }
+    };
+    let seed = 7;
+    for (let i = 0; i < 300; i++) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = i === 150 ? 250 : seed % 37;
+      const chunk = Array.from({ length: n }, (_, j) => String.fromCharCode(97 + ((i + j) % 26))).join('');
+      b.append(Buffer.from(chunk));
+      all += chunk;
+      offset += n;
+      check();
+    }
+    b.resize(40);
+    assert.equal(b.histlen, 40);
+    assert.equal(Buffer.concat(b.readFrom(b.offset)).toString(), all.slice(-40));
+    b.append(Buffer.from('xyz'));
+    all += 'xyz';
+    assert.equal(Buffer.concat(b.readFrom(b.offset)).toString(), all.slice(-40));
   });
 });
 

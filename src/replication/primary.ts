@@ -59,45 +59,73 @@ export interface Replica {
   waitSince: number;
 }
 
-/** A bounded history of the most recent stream bytes, for partial resynchronization. */
-class Backlog {
-  private chunks: Buffer[] = [];
+/**
+ * A bounded history of the most recent stream bytes, for partial resynchronization: a ring
+ * buffer of repl-backlog-size bytes, allocated as it fills.
+ */
+export class Backlog {
+  private buf: Buffer;
+  /** Next write position in buf. */
+  private pos = 0;
   histlen = 0;
   /** Stream offset of the first byte held (Valkey's repl_backlog->offset). */
   offset: number;
 
-  constructor(public size: number, startOffset: number) { this.offset = startOffset + 1; }
+  constructor(public size: number, startOffset: number) {
+    this.offset = startOffset + 1;
+    this.buf = Buffer.allocUnsafe(Math.min(size, 64 * 1024));
+  }
 
   append(b: Buffer): void {
-    this.chunks.push(b);
-    this.histlen += b.length;
-    let excess = this.histlen - this.size;
-    while (excess > 0) {
-      const first = this.chunks[0]!;
-      if (first.length <= excess) {
-        this.chunks.shift();
-        this.histlen -= first.length;
-        this.offset += first.length;
-        excess -= first.length;
-      } else {
-        this.chunks[0] = first.subarray(excess);
-        this.histlen -= excess;
-        this.offset += excess;
-        excess = 0;
-      }
+    const n = b.length;
+    if (this.buf.length < this.size && this.pos + n > this.buf.length && this.histlen === this.pos) {
+      // Still growing (never wrapped): enlarge up to the configured size.
+      let cap = this.buf.length;
+      while (cap < this.pos + n && cap < this.size) cap *= 2;
+      cap = Math.min(cap, this.size);
+      const nb = Buffer.allocUnsafe(cap);
+      this.buf.copy(nb, 0, 0, this.pos);
+      this.buf = nb;
     }
+    const cap = this.buf.length;
+    if (n >= cap) {
+      b.copy(this.buf, 0, n - cap);
+      this.pos = 0;
+      const dropped = this.histlen + n - cap;
+      this.histlen = cap;
+      this.offset += dropped;
+      return;
+    }
+    const first = Math.min(n, cap - this.pos);
+    b.copy(this.buf, this.pos, 0, first);
+    if (first < n) b.copy(this.buf, 0, first);
+    this.pos = (this.pos + n) % cap;
+    const total = this.histlen + n;
+    if (total > cap) { this.offset += total - cap; this.histlen = cap; } else this.histlen = total;
   }
 
   /** The bytes from stream offset `from` (inclusive) to the end. */
   readFrom(from: number): Buffer[] {
-    let skip = from - this.offset;
-    const out: Buffer[] = [];
-    for (const c of this.chunks) {
-      if (skip >= c.length) { skip -= c.length; continue; }
-      out.push(skip > 0 ? c.subarray(skip) : c);
-      skip = 0;
-    }
-    return out;
+    const skip = from - this.offset;
+    const len = this.histlen - skip;
+    if (len <= 0) return [];
+    const cap = this.buf.length;
+    const start = ((this.pos - len) % cap + cap) % cap;
+    if (start + len <= cap) return [Buffer.from(this.buf.subarray(start, start + len))];
+    return [Buffer.from(this.buf.subarray(start)), Buffer.from(this.buf.subarray(0, len - (cap - start)))];
+  }
+
+  /** A new size (CONFIG SET repl-backlog-size): keeps the most recent bytes that fit. */
+  resize(size: number): void {
+    if (size === this.size) return;
+    const keep = Math.min(this.histlen, size);
+    const tail = Buffer.concat(this.readFrom(this.offset + this.histlen - keep));
+    this.size = size;
+    this.buf = Buffer.allocUnsafe(Math.max(Math.min(size, 64 * 1024), keep));
+    this.pos = 0;
+    this.offset += this.histlen - keep;
+    this.histlen = 0;
+    this.append(tail);
   }
 }
 
@@ -467,6 +495,7 @@ export class ReplicationPrimary {
           r.c.close();
         }
       }
+      this.backlog?.resize(s.config.num('repl-backlog-size'));
       // The backlog goes after repl-backlog-ttl seconds without replicas.
       const ttl = s.config.num('repl-backlog-ttl');
       if (this.backlog !== null && this.replicas.length === 0 && ttl > 0 &&
