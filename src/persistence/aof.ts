@@ -10,6 +10,7 @@
 // fork child with the same fork-less Snapshot as BGSAVE: the base is serialized in slices while
 // new commands go to a fresh incr file; when the snapshot ends the manifest switches to the new
 // base and the older files become history and are deleted.
+import { splitArgs } from '../server/config.js';
 import {
   closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync,
   unlinkSync, writeSync,
@@ -119,39 +120,6 @@ function quoteName(n: string): string {
   return o + '"';
 }
 
-function splitArgs(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
-    if (i >= line.length) break;
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        if (i >= line.length) return null;
-        const ch = line[i]!;
-        if (ch === '"') { i++; break; }
-        if (ch === '\\' && i + 1 < line.length) {
-          const n = line[i + 1]!;
-          if (n === 'x' && i + 3 < line.length) { v += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16)); i += 4; continue; }
-          v += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n;
-          i += 2;
-          continue;
-        }
-        v += ch;
-        i++;
-      }
-      out.push(v);
-    } else {
-      let j = i;
-      while (j < line.length && line[j] !== ' ' && line[j] !== '\t') j++;
-      out.push(line.slice(i, j));
-      i = j;
-    }
-  }
-  return out;
-}
 
 /** Parses a manifest; throws with Valkey's message on a malformed one. */
 export function parseManifest(text: string): AofManifest {

@@ -11,6 +11,8 @@
 // `feed()`. Anything that keeps arguments longer (MULTI queues, paused or blocked commands,
 // data structures) must copy them.
 
+import { splitArgsBuf } from '../util/splitargs.js';
+
 /** Longest inline request or multibulk/bulk header line Valkey accepts (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;
 /** Bulk arguments at least this big are assembled in their own buffer (PROTO_MBULK_BIG_ARG). */
@@ -301,7 +303,7 @@ export class RespParser {
     if (end > this.pos && b[end - 1] === CR) end--;
     const line = b.subarray(this.pos, end);
     this.pos = nl + 1;
-    const args = splitArgs(line);
+    const args = splitArgsBuf(line);
     if (args === null) throw new ProtocolError('Protocol error: unbalanced quotes in request');
     this.inline = true;
     return args;
@@ -336,62 +338,3 @@ function parseDecimal(b: Buffer, start: number, end: number): number | null {
   return neg ? -v : v;
 }
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-function hexVal(c: number): number {
-  if (c <= 57) return c - 48;
-  if (c >= 97) return c - 87;
-  return c - 55;
-}
-function isSpace(c: number | undefined): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9 || c === 11 || c === 12;
-}
-
-/**
- * Splits a line into arguments with Valkey's rules (sdssplitargs): blanks separate arguments,
- * "double quotes" understand \n \r \t \b \a \\ \" and \xHH, 'single quotes' only \'. A closing
- * quote must be followed by a blank or the end. Returns null on unbalanced quotes.
- */
-export function splitArgs(line: Uint8Array): Buffer[] | null {
-  const out: Buffer[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    while (i < n && isSpace(line[i])) i++;
-    if (i >= n) return out;
-    const cur: number[] = [];
-    let inDq = false, inSq = false, done = false;
-    while (!done) {
-      const c = line[i];
-      if (inDq) {
-        if (i >= n) return null;
-        if (c === 92 && i + 3 < n && line[i + 1] === 120 && isHex(line[i + 2]!) && isHex(line[i + 3]!)) {
-          cur.push(hexVal(line[i + 2]!) * 16 + hexVal(line[i + 3]!));
-          i += 3;
-        } else if (c === 92 && i + 1 < n) {
-          i++;
-          const e = line[i]!;
-          cur.push(e === 110 ? 10 : e === 114 ? 13 : e === 116 ? 9 : e === 98 ? 8 : e === 97 ? 7 : e);
-        } else if (c === 34) {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          done = true;
-        } else cur.push(c!);
-      } else if (inSq) {
-        if (i >= n) return null;
-        if (c === 92 && i + 1 < n && line[i + 1] === 39) { i++; cur.push(39); }
-        else if (c === 39) {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          done = true;
-        } else cur.push(c!);
-      } else {
-        if (i >= n || isSpace(c)) done = true;
-        else if (c === 34) inDq = true;
-        else if (c === 39) inSq = true;
-        else cur.push(c!);
-      }
-      if (i < n) i++;
-    }
-    out.push(Buffer.from(cur));
-  }
-}

@@ -18,6 +18,12 @@ import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { VALKEY_VERSION } from '../version.js';
 import { hasGlobChars, stringMatch } from '../util/glob.js';
+import { isSpaceCode, splitArgsBuf } from '../util/splitargs.js';
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+export { splitArgsBuf };
 import {
   CONFIG_BINDADDR_MAX,
   CONFIG_MAX_HZ,
@@ -97,97 +103,10 @@ const I64_MAX = 2n ** 63n - 1n;
 const I64_MIN = -(2n ** 63n);
 
 /** C isspace() in the "C" locale. */
-function isSpaceCode(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-function isDigitCode(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-function isHexCode(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-function hexValue(c: number): number {
-  if (c <= 57) return c - 48;
-  if (c >= 97) return c - 87;
-  return c - 55;
-}
 
 /** ASCII-only lowercase (strcasecmp semantics, no Unicode case folding). */
 function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 32));
-}
-
-/**
- * Split a line into arguments with sdssplitargs() rules: whitespace separated,
- * "double quotes" with \n \r \t \b \a \xHH and \<any> escapes, 'single quotes'
- * with only \' escaped; a closing quote must be followed by whitespace or the
- * end. Returns null on unbalanced quotes. Works on raw bytes.
- */
-export function splitArgsBuf(line: Uint8Array): Buffer[] | null {
-  const out: Buffer[] = [];
-  const n = line.length;
-  const at = (i: number): number => (i < n ? line[i]! : 0);
-  let p = 0;
-  for (;;) {
-    while (p < n && isSpaceCode(line[p]!)) p++;
-    if (p >= n) return out;
-    const cur: number[] = [];
-    let inq = false;
-    let insq = false;
-    let done = false;
-    while (!done) {
-      const c = at(p);
-      if (inq) {
-        if (c === 92 /* \ */ && at(p + 1) === 120 /* x */ && isHexCode(at(p + 2)) && isHexCode(at(p + 3))) {
-          cur.push(hexValue(at(p + 2)) * 16 + hexValue(at(p + 3)));
-          p += 3;
-        } else if (c === 92 && p + 1 < n) {
-          p++;
-          const e = line[p]!;
-          switch (e) {
-            case 110: cur.push(10); break; // \n
-            case 114: cur.push(13); break; // \r
-            case 116: cur.push(9); break; // \t
-            case 98: cur.push(8); break; // \b
-            case 97: cur.push(7); break; // \a
-            default: cur.push(e);
-          }
-        } else if (c === 34 /* " */) {
-          if (p + 1 < n && !isSpaceCode(line[p + 1]!)) return null;
-          done = true;
-        } else if (p >= n) {
-          return null; // unterminated "
-        } else {
-          cur.push(c);
-        }
-      } else if (insq) {
-        if (c === 92 && at(p + 1) === 39 /* ' */) {
-          p++;
-          cur.push(39);
-        } else if (c === 39) {
-          if (p + 1 < n && !isSpaceCode(line[p + 1]!)) return null;
-          done = true;
-        } else if (p >= n) {
-          return null; // unterminated '
-        } else {
-          cur.push(c);
-        }
-      } else if (p >= n || c === 32 || c === 10 || c === 13 || c === 9) {
-        done = true;
-      } else if (c === 34) {
-        inq = true;
-      } else if (c === 39) {
-        insq = true;
-      } else {
-        cur.push(c);
-      }
-      if (p < n) p++;
-    }
-    out.push(Buffer.from(cur));
-  }
 }
 
 /** Decode bytes as UTF-8 when valid, otherwise one char per byte (latin1). */
@@ -345,21 +264,17 @@ export function strerror(err: unknown): string {
 // Keyspace notification flags (notify-keyspace-events)
 // ===========================================================================
 
-export const NOTIFY_KEYSPACE = 1 << 0; // K
-export const NOTIFY_KEYEVENT = 1 << 1; // E
-export const NOTIFY_GENERIC = 1 << 2; // g
-export const NOTIFY_STRING = 1 << 3; // $
-export const NOTIFY_LIST = 1 << 4; // l
-export const NOTIFY_SET = 1 << 5; // s
-export const NOTIFY_HASH = 1 << 6; // h
-export const NOTIFY_ZSET = 1 << 7; // z
-export const NOTIFY_EXPIRED = 1 << 8; // x
-export const NOTIFY_EVICTED = 1 << 9; // e
-export const NOTIFY_STREAM = 1 << 10; // t
-export const NOTIFY_KEY_MISS = 1 << 11; // m (not part of A)
-export const NOTIFY_LOADED = 1 << 12; // module-only
-export const NOTIFY_MODULE = 1 << 13; // d
-export const NOTIFY_NEW = 1 << 14; // n (not part of A)
+// One definition of the flag bits, in the store's types module; re-exported for config users.
+import {
+  NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_GENERIC, NOTIFY_STRING, NOTIFY_LIST, NOTIFY_SET,
+  NOTIFY_HASH, NOTIFY_ZSET, NOTIFY_EXPIRED, NOTIFY_EVICTED, NOTIFY_STREAM, NOTIFY_KEY_MISS,
+  NOTIFY_LOADED, NOTIFY_MODULE, NOTIFY_NEW,
+} from '../store/types.js';
+export {
+  NOTIFY_KEYSPACE, NOTIFY_KEYEVENT, NOTIFY_GENERIC, NOTIFY_STRING, NOTIFY_LIST, NOTIFY_SET,
+  NOTIFY_HASH, NOTIFY_ZSET, NOTIFY_EXPIRED, NOTIFY_EVICTED, NOTIFY_STREAM, NOTIFY_KEY_MISS,
+  NOTIFY_LOADED, NOTIFY_MODULE, NOTIFY_NEW,
+};
 export const NOTIFY_ALL =
   NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET |
   NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE;
