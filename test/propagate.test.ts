@@ -267,19 +267,19 @@ describe('Propagator API', () => {
     const exec = { name: 'exec', flags: 0 } as never;
     const c = { db: { id: 2 }, argv: [Buffer.from('SET'), Buffer.from('k'), Buffer.from('v')] } as never;
     // A top-level write.
-    p.enter(cmd); (fake as unknown as { ks: { dirty: number } }).ks.dirty++; p.exit(c, cmd);
+    p.enter(cmd, c); (fake as unknown as { ks: { dirty: number } }).ks.dirty++; p.exit(c, cmd);
     assert.deepEqual(got, ['2:SET k v']);
     // EXEC containing two writes: MULTI ... EXEC, EXEC itself is not propagated.
     got.length = 0;
-    p.enter(exec);
-    for (let i = 0; i < 2; i++) { p.enter(cmd); (fake as unknown as { ks: { dirty: number } }).ks.dirty++; p.exit(c, cmd); }
+    p.enter(exec, c);
+    for (let i = 0; i < 2; i++) { p.enter(cmd, c); (fake as unknown as { ks: { dirty: number } }).ks.dirty++; p.exit(c, cmd); }
     assert.deepEqual(got, []);
     p.exit(c, exec);
     assert.deepEqual(got, ['-1:MULTI', '2:SET k v', '2:SET k v', '-1:EXEC']);
     // preventCurrent / forceCurrent
     got.length = 0;
-    p.enter(cmd); (fake as unknown as { ks: { dirty: number } }).ks.dirty++; p.preventCurrent(); p.exit(c, cmd);
-    p.enter(cmd); p.forceCurrent(); p.exit(c, cmd);
+    p.enter(cmd, c); (fake as unknown as { ks: { dirty: number } }).ks.dirty++; p.preventCurrent(); p.exit(c, cmd);
+    p.enter(cmd, c); p.forceCurrent(); p.exit(c, cmd);
     assert.deepEqual(got, ['2:SET k v']);
     // also() outside a command goes out at once.
     got.length = 0;

@@ -221,6 +221,74 @@ describe('PSYNC', () => {
   });
 });
 
+describe('ROLE and WAIT', () => {
+  test('ROLE lists the online replicas with their acknowledged offsets', async () => {
+    const role0 = await r.call('role') as [string, number, unknown[]];
+    assert.equal(role0[0], 'master');
+    assert.equal(role0[1], Number(await info('master_repl_offset')));
+    assert.deepEqual(role0[2], []);
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'listening-port', '7777');
+    assert.equal(await s.line(), '+OK');
+    s.command('PSYNC', '?', '-1');
+    const offset = Number((await s.lineSkippingKeepalives()).split(' ')[2]);
+    await s.rdbPayload();
+    s.command('REPLCONF', 'ACK', String(offset));
+    await waitFor(async () => ((await r.call('role')) as unknown[][])[2]!.length === 1, 'the replica in ROLE');
+    const role = await r.call('role') as [string, number, string[][]];
+    assert.deepEqual(role[2], [['127.0.0.1', '7777', String(offset)]]);
+  });
+
+  test('WAIT: immediate when enough replicas acknowledged, else blocks until ACKs or the timeout', async () => {
+    assert.equal(await r.call('wait', '0', '0'), 0);
+    const t0 = Date.now();
+    assert.equal(await r.call('wait', '1', '100'), 0);
+    assert.ok(Date.now() - t0 >= 90);
+    await assert.rejects(r.call('wait', '1', '-1'), /ERR timeout is negative/);
+    await assert.rejects(r.call('wait', 'x', '1'), /ERR value is not an integer or out of range/);
+    await assert.rejects(r.call('wait', '1', 'x'), /ERR timeout is not an integer or out of range/);
+    // A replica that acknowledges when asked.
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('PSYNC', '?', '-1');
+    await s.lineSkippingKeepalives();
+    await s.rdbPayload();
+    s.command('REPLCONF', 'ACK', '0');
+    await waitFor(async () => /state=online/.test(await info('slave0')), 'online');
+    const c2 = new Valkey({ port: srv.port, lazyConnect: false });
+    await c2.call('set', 'w', '1');
+    const waiting = c2.call('wait', '1', '0');
+    // The primary asks for an ACK through the stream.
+    let cmd: string[] | null;
+    do { cmd = await s.next(2000); } while (cmd !== null && cmd[0] !== 'replconf');
+    assert.deepEqual(cmd, ['replconf', 'GETACK', '*']);
+    s.command('REPLCONF', 'ACK', await info('master_repl_offset'));
+    assert.equal(await waiting, 1);
+    c2.disconnect();
+    // Inside MULTI it never blocks: the count of replicas that have this client's last write.
+    await r.call('set', 'w', '2');
+    const tx = r.multi();
+    tx.call('wait', '5', '0');
+    assert.deepEqual(await tx.exec(), [[null, 0]]);
+  });
+
+  test('CLIENT UNBLOCK ends a WAIT with the current count, or with an error', async () => {
+    const c2 = new Valkey({ port: srv.port, lazyConnect: false });
+    try {
+      const id = await c2.call('client', 'id') as number;
+      const p1 = c2.call('wait', '3', '0');
+      await waitFor(async () => (await r.call('client', 'unblock', String(id))) === 1, 'the unblock');
+      assert.equal(await p1, 0);
+      const p2 = c2.call('wait', '3', '0').catch((e: Error) => e.message);
+      await waitFor(async () => (await r.call('client', 'unblock', String(id), 'error')) === 1, 'the unblock');
+      assert.equal(await p2, 'UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    } finally {
+      c2.disconnect();
+    }
+  });
+});
+
 describe('backlog', () => {
   test('a ring of the most recent bytes: offsets, wrap-around, chunks larger than the ring, resize', () => {
     const size = 100;
@@ -362,6 +430,9 @@ describe('valkey-server as a replica', { skip: !existsSync(VALKEY) }, () => {
       await waitFor(async () => new RegExp(`offset=${ours},`).test(await info('slave0')), 'the ACK', 5000);
       const theirs = /master_repl_offset:(\d+)/.exec(await rep.call('info', 'replication') as string)![1];
       assert.equal(Number(theirs), ours);
+      // WAIT gets its acknowledgement through REPLCONF GETACK.
+      await r.call('set', 'acked', '1');
+      assert.equal(await r.call('wait', '1', '5000'), 1);
     } finally {
       replicationTesting.forceRdbVersion = 0;
       rep.disconnect();

@@ -5,9 +5,52 @@ import type { Client } from '../server/client.js';
 import { E } from '../errors.js';
 import { isArg } from './util.js';
 import { parseInt64, parseI64 } from '../util/number.js';
-import { primary, replconfState } from '../replication/primary.js';
+import { primary, replconfState, ReplState } from '../replication/primary.js';
 
 function syncCommand(c: Client, argv: Buffer[]): void { primary(c.server).sync(c, argv); }
+
+/** ROLE: ["master", offset, [[ip, port, acked offset] per online replica]] (or the replica view). */
+function roleCommand(c: Client): void {
+  const s = c.server;
+  const upstream = s.config.replicaOf();
+  if (upstream !== null) {
+    // Configured as a replica; there is no link to a primary in this server.
+    c.w.arr(5);
+    c.w.bulk('slave');
+    c.w.bulk(upstream.host);
+    c.w.int(upstream.port);
+    c.w.bulk('connect');
+    c.w.int(-1);
+    return;
+  }
+  const p = primary(s);
+  const online = p.replicas.filter((r) => r.state === ReplState.Online);
+  c.w.arr(3);
+  c.w.bulk('master');
+  c.w.int(p.offset);
+  c.w.arr(online.length);
+  for (const r of online) {
+    c.w.arr(3);
+    c.w.bulk(r.ipAddress || (r.c.socket?.remoteAddress ?? '').replace(/^::ffff:/, ''));
+    c.w.bulk(String(r.listeningPort));
+    c.w.bulk(String(r.ackOffset));
+  }
+}
+
+/** WAIT numreplicas timeout */
+function waitCommand(c: Client, argv: Buffer[]): void {
+  const s = c.server;
+  if (s.config.replicaOf() !== null) {
+    c.w.error('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+    return;
+  }
+  const num = parseInt64(argv[1]!);
+  if (num === null) { c.w.error(E.notInteger); return; }
+  const timeout = parseInt64(argv[2]!);
+  if (timeout === null) { c.w.error('ERR timeout is not an integer or out of range'); return; }
+  if (timeout < 0) { c.w.error(E.timeoutNegative); return; }
+  primary(s).wait(c, num, timeout);
+}
 
 /** Valkey's version2num: "x.y.z" with each part in 0..255. */
 function validVersion(v: string): boolean {
@@ -83,4 +126,6 @@ export function registerReplication(r: Registry): void {
   r.handle('sync', syncCommand);
   r.handle('psync', syncCommand);
   r.handle('replconf', replconfCommand);
+  r.handle('role', roleCommand);
+  r.handle('wait', waitCommand);
 }

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { CLIENT_REPLY_OFF } from '../server/client.js';
+import { E } from '../errors.js';
 import { CommandStreamEncoder, encodeCommand } from './propagate.js';
 import { changeReplicationId, registerInfoFields, replicationIds } from '../server/info.js';
 import {
@@ -142,6 +143,11 @@ export class ReplicationPrimary {
   private flushScheduled = false;
   /** Unix seconds since when there have been no replicas (for repl-backlog-ttl). */
   private noReplicasSince = Math.floor(Date.now() / 1000);
+  /** Stream offset right after each client's last propagated write (for WAIT). */
+  private woff = new WeakMap<Client, number>();
+  /** Clients blocked in WAIT. */
+  private waiters: Array<{ c: Client; offset: number; num: number; timer: NodeJS.Timeout | null }> = [];
+  private getackScheduled = false;
   /** Replication cron runs (once per second), as Valkey's replication_cron_loops. */
   private cronLoops = 1;
   private lastReplCron = 0;
@@ -178,6 +184,8 @@ export class ReplicationPrimary {
     if (this.backlog === null && this.replicas.length === 0) return;
     this.offset += b.length;
     this.backlog?.append(b);
+    const writer = this.s.propagator.currentClient;
+    if (writer !== null) this.woff.set(writer, this.offset);
     let online = false;
     for (const r of this.replicas) {
       if (r.state === ReplState.Online) online = true;
@@ -465,6 +473,58 @@ export class ReplicationPrimary {
       this.putOnline(r);
       this.s.log.notice(`Synchronization with replica ${replicaName(r)} succeeded`);
     }
+    if (this.waiters.length > 0) this.serveWaiters();
+  }
+
+  // ---------------------------------------------------------------- WAIT
+
+  /** Online replicas that acknowledged at least `offset`. */
+  countAcks(offset: number): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.state === ReplState.Online && r.ackOffset >= offset) n++;
+    return n;
+  }
+
+  /** WAIT numreplicas timeout: replies at once when enough replicas have the writes, else blocks. */
+  wait(c: Client, num: number, timeoutMs: number): void {
+    const offset = this.woff.get(c) ?? 0;
+    const acks = this.countAcks(offset);
+    if (acks >= num || c.denyBlocking) { c.w.int(acks); return; }
+    const w = { c, offset, num, timer: null as NodeJS.Timeout | null };
+    const done = (reply: () => void) => {
+      const i = this.waiters.indexOf(w);
+      if (i < 0) return;
+      this.waiters.splice(i, 1);
+      if (w.timer) clearTimeout(w.timer);
+      if (c.closed) { c.blocked = false; return; }
+      reply();
+      c.resume();
+      c.flushSoon();
+    };
+    c.blocked = true;
+    c.blockedReason = 'other';
+    c.onUnblock = (error) => done(() => { if (error) c.w.error(E.unblockedByClient); else c.w.int(this.countAcks(offset)); });
+    if (timeoutMs > 0) w.timer = setTimeout(() => done(() => c.w.int(this.countAcks(offset))), timeoutMs);
+    this.waiters.push(w);
+    this.requestAck();
+  }
+
+  private serveWaiters(): void {
+    for (const w of [...this.waiters]) {
+      const n = this.countAcks(w.offset);
+      if (n >= w.num) w.c.onUnblock?.(false);
+    }
+  }
+
+  /** Asks every replica for an ACK (REPLCONF GETACK *), at most once per event-loop turn. */
+  private requestAck(): void {
+    if (this.getackScheduled) return;
+    this.getackScheduled = true;
+    setImmediate(() => {
+      this.getackScheduled = false;
+      if (this.replicas.length === 0 || this.s.pause.paused) return;
+      this.feedCommand(-1, [Buffer.from('REPLCONF'), Buffer.from('GETACK'), Buffer.from('*')]);
+    });
   }
 
   // ---------------------------------------------------------------- cron

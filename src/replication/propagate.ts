@@ -37,6 +37,8 @@ export class Propagator {
   private markAt: number[] = [0];
   /** Commands propagated since start (for tests and INFO-like reporting). */
   propagated = 0;
+  /** The client whose execution unit is running (null outside commands, e.g. in the cron). */
+  currentClient: Client | null = null;
 
   constructor(private readonly s: Server) {}
 
@@ -53,9 +55,9 @@ export class Propagator {
   get active(): boolean { return this.feeds.length > 0 && !this.s.loading; }
 
   /** Called by call() before a handler runs. */
-  enter(cmd: Command): void {
+  enter(cmd: Command, c: Client): void {
     const n = this.nesting++;
-    if (n === 0) this.topFlags = cmd.flags;
+    if (n === 0) { this.topFlags = cmd.flags; this.currentClient = c; }
     this.dirtyAt[n] = this.s.ks.dirty;
     this.markAt[n] = 0;
   }
@@ -70,7 +72,10 @@ export class Propagator {
       this.also(c.db.id, c.argv);
     }
     this.nesting = n;
-    if (n === 0 && this.ops.length > 0) this.flush();
+    if (n === 0) {
+      if (this.ops.length > 0) this.flush();
+      this.currentClient = null;
+    }
   }
 
   /** The running command must not be propagated as is (it propagates what it wants itself). */

@@ -154,7 +154,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const start = performance.now();
   const rerun = s.blocking.isRerun(c);
   const prop = s.propagator;
-  prop.enter(cmd);
+  prop.enter(cmd, c);
   try {
     cmd.handler!(c, argv);
   } catch (e) {
