@@ -369,6 +369,46 @@ describe('BGSAVE', () => {
     await stop(b);
   });
 
+  test('collections changed during a background save are saved as they were (DEBUG DIGEST)', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    for (let i = 0; i < 5; i++) {
+      await r.call('rpush', `list${i}`, 'a', 'b', 'c', String(i));
+      await r.call('sadd', `set${i}`, 'x', 'y', String(i));
+      await r.call('sadd', `iset${i}`, '1', '2', String(i + 10));
+      await r.call('zadd', `zset${i}`, '1', 'one', '2', 'two', String(i), 'n');
+      await r.call('hset', `hash${i}`, 'f1', 'v1', 'f2', String(i));
+      await r.call('xadd', `stream${i}`, '1-1', 'f', 'v');
+      await r.call('xadd', `stream${i}`, '2-1', 'g', 'w');
+      await r.call('xgroup', 'create', `stream${i}`, 'grp', '0');
+    }
+    for (let i = 0; i < 300; i++) await r.call('rpush', 'biglist', `element-${i}-${'z'.repeat(i % 50)}`);
+    const digest = await r.call('debug', 'digest');
+    await r.call('config', 'set', 'rdb-key-save-delay', '10000');
+    await r.call('bgsave');
+    for (let i = 0; i < 5; i++) {
+      await r.call('lpush', `list${i}`, 'new');
+      await r.call('lset', `list${i}`, '2', 'changed');
+      await r.call('sadd', `set${i}`, 'added');
+      await r.call('spop', `iset${i}`);
+      await r.call('zincrby', `zset${i}`, '10', 'one');
+      await r.call('hset', `hash${i}`, 'f1', 'other');
+      await r.call('hincrby', `hash${i}`, 'n', '5');
+      await r.call('xadd', `stream${i}`, '3-1', 'h', 'x');
+      await r.call('xreadgroup', 'group', 'grp', 'alice', 'count', '1', 'streams', `stream${i}`, '>');
+    }
+    await r.call('ltrim', 'biglist', '0', '9');
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    await bgsaveDone(r);
+    assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok');
+    await stop(a);
+    const b = await server(dir);
+    assert.equal(await b.r.call('debug', 'digest'), digest);
+    assert.equal(await b.r.call('llen', 'biglist'), 300);
+    await stop(b);
+  });
+
   test('FLUSHALL during a background save: the save completes with the old data', async () => {
     const dir = tmp();
     const a = await server(dir);

@@ -97,7 +97,9 @@ export class Db {
     const a = this.dict.find(key, hashKey(key));
     if (a !== 0) {
       const ks = this.ks;
-      if (flags & LOOKUP_WRITE && ks.beforeWrite !== null) ks.beforeWrite(a);
+      // Any caller may go on to change the value in place (some commands that write look keys up
+      // for reading, e.g. XREADGROUP): a snapshot in progress copies it first.
+      if (ks.beforeWrite !== null) ks.beforeWrite(a);
       const ar = ks.arena;
       const exp = ar.expire(a);
       if (exp !== 0 && exp <= ks.now && !(flags & LOOKUP_NOEXPIRE) && ks.expireIfNeeded(this, a, key)) {
@@ -420,8 +422,8 @@ export class Keyspace {
   onExpire: ((db: Db, key: Buffer) => void) | null = null;
   /**
    * Copy-on-write hook of a snapshot in progress (persistence/rdb.ts): called with a block's
-   * address before the block is modified in place, replaced or freed, and on lookups for writing
-   * (callers may then change the value in place). null when no snapshot runs.
+   * address before the block is modified in place, replaced or freed, and on every lookup that
+   * finds it (callers may then change the value in place). null when no snapshot runs.
    */
   beforeWrite: ((a: number) => void) | null = null;
   /** Called before keys are dropped wholesale (FLUSHDB / FLUSHALL / clear), same purpose. */
