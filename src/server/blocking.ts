@@ -10,6 +10,7 @@
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
+import { E } from '../errors.js';
 
 export interface BlockState {
   dbId: number;
@@ -28,8 +29,6 @@ export interface BlockState {
   /** True for waiters that also wake when the key is deleted (e.g. XREADGROUP on a group). */
   onNoKey: boolean;
 }
-
-const UNBLOCKED_ERR = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -154,7 +153,7 @@ export class BlockingManager {
     if (!st) return;
     this.detach(c);
     if (c.closed) { c.blocked = false; return; }
-    if (error) c.w.error(UNBLOCKED_ERR); else st.onTimeout(c);
+    if (error) c.w.error(E.unblockedByClient); else st.onTimeout(c);
     this.countCall(c, st, error);
     this.finish(c);
   }
