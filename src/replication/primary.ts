@@ -241,7 +241,7 @@ export class ReplicationPrimary {
   sync(c: Client, argv: Buffer[]): void {
     const s = this.s;
     if (this.byClient.has(c)) return; // already a replica: ignore
-    if (s.config.str('replicaof')) {
+    if (s.config.replicaOf() !== null) {
       c.w.error("NOMASTERLINK Can't SYNC while not connected with my master");
       return;
     }
