@@ -16,6 +16,8 @@
 // Nothing here knows about the server: the fill comes from the caller, and the test-only packed
 // threshold (DEBUG QUICKLIST-PACKED-THRESHOLD) is a module setting like Valkey's static one.
 
+import { backlenSize, encDataLen as lpEncDataLen } from './listpack.js';
+
 // ------------------------------------------------------------------ limits
 
 export const LP_HDR = 6;
@@ -131,9 +133,6 @@ function classify(v: Uint8Array): number {
   return n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
 }
 
-function backlenSize(l: number): number {
-  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-}
 
 /** Bytes a listpack entry for v takes (encoding, data and backward length). */
 export function entryBytes(v: Uint8Array): number {
@@ -182,19 +181,9 @@ function writeEntry(buf: Buffer, p: number, v: Uint8Array, l: number): void {
 
 /** Encoding + data length of the entry at p. */
 function encDataLen(buf: Buffer, p: number): number {
-  const b = buf[p]!;
-  if (b < 0x80) return 1;
-  if (b < 0xc0) return 1 + (b & 0x3f);
-  if (b < 0xe0) return 2;
-  if (b < 0xf0) return 2 + (((b & 0x0f) << 8) | buf[p + 1]!);
-  switch (b) {
-    case 0xf0: return 5 + buf.readUInt32LE(p + 1);
-    case 0xf1: return 3;
-    case 0xf2: return 4;
-    case 0xf3: return 5;
-    case 0xf4: return 9;
-  }
-  throw new Error('corrupt listpack entry');
+  const l = lpEncDataLen(buf, p);
+  if (l < 0) throw new Error('corrupt listpack entry');
+  return l;
 }
 
 /** Total length of the entry at p. */

@@ -23,6 +23,7 @@
 // Consumer groups keep their pending entries lists (PELs) in IdTree: a sorted, chunked
 // ID index (a flat B+-tree of small leaves with parallel arrays) instead of one object per
 // pending entry.
+import { backlenSize, encDataLen as lpEncDataLen } from './listpack.js';
 import type { StoredObject } from '../store/types.js';
 
 export type U64 = number | bigint;
@@ -122,9 +123,6 @@ function intEncLen(v: number | bigint): number {
   return 9;
 }
 
-function backlenSize(l: number): number {
-  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
-}
 
 /** Bytes of an integer element. */
 export function intElemSize(v: number | bigint): number {
@@ -239,19 +237,9 @@ function writeStr(buf: Buffer, p: number, v: Uint8Array): number {
 
 /** Encoding + data length of the element at p. */
 function encDataLen(buf: Buffer, p: number): number {
-  const b = buf[p]!;
-  if (b < 0x80) return 1;
-  if (b < 0xc0) return 1 + (b & 0x3f);
-  if (b < 0xe0) return 2;
-  if (b < 0xf0) return 2 + (((b & 0x0f) << 8) | buf[p + 1]!);
-  switch (b) {
-    case 0xf0: return 5 + buf.readUInt32LE(p + 1);
-    case 0xf1: return 3;
-    case 0xf2: return 4;
-    case 0xf3: return 5;
-    case 0xf4: return 9;
-  }
-  throw new Error('corrupt stream node');
+  const l = lpEncDataLen(buf, p);
+  if (l < 0) throw new Error('corrupt stream node');
+  return l;
 }
 
 /** Offset of the element after the one at p. */
