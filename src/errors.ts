@@ -130,6 +130,20 @@ export const E = {
   geoAnyNeedsCount: 'ERR the ANY argument requires COUNT argument',
   hllWrongType: 'WRONGTYPE Key is not a valid HyperLogLog string value.',
   hllCorrupted: 'INVALIDOBJ Corrupted HLL object detected',
+  trackingOneRedirect: 'ERR A client can only redirect to a single other client',
+  trackingNoRedirectClient: 'ERR The client ID you want redirect to does not exist',
+  trackingPrefixNeedsBcast: 'ERR PREFIX option requires BCAST mode to be enabled',
+  trackingBcastSwitch: "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+  trackingOptBcast: 'ERR OPTIN and OPTOUT are not compatible with BCAST',
+  trackingOptinOptout: "ERR You can't specify both OPTIN mode and OPTOUT mode",
+  trackingOptSwitch: "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+  trackingPrefixOverlapsExisting: (p: string, e: string) =>
+    `ERR Prefix '${p}' overlaps with an existing prefix '${e}'. Prefixes for a single client must not overlap.`,
+  trackingPrefixOverlapsGiven: (p: string, q: string) =>
+    `ERR Prefix '${p}' overlaps with another provided prefix '${q}'. Prefixes for a single client must not overlap.`,
+  cachingNotTracking: 'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+  cachingYesNeedsOptin: 'ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.',
+  cachingNoNeedsOptout: 'ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.',
 } as const;
 
 /** The error code (first word) of an error text, for INFO errorstats. */

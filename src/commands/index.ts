@@ -22,6 +22,7 @@ import { registerStream } from './stream.js';
 import { registerMulti } from './multi.js';
 import { registerHyperLogLog } from './hyperloglog.js';
 import { registerGeo } from './geo.js';
+import { registerTracking } from './tracking.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -46,4 +47,5 @@ export function registerAll(r: Registry): void {
   registerMulti(r);
   registerHyperLogLog(r);
   registerGeo(r);
+  registerTracking(r);
 }

@@ -90,6 +90,7 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     const err = hooks.oom(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }
   }
+  if (hooks.beforeCommand) hooks.beforeCommand(c, cmd);
   if (isWrite && hooks.readonly) {
     const err = hooks.readonly(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }
@@ -154,6 +155,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const start = performance.now();
   const rerun = s.blocking.isRerun(c);
   const prop = s.propagator;
+  if (s.hooks.enterCall) s.hooks.enterCall(c, cmd);
   prop.enter(cmd, c);
   try {
     cmd.handler!(c, argv);
@@ -171,6 +173,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     // MONITOR shows it now, when it is issued (and not again when it is re-run).
     w.truncate(mark);
     if (!rerun && s.monitors.size > 0 && !(cmd.flags & (CMD.skip_monitor | CMD.admin))) s.feedMonitors(c, argv);
+    if (s.hooks.leaveCall) s.hooks.leaveCall(c, cmd, argv);
     return;
   }
   s.stats.commandsProcessed++;
@@ -197,4 +200,5 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   }
   if (!rerun && s.monitors.size > 0 && !(cmd.flags & (CMD.skip_monitor | CMD.admin))) s.feedMonitors(c, argv);
   if (s.hooks.afterCall) s.hooks.afterCall(c, cmd, argv);
+  if (s.hooks.leaveCall) s.hooks.leaveCall(c, cmd, argv);
 }

@@ -58,6 +58,11 @@ export interface ServerHooks {
   flagTransaction?: (c: Client) => void;
   /** A rejected EXEC ends the transaction (MULTI state and watches) — see dispatch reject(). */
   discardTransaction?: (c: Client) => void;
+  /** Before a command is queued or executed, once the generic checks passed up to OOM (tracking table limit). */
+  beforeCommand?: (c: Client, cmd: Command) => void;
+  /** Entering call() (nested for EXEC / scripts), and leaving it on every path, blocked included. */
+  enterCall?: (c: Client, cmd: Command) => void;
+  leaveCall?: (c: Client, cmd: Command, argv: Buffer[]) => void;
   afterCall?: (c: Client, cmd: Command, argv: Buffer[]) => void;
   clientClosed?: (c: Client) => void;
 }
