@@ -23,6 +23,7 @@ import { registerMulti } from './multi.js';
 import { registerHyperLogLog } from './hyperloglog.js';
 import { registerGeo } from './geo.js';
 import { registerTracking } from './tracking.js';
+import { registerPubsub } from './pubsub.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -48,4 +49,5 @@ export function registerAll(r: Registry): void {
   registerHyperLogLog(r);
   registerGeo(r);
   registerTracking(r);
+  registerPubsub(r);
 }

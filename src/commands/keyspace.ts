@@ -316,7 +316,8 @@ function copyCommand(c: Client, argv: Buffer[]): void {
   const ks = c.server.ks;
   const ar = ks.arena;
   if (ar.type(a) !== OBJ_STRING && !isCloneable(src.object(a))) { c.w.error(E.unknownTypeObject); return; }
-  // copyTo replaces whatever the destination holds (value and TTL).
+  // A replaced destination is deleted first: the copy is a new key (Valkey's "new" event).
+  if (existing !== 0) dst.removeBlock(existing);
   src.copyTo(a, newKey, dst, (obj) => (obj as Cloneable).clone());
   ks.changed(dst.id, newKey, 'copy_to', NOTIFY_GENERIC);
   c.w.int(1);

@@ -10,7 +10,7 @@
 import type { Registry } from './registry.js';
 import type { Client } from '../server/client.js';
 import { E } from '../errors.js';
-import { ENC_LISTPACK, ENC_QUICKLIST, NOTIFY_GENERIC, NOTIFY_LIST, NOTIFY_NEW, OBJ_LIST } from '../store/types.js';
+import { ENC_LISTPACK, ENC_QUICKLIST, NOTIFY_GENERIC, NOTIFY_LIST, OBJ_LIST } from '../store/types.js';
 import { changed, isArg, lookupTyped, lookupTypedWrite, WRONGTYPE } from './util.js';
 import { parseI64, parseInt64 } from '../util/number.js';
 import { parseLongDouble } from '../util/longdouble.js';
@@ -195,7 +195,6 @@ function pushGeneric(c: Client, argv: Buffer[], head: boolean, xx: boolean): voi
   if (a === 0) {
     if (xx) { c.w.int(0); return; }
     ({ a, o } = createList(c, key));
-    notify(c, key, 'new', NOTIFY_NEW);
   } else {
     o = c.db.object<ListObject>(a);
   }
@@ -433,7 +432,6 @@ function lmoveGeneric(c: Client, src: Buffer, dst: Buffer, fromHead: boolean, to
   let dobj: ListObject;
   if (da === 0) {
     ({ a: da, o: dobj } = createList(c, dst));
-    notify(c, dst, 'new', NOTIFY_NEW);
   } else {
     dobj = c.db.object<ListObject>(da);
   }

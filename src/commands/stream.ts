@@ -11,7 +11,7 @@ import { registerTypeDigest } from './debug.js';
 import { replyHelp, subcommandSyntaxError } from './server.js';
 import { registerStreamRdb } from './stream-rdb.js';
 import { parseI64 } from '../util/number.js';
-import { ENC_STREAM, NOTIFY_NEW, NOTIFY_STREAM, OBJ_STREAM } from '../store/types.js';
+import { ENC_STREAM, NOTIFY_STREAM, OBJ_STREAM } from '../store/types.js';
 import {
   Stream, ConsumerGroup, Consumer, IdCursor, StreamIterator, ENTRIES_READ_INVALID, ID_MAX, ID_ZERO,
   TRIM_MAXLEN, TRIM_MINID, U64_MAX, STREAM_LISTPACK_MAX_SIZE, add1, cmp, cmpId, decrId, incrId, isMax,
@@ -98,11 +98,10 @@ function writeStream(c: Client, key: Buffer): Stream | null | typeof WRONGTYPE {
   return c.db.object<Stream>(a);
 }
 
-/** Creates an empty stream at key (reporting the new key). */
+/** Creates an empty stream at key (the keyspace reports the new key). */
 function createStream(c: Client, key: Buffer): Stream {
   const s = new Stream();
   c.db.setObject(key, OBJ_STREAM, ENC_STREAM, s);
-  changed(c, key, 'new', NOTIFY_NEW);
   return s;
 }
 

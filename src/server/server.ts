@@ -16,6 +16,8 @@ import { Propagator } from '../replication/propagate.js';
 import { installPersistence, loadDataAtStartup } from '../persistence/manager.js';
 import { aofShutdown, aofStartup, installAof } from '../persistence/aof.js';
 import { installReplication } from '../replication/primary.js';
+import { installPubsub } from '../pubsub/pubsub.js';
+import { installNotify } from './notify.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -147,6 +149,8 @@ export class Server {
     installPersistence(this);
     installAof(this);
     installReplication(this);
+    installPubsub(this);
+    installNotify(this);
     this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
   }
 

@@ -104,6 +104,7 @@ export class Db {
       const exp = ar.expire(a);
       if (exp !== 0 && exp <= ks.now && !(flags & LOOKUP_NOEXPIRE) && ks.expireIfNeeded(this, a, key)) {
         if (!(flags & LOOKUP_NOSTATS)) ks.stats.misses++;
+        if (ks.onKeyMiss !== null && !(flags & LOOKUP_WRITE)) ks.onKeyMiss(this, key);
         return 0;
       }
       if (!(flags & LOOKUP_NOTOUCH) && !ks.noTouch) ks.touch(a);
@@ -111,6 +112,7 @@ export class Db {
       return a;
     }
     if (!(flags & LOOKUP_NOSTATS)) this.ks.stats.misses++;
+    if (this.ks.onKeyMiss !== null && !(flags & LOOKUP_WRITE)) this.ks.onKeyMiss(this, key);
     return 0;
   }
 
@@ -258,6 +260,7 @@ export class Db {
     } else {
       this.dict.insert(a, h);
       if (expireAt !== 0) { ar.setExpireField(a, expireAt); this.ttl.add(a); }
+      if (this.ks.onNewKey !== null) this.ks.onNewKey(this, ar.keyView(a));
     }
   }
 
@@ -418,6 +421,10 @@ export class Keyspace {
   lfuLogFactor = 10;
   lfuDecayTime = 1;
   private listeners: ChangeListener[] = [];
+  /** Keyspace notifications: a key was added to a database (Valkey's "new" event, from dbAdd). */
+  onNewKey: ((db: Db, key: Buffer) => void) | null = null;
+  /** Keyspace notifications: a read lookup found no key ("keymiss"). */
+  onKeyMiss: ((db: Db, key: Buffer) => void) | null = null;
   /** Called for every key deleted by expiry (lazy or active) so it can be propagated. */
   onExpire: ((db: Db, key: Buffer) => void) | null = null;
   /**
