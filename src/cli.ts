@@ -2,6 +2,7 @@
 // peregrine-server [configfile] [--name value ...] — behaves like valkey-server.
 import { Server } from './server/server.js';
 import { ConfigLoadError } from './server/config.js';
+import { signalShutdown } from './persistence/manager.js';
 import { PEREGRINE_VERSION, VALKEY_VERSION } from './version.js';
 
 const args = process.argv.slice(2);
@@ -42,9 +43,16 @@ server.start().catch((e: Error) => {
   process.stderr.write(`Failed to start: ${e.message}\n`);
   process.exit(1);
 });
-const onSignal = (sig: string) => {
+let signalled = false;
+const onSignal = (sig: 'SIGTERM' | 'SIGINT') => {
+  if (signalled && sig === 'SIGINT') {
+    server.log.warning('You insist... exiting now.');
+    process.exit(1);
+  }
+  signalled = true;
   server.log.warning(`Received ${sig} scheduling shutdown...`);
-  void server.shutdown('User requested shutdown...');
+  // Saves first when save points exist; a failed save keeps the server running.
+  void signalShutdown(server, sig).then((ok) => { if (!ok) signalled = false; });
 };
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -354,10 +354,14 @@ function flushdbCommand(c: Client, argv: Buffer[]): void {
   c.w.ok();
 }
 
+/** Set by the persistence subsystem: with save points, FLUSHALL also saves the (empty) dataset. */
+export const flushAllHooks: { after: ((c: Client) => void) | null } = { after: null };
+
 function flushallCommand(c: Client, argv: Buffer[]): void {
   const async = flushMode(c, argv);
   if (async === null) return;
   c.server.ks.flushAll(async);
+  flushAllHooks.after?.(c);
   c.w.ok();
 }
 

@@ -21,10 +21,13 @@ import type { Client } from '../server/client.js';
 import type { Registry } from '../commands/registry.js';
 import { CommandStreamEncoder } from '../replication/propagate.js';
 import { saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
-import { currentSnapshot, dataDir, loadImage, persistence } from './manager.js';
+import {
+  beginLoading, currentSnapshot, dataDir, diskErrorChecks, endLoading, imageLoader, loadingProgressLog, logLoadError, persistence, yieldToEvents,
+} from './manager.js';
 import { registerInfoFields, usedMemory } from '../server/info.js';
 import { call, resolveCommand } from '../server/dispatch.js';
 import { debugHooks } from '../commands/debug.js';
+import { E } from '../errors.js';
 
 type AofFileType = 'b' | 'h' | 'i';
 
@@ -58,6 +61,8 @@ export interface AofState {
   lastRewriteTimeSec: number;
   lastBgrewriteStatus: 'ok' | 'err';
   lastWriteStatus: 'ok' | 'err';
+  /** strerror-style text of the last write error (MISCONF). */
+  lastWriteError: string;
   rewrites: number;
   failures: number;
   currentSize: number;
@@ -79,7 +84,7 @@ export function aof(s: Server): AofState {
   if (st === undefined) {
     st = {
       state: 'off', manifest: emptyManifest(), fd: -1, fdPath: '', encoder: new CommandStreamEncoder(), unsynced: false,
-      rewrite: null, scheduled: false, lastRewriteTimeSec: -1, lastBgrewriteStatus: 'ok', lastWriteStatus: 'ok',
+      rewrite: null, scheduled: false, lastRewriteTimeSec: -1, lastBgrewriteStatus: 'ok', lastWriteStatus: 'ok', lastWriteError: '',
       rewrites: 0, failures: 0, currentSize: 0, baseSize: 0, lastFsync: Date.now(), lastFailAt: 0, removeFeed: null,
     };
     states.set(s, st);
@@ -231,10 +236,25 @@ function feed(s: Server, dbid: number, argv: Buffer[]): void {
     if (s.config.str('appendfsync') === 'always') fdatasyncSync(st.fd);
     else st.unsynced = true;
   } catch (e) {
-    if (st.lastWriteStatus === 'ok') s.log.warning(`Error writing to the AOF file: ${(e as Error).message}`);
+    st.lastWriteError = strerror(e as NodeJS.ErrnoException);
+    if (st.lastWriteStatus === 'ok') s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
     st.lastWriteStatus = 'err';
   }
 }
+
+/** The C library's text for an errno code (Node only has the code). */
+function strerror(e: NodeJS.ErrnoException): string {
+  const texts: Record<string, string> = {
+    ENOSPC: 'No space left on device', EIO: 'Input/output error', EACCES: 'Permission denied', EBADF: 'Bad file descriptor',
+    EDQUOT: 'Disk quota exceeded', EROFS: 'Read-only file system', EFBIG: 'File too large', EPERM: 'Operation not permitted',
+  };
+  return (e.code && texts[e.code]) ?? e.message;
+}
+
+diskErrorChecks.push((s) => {
+  const st = aof(s);
+  return st.state !== 'off' && st.lastWriteStatus === 'err' ? E.aofMisconf(st.lastWriteError) : null;
+});
 
 /** Fsyncs the current incr file (everysec from the cron, and before loads and shutdown). */
 export function flushAof(s: Server): void {
@@ -443,7 +463,7 @@ type LoadStatus = 'ok' | 'empty' | 'truncated';
  * Replays one AOF file. An RDB image (base file) is loaded as such; otherwise the file is a
  * sequence of RESP commands, `#` annotation lines, and MULTI/EXEC blocks applied whole.
  */
-function loadFile(s: Server, name: string, lastFile: boolean): LoadStatus {
+function* loadFile(s: Server, name: string, lastFile: boolean): Generator<number, LoadStatus, void> {
   const path = join(aofDir(s), name);
   let data: Buffer;
   try {
@@ -455,11 +475,19 @@ function loadFile(s: Server, name: string, lastFile: boolean): LoadStatus {
   if (data.length === 0) return 'empty';
   if (data.subarray(0, 5).toString('latin1') === 'REDIS' || data.subarray(0, 6).toString('latin1') === 'VALKEY') {
     s.log.notice('Reading RDB base file on AOF loading...');
+    const run = imageLoader(s, data, { allowDuplicates: true });
     try {
-      loadImage(s, data, { allowDuplicates: true });
+      for (;;) {
+        const n = run.it.next();
+        if (n.done) { run.done(n.value); break; }
+        yield n.value;
+      }
     } catch (e) {
+      logLoadError(s, e);
       s.log.warning(`Error reading the RDB base file ${name}, AOF loading aborted`);
       throw new AofLoadError((e as Error).message);
+    } finally {
+      run.cleanup();
     }
     return 'ok';
   }
@@ -525,6 +553,7 @@ function loadFile(s: Server, name: string, lastFile: boolean): LoadStatus {
       run(argv);
     }
     validUpTo = pos;
+    yield pos;
   }
   if (!truncated && multi === null) return 'ok';
   if (multi !== null) {
@@ -555,12 +584,11 @@ function loadFile(s: Server, name: string, lastFile: boolean): LoadStatus {
   throw new AofLoadError('truncated');
 }
 
-/** Loads the base and incr files named by the manifest. Returns false when there are none. */
-function loadFiles(s: Server, m: AofManifest): boolean {
+/** The files of the manifest in loading order; throws when one is missing. */
+function filesToLoad(s: Server, m: AofManifest): AofInfo[] {
   const files: AofInfo[] = [];
   if (m.base) files.push(m.base);
   files.push(...m.incrs);
-  if (files.length === 0) return false;
   const dir = aofDir(s);
   for (const f of files) {
     if (!existsSync(join(dir, f.name))) {
@@ -568,18 +596,38 @@ function loadFiles(s: Server, m: AofManifest): boolean {
       throw new AofLoadError(`missing ${f.name}`);
     }
   }
+  return files;
+}
+
+/**
+ * Loads the base and incr files named by the manifest, yielding the bytes loaded so far (over
+ * all files) after every key or command. Returns false when there are no files.
+ */
+function* loadFiles(s: Server, m: AofManifest): Generator<number, boolean, void> {
+  const files = filesToLoad(s, m);
+  if (files.length === 0) return false;
+  const dir = aofDir(s);
   const ks = s.ks;
   const dirty = ks.dirty;
   const wasLoading = s.loading;
   s.loading = true;
+  let before = 0;
   try {
-    files.forEach((f, i) => {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
       const start = performance.now();
-      const r = loadFile(s, f.name, i === files.length - 1);
+      const it = loadFile(s, f.name, i === files.length - 1);
+      let r: LoadStatus;
+      for (;;) {
+        const n = it.next();
+        if (n.done) { r = n.value; break; }
+        yield before + n.value;
+      }
+      before += fileSize(join(dir, f.name));
       if (r !== 'empty') {
         s.log.notice(`DB loaded from ${f.type === 'b' ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
       }
-    });
+    }
   } finally {
     s.loading = wasLoading;
     ks.dirty = dirty;
@@ -589,6 +637,45 @@ function loadFiles(s: Server, m: AofManifest): boolean {
   return true;
 }
 
+function loadFilesSync(s: Server, m: AofManifest): boolean {
+  const it = loadFiles(s, m);
+  for (;;) {
+    const n = it.next();
+    if (n.done) return n.value;
+  }
+}
+
+/** Start-up: the same, a slice at a time with the loading state and progress (clients get -LOADING). */
+async function loadFilesAsync(s: Server, m: AofManifest): Promise<boolean> {
+  const files = filesToLoad(s, m);
+  if (files.length === 0) return false;
+  const dir = aofDir(s);
+  const p = beginLoading(s, files.reduce((n, f) => n + fileSize(join(dir, f.name)), 0));
+  const interval = Math.max(1024, s.config.num('loading-process-events-interval-bytes'));
+  const it = loadFiles(s, m);
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const mark = Math.floor(p.loadedBytes / interval);
+      let steps = 0;
+      for (;;) {
+        const n = it.next();
+        if (n.done) return n.value;
+        p.loadedBytes = n.value;
+        p.keys++;
+        if (Math.floor(p.loadedBytes / interval) !== mark) break;
+        if ((++steps & 31) === 0 && performance.now() - t0 >= 10) break;
+      }
+      loadingProgressLog(s, p, 'AOF');
+      await yieldToEvents();
+      if (s.shuttingDown) throw new AofLoadError('loading interrupted by a shutdown');
+    }
+  } finally {
+    it.return(false);
+    endLoading(s);
+  }
+}
+
 const st = aof;
 
 /**
@@ -596,16 +683,21 @@ const st = aof;
  * none, and opens the last incr file for appending. Returns false when the AOF is disabled.
  * Throws (the server must not start) on an unreadable or corrupt AOF.
  */
-export function aofStartup(s: Server): boolean {
+export async function aofStartup(s: Server): Promise<boolean> {
   if (!s.config.bool('appendonly')) return false;
   const state = aof(s);
   ensureDir(s);
   state.manifest = loadManifest(s);
   const m = state.manifest;
+  const start = performance.now();
   try {
-    if (loadFiles(s, m)) s.log.notice('DB loaded from append only file');
+    if (await loadFilesAsync(s, m)) s.log.notice(`DB loaded from append only file: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
   } catch (e) {
     if (e instanceof AofLoadError) s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
+    else logLoadError(s, e);
+    // Never serve part of a dataset as if it were all of it.
+    s.ks.flushAll(false);
+    s.ks.dirty = 0;
     throw e;
   }
   deleteHistory(s, m);
@@ -653,7 +745,7 @@ export function debugLoadAof(c: Client): string | null {
   try {
     state.manifest = loadManifest(s);
     deleteHistory(s, state.manifest);
-    if (!loadFiles(s, state.manifest)) {
+    if (!loadFilesSync(s, state.manifest)) {
       s.log.warning('DEBUG LOADAOF: there are no AOF files to load');
       s.ks.dirty = 0;
       return 'ERR Error trying to load the AOF files, check server logs.';

@@ -5,17 +5,21 @@
 // A background save is a Snapshot (rdb.ts) serialized in time slices while commands keep
 // running; it plays the part of Valkey's fork child. Only one runs at a time ("child_type RDB"),
 // whether it writes the dump file or streams to replica sockets.
+import { readFile } from 'node:fs/promises';
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose, rename } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import {
-  loadRdb, RdbError, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadResult,
+  loadRdbSteps, RdbError, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions,
+  type LoadResult,
 } from './rdb.js';
 import { TYPE_NAMES } from '../store/types.js';
 import { registerInfoFields, usedMemory } from '../server/info.js';
 import { inMemoryReload, setReloadHandler } from '../commands/debug.js';
 import { shutdownHooks } from '../commands/monitor.js';
+import { flushAllHooks } from '../commands/keyspace.js';
 import { NOTIFY_LOADED } from '../store/types.js';
+import { E } from '../errors.js';
 
 /** Seconds to wait before retrying a failed background save from the save points. */
 const BGSAVE_RETRY_DELAY = 5;
@@ -41,6 +45,8 @@ export interface PersistenceState {
   lastCowSize: number;
   lastLoadKeysLoaded: number;
   lastLoadKeysExpired: number;
+  /** The load in course, if any. */
+  loading: LoadingProgress | null;
   /** Called when a background save ends (replication waits on disk snapshots). */
   doneListeners: Array<(target: SnapshotTarget, ok: boolean, path: string) => void>;
 }
@@ -62,7 +68,7 @@ export function persistence(s: Server): PersistenceState {
   if (st === undefined) {
     st = {
       current: null, scheduled: false, lastBgsaveStatus: 'ok', lastBgsaveTry: 0, lastBgsaveTimeSec: -1, rdbSaves: 0,
-      lastCowSize: 0, lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, doneListeners: [],
+      lastCowSize: 0, lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, loading: null, doneListeners: [],
     };
     states.set(s, st);
   }
@@ -331,63 +337,198 @@ function persistenceCron(s: Server): void {
 
 // ------------------------------------------------------------------ loading
 
-/** Loads an RDB image into the (emptied) keyspace, with Valkey's log lines. */
+/** Progress of a load in course (INFO persistence loading_* fields, the periodic log line). */
+export interface LoadingProgress {
+  /** Unix seconds when it started. */
+  startTime: number;
+  startMs: number;
+  totalBytes: number;
+  loadedBytes: number;
+  /** used-mem AUX field of the file (loading_rdb_used_mem). */
+  rdbUsedMem: number;
+  lastLogMs: number;
+  keys: number;
+}
+
+/** Seconds between two "Loading..." log lines. */
+const LOADING_LOG_PERIOD_MS = 2000;
+/** Longest stretch of loading work before other events get a turn. */
+const LOADING_SLICE_MS = 10;
+
+function loadLog(s: Server): LoadOptions['log'] {
+  return (level, msg) => (level === 'warning' ? s.log.warning(msg) : level === 'notice' ? s.log.notice(msg) : s.log.verbose(msg));
+}
+
+/** Starts the loading state (`loading:1`, -LOADING replies). */
+export function beginLoading(s: Server, totalBytes: number): LoadingProgress {
+  const now = Date.now();
+  const p: LoadingProgress = {
+    startTime: Math.floor(now / 1000), startMs: now, totalBytes, loadedBytes: 0, rdbUsedMem: 0, lastLogMs: now, keys: 0,
+  };
+  persistence(s).loading = p;
+  s.loading = true;
+  return p;
+}
+
+export function endLoading(s: Server): void {
+  persistence(s).loading = null;
+  s.loading = false;
+}
+
+/** Logs the loading progress once per period. */
+export function loadingProgressLog(s: Server, p: LoadingProgress, what: string): void {
+  const now = Date.now();
+  if (now - p.lastLogMs < LOADING_LOG_PERIOD_MS) return;
+  p.lastLogMs = now;
+  const perc = p.totalBytes > 0 ? (p.loadedBytes / p.totalBytes) * 100 : 0;
+  s.log.notice(`Loading ${what}: ${perc.toFixed(2)}% (${p.loadedBytes} of ${p.totalBytes} bytes, ${p.keys} keys) in ${((now - p.startMs) / 1000).toFixed(1)} seconds`);
+}
+
+/** Runs `fn` after other pending I/O had its turn. */
+export function yieldToEvents(): Promise<void> { return new Promise((res) => setImmediate(res)); }
+
+/**
+ * Loads an RDB image into the (emptied) keyspace, with Valkey's log lines. Synchronous (DEBUG
+ * RELOAD, AOF base files); with `progress`, the caller drives it in slices (see loadImageAsync).
+ */
 export function loadImage(s: Server, data: Buffer, opts: { allowDuplicates?: boolean } = {}): LoadResult {
+  const run = imageLoader(s, data, opts);
+  try {
+    for (;;) {
+      const n = run.it.next();
+      if (n.done) return run.done(n.value);
+    }
+  } finally {
+    run.cleanup();
+  }
+}
+
+/**
+ * Loads an RDB image a slice at a time, letting clients in between (they get -LOADING), with
+ * progress in `p`. Rejects on a malformed image or when the server shuts down meanwhile.
+ */
+export async function loadImageAsync(s: Server, data: Buffer, p: LoadingProgress, what: string, opts: { allowDuplicates?: boolean; baseBytes?: number } = {}): Promise<LoadResult> {
+  const run = imageLoader(s, data, { ...opts, onAux: (k, v) => { if (k === 'used-mem') p.rdbUsedMem = Number(v) || 0; } });
+  const interval = Math.max(1024, s.config.num('loading-process-events-interval-bytes'));
+  const base = opts.baseBytes ?? 0;
+  try {
+    for (;;) {
+      const t0 = performance.now();
+      const mark = Math.floor(p.loadedBytes / interval);
+      let steps = 0;
+      for (;;) {
+        const n = run.it.next();
+        if (n.done) {
+          p.loadedBytes = base + data.length;
+          return run.done(n.value);
+        }
+        p.loadedBytes = base + n.value;
+        p.keys++;
+        if (Math.floor(p.loadedBytes / interval) !== mark) break;
+        if ((++steps & 31) === 0 && performance.now() - t0 >= LOADING_SLICE_MS) break;
+      }
+      loadingProgressLog(s, p, what);
+      await yieldToEvents();
+      if (s.shuttingDown) throw new Error('loading interrupted by a shutdown');
+    }
+  } finally {
+    run.cleanup();
+  }
+}
+
+export function imageLoader(s: Server, data: Buffer, opts: { allowDuplicates?: boolean; onAux?: (k: string, v: string) => void }) {
   const st = persistence(s);
   const ks = s.ks;
   const dirty = ks.dirty;
   const wasLoading = s.loading;
   s.loading = true;
   const loaded: Array<[number, Buffer]> = [];
-  try {
-    const res = loadRdb(s, data, {
-      dropExpired: true,
-      allowDuplicates: opts.allowDuplicates,
-      log: (level, msg) => (level === 'warning' ? s.log.warning(msg) : level === 'notice' ? s.log.notice(msg) : s.log.verbose(msg)),
-      onKey: (dbId, key) => { loaded.push([dbId, key]); },
-    });
-    st.lastLoadKeysLoaded = res.keysLoaded;
-    st.lastLoadKeysExpired = res.keysExpired;
-    return res;
-  } finally {
-    s.loading = wasLoading;
-    // Listeners (WATCH, trackers, field-expiry bookkeeping) learn about each loaded key, as
-    // Valkey's "loaded" keyspace event; loading is not a dataset change of its own.
-    for (const [dbId, key] of loaded) ks.changed(dbId, key, 'loaded', NOTIFY_LOADED);
-    ks.dirty = dirty;
-  }
+  const it = loadRdbSteps(s, data, {
+    dropExpired: true,
+    allowDuplicates: opts.allowDuplicates,
+    log: loadLog(s),
+    onKey: (dbId, key) => { loaded.push([dbId, key]); },
+    onAux: opts.onAux,
+  });
+  return {
+    it,
+    done(res: LoadResult): LoadResult {
+      st.lastLoadKeysLoaded = res.keysLoaded;
+      st.lastLoadKeysExpired = res.keysExpired;
+      return res;
+    },
+    cleanup(): void {
+      s.loading = wasLoading;
+      // Listeners (WATCH, trackers, field-expiry bookkeeping) learn about each loaded key, as
+      // Valkey's "loaded" keyspace event; loading is not a dataset change of its own.
+      for (const [dbId, key] of loaded) ks.changed(dbId, key, 'loaded', NOTIFY_LOADED);
+      ks.dirty = dirty;
+    },
+  };
 }
 
-/** Loads dir/dbfilename at start-up if it exists (valkey-server's loadDataFromDisk). */
-export function loadDataAtStartup(s: Server): void {
+/** Why a load failed, as Valkey logs it. */
+export function logLoadError(s: Server, e: unknown): void {
+  const msg = (e as Error).message;
+  if (e instanceof RdbError && msg === 'Unexpected EOF reading RDB file') {
+    s.log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+  }
+  s.log.warning(`${msg}`);
+}
+
+/**
+ * Loads dir/dbfilename at start-up if it exists (valkey-server's loadDataFromDisk), in slices:
+ * the listeners are open and clients get -LOADING meanwhile. A file that cannot be read or
+ * parsed rejects (the server must not start with part of the data); the keyspace is emptied.
+ */
+export async function loadDataAtStartup(s: Server): Promise<void> {
   const path = rdbPath(s);
   if (!existsSync(path)) return;
   const start = performance.now();
   let data: Buffer;
   try {
-    data = readFileSync(path);
+    data = await readFile(path);
   } catch (e) {
     s.log.warning(`Fatal error: can't open the RDB file ${s.config.str('dbfilename')} for reading: ${(e as Error).message}`);
     throw e;
   }
+  const p = beginLoading(s, data.length);
   try {
-    const res = loadImage(s, data);
+    const res = await loadImageAsync(s, data, p, 'RDB');
     s.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
     persistenceHooks.restoreReplInfo?.(s, res);
   } catch (e) {
-    if (e instanceof RdbError) {
-      s.log.warning(`${e.message}`);
-      s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
-    }
+    logLoadError(s, e);
+    s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
+    // Never serve part of a dataset as if it were all of it.
+    s.ks.flushAll(false);
+    s.ks.dirty = 0;
     throw e;
+  } finally {
+    endLoading(s);
   }
 }
 
 // ------------------------------------------------------------------ install
 
+/** Other sources of MISCONF (the AOF registers its write errors here). */
+export const diskErrorChecks: Array<(s: Server) => string | null> = [];
+
+/** Valkey's writeCommandsDeniedByDiskError: the MISCONF error for writes, or null. */
+export function diskError(s: Server): string | null {
+  if (persistence(s).lastBgsaveStatus === 'err' && s.config.bool('stop-writes-on-bgsave-error') &&
+      s.config.saveParams().length > 0) return E.bgsaveMisconf;
+  for (const check of diskErrorChecks) {
+    const err = check(s);
+    if (err !== null) return err;
+  }
+  return null;
+}
+
 export function installPersistence(s: Server): void {
   persistence(s);
   s.cronHooks.push(() => persistenceCron(s));
+  s.hooks.diskError = () => diskError(s);
 }
 
 // DEBUG RELOAD: save, empty the dataset, load the file back.
@@ -433,6 +574,49 @@ setReloadHandler((c, opts) => {
   return null;
 });
 
+// FLUSHALL with save points writes the empty dataset at once (a running disk save of the old data
+// is stopped first), so the next restart cannot bring the flushed keys back.
+flushAllHooks.after = (c) => {
+  const s = c.server;
+  if (s.config.saveParams().length === 0) return;
+  const cur = persistence(s).current;
+  if (cur !== null && cur.target === 'disk') killBgsave(s, 'flushall');
+  saveSync(s);
+  // The save reset the change counter; the flush is still replicated and logged.
+  s.propagator.forceCurrent();
+};
+
+/**
+ * SIGTERM / SIGINT (valkey-server's prepareForShutdown with the shutdown-on-sig* flags): save
+ * when save points exist (or the flags say SAVE, not NOSAVE), then shut down. A failed save keeps
+ * the server running unless the flags say FORCE. Returns false when the shutdown was refused.
+ */
+export async function signalShutdown(s: Server, sig: 'SIGTERM' | 'SIGINT'): Promise<boolean> {
+  const flags = s.config.num(sig === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint');
+  let save = (flags & 1) !== 0;
+  let nosave = (flags & 2) !== 0;
+  const force = (flags & 8) !== 0;
+  if (s.loading) { save = false; nosave = true; }
+  if ((s.config.saveParams().length > 0 && !nosave) || save) {
+    s.log.notice('Saving the final RDB snapshot before exiting.');
+    const cur = persistence(s).current;
+    if (cur !== null && cur.target === 'disk') {
+      s.log.warning('There is a child saving an .rdb. Killing it!');
+      killBgsave(s, 'shutdown');
+    }
+    if (saveSync(s) !== null) {
+      if (!force) {
+        s.log.warning("Error trying to save the DB, can't exit.");
+        s.log.warning(`${sig} received but errors trying to shut down the server, check the logs for more information`);
+        return false;
+      }
+      s.log.warning('Error trying to save the DB. Exit anyway.');
+    }
+  }
+  await s.shutdown('User requested shutdown...');
+  return true;
+}
+
 // SHUTDOWN with save points or SAVE: stop a background save, then save synchronously.
 shutdownHooks.save = (s) => {
   const cur = persistence(s).current;
@@ -447,7 +631,7 @@ registerInfoFields('persistence', (s) => {
   const st = persistence(s);
   const cur = st.current;
   const snap = cur?.snapshot;
-  return {
+  const fields: Record<string, string | number> = {
     current_cow_size: snap ? snap.cowBytes : 0,
     current_fork_perc: snap && snap.keysTotal > 0 ? ((snap.keysProcessed / snap.keysTotal) * 100).toFixed(2) : '0.00',
     current_save_keys_processed: snap ? snap.keysProcessed : 0,
@@ -461,4 +645,29 @@ registerInfoFields('persistence', (s) => {
     rdb_last_load_keys_expired: st.lastLoadKeysExpired,
     rdb_last_load_keys_loaded: st.lastLoadKeysLoaded,
   };
+  const p = st.loading;
+  if (p !== null) {
+    // As valkey-server computes them: the share of the file read, and the time left at the
+    // rate so far (1 second until a second has passed).
+    let perc = 0;
+    let remaining = 1;
+    if (p.totalBytes > 0) {
+      perc = (p.loadedBytes / p.totalBytes) * 100;
+      remaining = p.totalBytes - p.loadedBytes;
+    } else if (p.rdbUsedMem > 0) {
+      perc = Math.min(99.99, (p.loadedBytes / p.rdbUsedMem) * 100);
+      remaining = Math.max(1, p.rdbUsedMem - p.loadedBytes);
+    }
+    const elapsed = Math.floor(Date.now() / 1000) - p.startTime;
+    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (p.loadedBytes + 1));
+    Object.assign(fields, {
+      loading_start_time: p.startTime,
+      loading_total_bytes: p.totalBytes,
+      loading_rdb_used_mem: p.rdbUsedMem,
+      loading_loaded_bytes: p.loadedBytes,
+      loading_loaded_perc: perc.toFixed(2),
+      loading_eta_seconds: eta,
+    });
+  }
+  return fields;
 });

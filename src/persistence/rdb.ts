@@ -740,6 +740,8 @@ export interface LoadOptions {
   log?: (level: 'notice' | 'warning' | 'verbose', msg: string) => void;
   /** Called for each key stored. */
   onKey?: (dbId: number, key: Buffer) => void;
+  /** Called for each AUX field as it is read. */
+  onAux?: (key: string, value: string) => void;
 }
 
 /** Parses the magic string; returns the version or throws. */
@@ -766,7 +768,31 @@ export function parseMagic(buf: Buffer): number {
  * Throws RdbError on a malformed file; keys loaded before the error stay loaded.
  */
 export function loadRdb(s: Server, data: Buffer, opts: LoadOptions = {}): LoadResult {
+  const it = loadRdbSteps(s, data, opts);
+  for (;;) {
+    const n = it.next();
+    if (n.done) return n.value;
+  }
+}
+
+/** Microseconds to wait per loaded key (the `key-load-delay` debug knob; negative: 1 µs with probability 1/-n). */
+function keyLoadDelay(us: number): void {
+  if (us < 0) us = Math.floor(Math.random() * -us) === 0 ? 1 : 0;
+  if (us > 0) Atomics.wait(SLEEP_CELL, 0, 0, us / 1000);
+}
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The loader as steps: yields the number of bytes consumed so far after every key (and opcode
+ * run), so a caller can spread a long load over several event-loop turns and report progress.
+ * The checksum is computed as the bytes go by. Returns the result at the end; throws RdbError on
+ * a malformed file (keys loaded before the error stay loaded).
+ */
+export function* loadRdbSteps(s: Server, data: Buffer, opts: LoadOptions = {}): Generator<number, LoadResult, void> {
   const log = opts.log ?? (() => {});
+  const delayUs = s.config.num('key-load-delay');
+  const crc = new Crc64();
+  let crcPos = 0;
   const version = parseMagic(data);
   const r = new RdbReader(data);
   r.pos = 9;
@@ -810,6 +836,7 @@ export function loadRdb(s: Server, data: Buffer, opts: LoadOptions = {}): LoadRe
         const k = r.strText();
         const v = r.strText();
         res.aux.set(k, v);
+        opts.onAux?.(k, v);
         if (k.startsWith('%')) log('notice', `RDB '${k}': ${v}`);
         else if (k === 'repl-id') res.replId = v;
         else if (k === 'repl-offset') res.replOffset = Number(v);
@@ -857,10 +884,12 @@ export function loadRdb(s: Server, data: Buffer, opts: LoadOptions = {}): LoadRe
         idle = -1; freq = -1;
         if (val !== null && val.empty) {
           if (res.emptyKeysSkipped++ < 10) log('notice', `rdbLoadObject skipping empty key: ${key.toString('latin1')}`);
+          yield r.pos;
           continue;
         }
         if (exp !== -1 && dropExpired && exp < now) {
           res.keysExpired++;
+          yield r.pos;
           continue;
         }
         const existing = db.findRaw(key);
@@ -873,17 +902,21 @@ export function loadRdb(s: Server, data: Buffer, opts: LoadOptions = {}): LoadRe
         else if (lfu && keyFreq >= 0) ks.arena.setLru(a, ((Math.floor(Date.now() / 60000) & 0xffff) << 8) | keyFreq);
         res.keysLoaded++;
         opts.onKey?.(db.id, key);
+        if (delayUs !== 0) keyLoadDelay(delayUs);
+        if (!opts.skipChecksum) { crc.update(data, crcPos, r.pos); crcPos = r.pos; }
+        yield r.pos;
         continue;
       }
     }
     break;
   }
   if (version >= 5) {
+    if (!opts.skipChecksum) crc.update(data, crcPos, r.pos);
     const stored = r.bytes(8);
     const zero = stored.every((b) => b === 0);
     if (zero) log('notice', 'RDB file was saved with checksum disabled: no check performed.');
     else if (!opts.skipChecksum) {
-      const expected = new Crc64().update(data, 0, r.pos - 8).bytes();
+      const expected = crc.bytes();
       if (!expected.equals(stored)) {
         throw new RdbError('Wrong RDB checksum expected: (' + hex64(stored) + ') got (' + hex64(expected) + '). Aborting now.');
       }

@@ -91,6 +91,10 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     if (err) { reject(s, c, cmd, err); return; }
   }
   if (hooks.beforeCommand) hooks.beforeCommand(c, cmd);
+  if (hooks.diskError && (isWrite || cmd.name === 'ping')) {
+    const err = hooks.diskError(c);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
   if (isWrite && hooks.readonly) {
     const err = hooks.readonly(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }

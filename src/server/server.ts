@@ -56,6 +56,8 @@ export interface ServerHooks {
   /** For EXEC, the queued commands' flags are in c.multiFlags (Valkey refuses EXEC of denyoom ones). */
   oom?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   readonly?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  /** MISCONF: writes (and PING) refused while the last save or AOF write failed. */
+  diskError?: (c: Client) => string | null;
   queue?: (c: Client, cmd: Command, argv: Buffer[]) => void;
   flagTransaction?: (c: Client) => void;
   /** A rejected EXEC ends the transaction (MULTI state and watches) — see dispatch reject(). */
@@ -247,7 +249,7 @@ export class Server {
     this.scheduleCron();
     this.log.notice('Server initialized');
     try {
-      if (!aofStartup(this)) loadDataAtStartup(this);
+      if (!(await aofStartup(this))) await loadDataAtStartup(this);
     } catch (e) {
       // A dataset that cannot be loaded stops the start-up (valkey-server exits).
       await this.close();
@@ -348,7 +350,7 @@ export class Server {
     const periodMs = 1000 / hz;
     // Active expiry in slices of at most 2 ms, yielding to I/O between slices, for up to a
     // quarter of the cron period while the sampled share of expired keys stays high.
-    if (this.activeExpireEnabled) {
+    if (this.activeExpireEnabled && !this.loading) {
       const effort = this.config.num('active-expire-effort');
       const deadline = performance.now() + periodMs / 4;
       const slice = () => {
