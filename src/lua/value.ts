@@ -134,6 +134,10 @@ export class LuaTable {
     if (k !== undefined) {
       if (typeof k === 'number' && k >= 1 && k <= arr.length && (k | 0) === k) {
         i = k;
+      } else if (typeof k === 'number' && Number.isInteger(k) && k >= 1 && (this.hash === null || !this.hash.has(k)) &&
+                 !(this.iter !== null && this.iterKey === k)) {
+        // An array-part key whose slot was trimmed away (set to nil during the traversal).
+        i = arr.length;
       } else {
         return this.nextInHash(k);
       }

@@ -1,0 +1,492 @@
+// Compiles a Lua 5.1 AST to JavaScript source. Lua locals become JS `let` variables; arithmetic,
+// comparisons and calls have inline fast paths and fall back to the runtime helpers (`rt.*`) with a
+// precomputed site (line + operand names) for metamethods and error messages.
+//
+// Every statement starts a new JS line tagged `/*@<lua line>*/`; the tags give the JS line -> Lua line
+// map used to find the current line of a Lua function from a JS stack trace (error(), luaL_where).
+
+import type { Expr, FuncNode, LocalVar, Stat, TableItem } from './parser.js';
+
+export interface SiteSpec { line: number; d1: string; d2: string }
+
+export interface CompiledChunk {
+  /** body of `new Function('rt', 'ST', 'G', 'SITES', 'EMPTY', 'LuaTable', body)` returning the main function */
+  body: string;
+  sites: SiteSpec[];
+  /** Lua line for each line of `body` (0-based) */
+  bodyLines: number[];
+}
+
+const OPS: Record<string, number> = { '+': 0, '-': 1, '*': 2, '/': 3, '%': 4, '^': 5 };
+
+interface FnCtx { temps: number; maxTemps: number; node: FuncNode; loopVars: number }
+
+function numLit(v: number): string {
+  if (v !== v) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '(-Infinity)';
+  if (Object.is(v, -0)) return '(-0)';
+  return v < 0 ? `(${v})` : String(v);
+}
+
+function strLit(s: string): string {
+  return JSON.stringify(s);
+}
+
+function isMulti(e: Expr): boolean {
+  return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
+}
+
+const HOOK = 'if (--ST.budget <= 0) rt.hook(ST);';
+
+class Compiler {
+  sites: SiteSpec[] = [];
+  private fc!: FnCtx;
+  private curLine = -1;
+  private uniq = 0;
+
+  // ---- helpers ----
+  private site(line: number, d1 = '', d2 = ''): string {
+    this.sites.push({ line, d1, d2 });
+    return `S${this.sites.length - 1}`;
+  }
+
+  private tmp(): string {
+    const n = this.fc.temps++;
+    if (this.fc.temps > this.fc.maxTemps) this.fc.maxTemps = this.fc.temps;
+    return `$${n}`;
+  }
+
+  private mark(line: number): string {
+    if (line === this.curLine || line <= 0) return '';
+    this.curLine = line;
+    return `\n/*@${line}*/`;
+  }
+
+  private desc(e: Expr): string {
+    switch (e.k) {
+      case 'local': return `${e.up ? 'upvalue' : 'local'} '${e.v.name}'`;
+      case 'global': return `global '${e.name}'`;
+      case 'index': return `field '${e.key.k === 'str' ? e.key.v : '?'}'`;
+      case 'paren': return this.desc(e.e);
+      default: return '';
+    }
+  }
+
+  /** An operand usable twice without re-evaluation: [setup code or '', reference]. */
+  private operand(e: Expr): [string, string] {
+    if (e.k === 'local') return ['', e.v.js];
+    if (e.k === 'num') return ['', numLit(e.v)];
+    if (e.k === 'str') return ['', strLit(e.v)];
+    if (e.k === 'nil') return ['', 'undefined'];
+    if (e.k === 'true') return ['', 'true'];
+    if (e.k === 'false') return ['', 'false'];
+    const t = this.tmp();
+    return [`${t} = ${this.ex(e)}, `, t];
+  }
+
+  // ---- expressions ----
+
+  /** A JS expression for the first value of e. */
+  ex(e: Expr): string {
+    switch (e.k) {
+      case 'nil': return 'undefined';
+      case 'true': return 'true';
+      case 'false': return 'false';
+      case 'num': return numLit(e.v);
+      case 'str': return strLit(e.v);
+      case 'vararg': return 'va[0]';
+      case 'func': return this.func(e.f);
+      case 'local': return e.v.js;
+      case 'global': {
+        const k = strLit(e.name);
+        return `(G.hash.get(${k}) ?? rt.globalMiss(G, ${k}, ${this.site(e.line)}))`;
+      }
+      case 'index': {
+        const s = this.site(e.line, this.desc(e.obj));
+        if (e.key.k === 'str') return `rt.indexStr(${this.ex(e.obj)}, ${strLit(e.key.v)}, ${s})`;
+        return `rt.index(${this.ex(e.obj)}, ${this.ex(e.key)}, ${s})`;
+      }
+      case 'call': case 'method': return `${this.call(e)}[0]`;
+      case 'paren': return this.ex(e.e);
+      case 'and': case 'or': {
+        const save = this.fc.temps;
+        const t = this.tmp();
+        const a = this.ex(e.a);
+        const b = this.ex(e.b);
+        this.fc.temps = save;
+        return e.k === 'and'
+          ? `((${t} = ${a}) === undefined || ${t} === false ? ${t} : ${b})`
+          : `((${t} = ${a}) === undefined || ${t} === false ? ${b} : ${t})`;
+      }
+      case 'not': return `!${this.cond(e.a)}`;
+      case 'neg': {
+        const save = this.fc.temps;
+        const [p, r] = this.operand(e.a);
+        const s = this.site(e.line, this.desc(e.a));
+        this.fc.temps = save;
+        return `(${p}typeof ${r} === 'number' ? -${r} : rt.unm(${r}, ${s}))`;
+      }
+      case 'len': {
+        const s = this.site(e.line, this.desc(e.a));
+        return `rt.len(${this.ex(e.a)}, ${s})`;
+      }
+      case 'bin': return this.binop(e);
+      case 'table': return this.table(e.items, e.line);
+    }
+  }
+
+  private binop(e: Expr & { k: 'bin' }): string {
+    const op = e.op;
+    const save = this.fc.temps;
+    const [pa, a] = this.operand(e.a);
+    const [pb, b] = this.operand(e.b);
+    this.fc.temps = save;
+    const aNum = e.a.k === 'num', bNum = e.b.k === 'num';
+    const check = (x: string, isNum: boolean, ty: string) => isNum ? '' : `typeof ${x} === '${ty}'`;
+    const both = (ty: string) => [check(a, aNum && ty === 'number', ty), check(b, bNum && ty === 'number', ty)].filter((s) => s !== '').join(' && ');
+    const wrap = (checks: string, fast: string, slow: string) =>
+      checks === '' ? `(${pa}${pb}${fast})` : `(${pa}${pb}${checks} ? ${fast} : ${slow})`;
+    const opc = OPS[op];
+    if (opc !== undefined) {
+      const s = this.site(e.line, this.desc(e.a), this.desc(e.b));
+      let fast: string;
+      switch (op) {
+        case '%': fast = `${a} - Math.floor(${a} / ${b}) * ${b}`; break;
+        case '^': fast = `Math.pow(${a}, ${b})`; break;
+        default: fast = `${a} ${op} ${b}`;
+      }
+      return wrap(both('number'), fast, `rt.arith(${opc}, ${a}, ${b}, ${s})`);
+    }
+    switch (op) {
+      case '..': {
+        const s = this.site(e.line, this.desc(e.a), this.desc(e.b));
+        const checks = [e.a.k === 'str' ? '' : `typeof ${a} === 'string'`, e.b.k === 'str' ? '' : `typeof ${b} === 'string'`]
+          .filter((x) => x !== '').join(' && ');
+        return wrap(checks, `${a} + ${b}`, `rt.concat(${a}, ${b}, ${s})`);
+      }
+      case '<': return wrap(both('number'), `${a} < ${b}`, `rt.lt(${a}, ${b}, ${this.site(e.line)})`);
+      case '<=': return wrap(both('number'), `${a} <= ${b}`, `rt.le(${a}, ${b}, ${this.site(e.line)})`);
+      case '>': return wrap(both('number'), `${a} > ${b}`, `rt.lt(${b}, ${a}, ${this.site(e.line)})`);
+      case '>=': return wrap(both('number'), `${a} >= ${b}`, `rt.le(${b}, ${a}, ${this.site(e.line)})`);
+      case '==': case '~=': {
+        const konst = (x: Expr) => x.k === 'num' || x.k === 'str' || x.k === 'nil' || x.k === 'true' || x.k === 'false';
+        const neg = op === '~=' ? '!' : '';
+        if (konst(e.a) || konst(e.b)) return `${neg}(${pa}${pb}${a} === ${b})`;
+        return `${neg}(${pa}${pb}${a} === ${b} || (typeof ${a} === 'object' && rt.eq(${a}, ${b})))`;
+      }
+    }
+    throw new Error(`unknown operator ${op}`);
+  }
+
+  /** A JS boolean expression for the truth of e. */
+  cond(e: Expr): string {
+    switch (e.k) {
+      case 'true': return 'true';
+      case 'false': case 'nil': return 'false';
+      case 'num': case 'str': case 'func': case 'table': return `(${this.ex(e)}, true)`;
+      case 'not': return `!${this.cond(e.a)}`;
+      case 'and': return `(${this.cond(e.a)} && ${this.cond(e.b)})`;
+      case 'or': return `(${this.cond(e.a)} || ${this.cond(e.b)})`;
+      case 'paren': return this.cond(e.e);
+      case 'bin': {
+        const op = e.op;
+        if (op === '<' || op === '<=' || op === '>' || op === '>=' || op === '==' || op === '~=') return this.binop(e);
+        break;
+      }
+      case 'local': return `(${e.v.js} !== undefined && ${e.v.js} !== false)`;
+    }
+    const save = this.fc.temps;
+    const t = this.tmp();
+    const v = this.ex(e);
+    this.fc.temps = save;
+    return `((${t} = ${v}) !== undefined && ${t} !== false)`;
+  }
+
+  /** A JS expression for all values of e as an array (not to be mutated). */
+  multi(e: Expr): string {
+    if (e.k === 'call' || e.k === 'method') return this.call(e);
+    if (e.k === 'vararg') return 'va';
+    return `[${this.ex(e)}]`;
+  }
+
+  /** Comma-separated JS arguments (the last multi-valued expression spread). */
+  private args(list: Expr[]): string {
+    const parts: string[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (i === list.length - 1 && isMulti(e)) parts.push(`...${this.multi(e)}`);
+      else parts.push(this.ex(e));
+    }
+    return parts.join(', ');
+  }
+
+  /** A JS array expression holding the values of an expression list (a fresh array when `fresh`). */
+  private list(list: Expr[], fresh: boolean): string {
+    if (list.length === 0) return fresh ? '[]' : 'EMPTY';
+    if (list.length === 1 && isMulti(list[0])) {
+      const m = this.multi(list[0]);
+      return fresh ? `[...${m}]` : m;
+    }
+    return `[${this.args(list)}]`;
+  }
+
+  /** A call expression (its value is the results array). */
+  private call(e: Expr & ({ k: 'call' } | { k: 'method' })): string {
+    const save = this.fc.temps;
+    const mk = this.mark(e.line);
+    if (e.k === 'call') {
+      const s = this.site(e.line, this.desc(e.fn));
+      let callee: string;
+      if (e.fn.k === 'local') {
+        const f = e.fn.v.js;
+        callee = `(typeof ${f} === 'function' ? ${f} : rt.callable(${f}, ${s}))`;
+      } else {
+        const t = this.tmp();
+        callee = `(typeof (${t} = ${this.ex(e.fn)}) === 'function' ? ${t} : rt.callable(${t}, ${s}))`;
+      }
+      this.fc.temps = save; // the callee is evaluated before the arguments
+      const args = this.args(e.args);
+      this.fc.temps = save;
+      return `${mk}${callee}(${args})`;
+    }
+    // method call o:m(...)
+    let obj: string, objSet: string;
+    if (e.obj.k === 'local') { obj = e.obj.v.js; objSet = obj; } else { obj = this.tmp(); objSet = `(${obj} = ${this.ex(e.obj)})`; }
+    const tf = this.tmp();
+    const si = this.site(e.line, this.desc(e.obj));
+    const sc = this.site(e.line, `method '${e.name}'`);
+    const callee = `(typeof (${tf} = rt.indexStr(${objSet}, ${strLit(e.name)}, ${si})) === 'function' ? ${tf} : rt.callable(${tf}, ${sc}))`;
+    // obj is read as the first argument before the others are evaluated
+    this.fc.temps = save;
+    const rest = this.args(e.args);
+    this.fc.temps = save;
+    return `${mk}${callee}(${obj}${rest === '' ? '' : ', ' + rest})`;
+  }
+
+  private table(items: TableItem[], line: number): string {
+    if (items.length === 0) return 'new LuaTable()';
+    const kv: string[] = [];
+    const pos: Expr[] = [];
+    for (const it of items) {
+      if ('pos' in it) pos.push(it.pos);
+      else { kv.push(this.ex(it.key)); kv.push(this.ex(it.val)); }
+    }
+    const s = this.site(line);
+    const posCode = pos.length === 0 ? 'null' : this.list(pos, true);
+    return `rt.table(${kv.length === 0 ? 'null' : `[${kv.join(', ')}]`}, ${posCode}, ${s})`;
+  }
+
+  // ---- functions ----
+
+  func(f: FuncNode, prologue = ''): string {
+    const saveFc = this.fc;
+    this.fc = { temps: 0, maxTemps: 0, node: f, loopVars: 0 };
+    const params = f.params.map((p) => p.js);
+    if (f.isVararg) params.push('...va');
+    const body = this.block(f.body);
+    let decl = '';
+    if (this.fc.maxTemps > 0) {
+      const names: string[] = [];
+      for (let i = 0; i < this.fc.maxTemps; i++) names.push(`$${i}`);
+      decl = `let ${names.join(', ')};`;
+    }
+    this.fc = saveFc;
+    return `(function (${params.join(', ')}) {${prologue}${decl}${HOOK}${body}\nreturn EMPTY;})`;
+  }
+
+  // ---- statements ----
+
+  private block(stats: Stat[]): string {
+    let out = '';
+    for (const s of stats) out += this.stat(s);
+    return out;
+  }
+
+  private stmtMark(line: number): string {
+    this.curLine = line;
+    return `\n/*@${line}*/`;
+  }
+
+  private stat(s: Stat): string {
+    const m = this.stmtMark(s.line);
+    const save = this.fc.temps;
+    try {
+      return m + this.statBody(s);
+    } finally {
+      this.fc.temps = save;
+    }
+  }
+
+  private statBody(s: Stat): string {
+    switch (s.k) {
+      case 'local': return this.local(s.vars, s.exprs);
+      case 'localfunc': return `let ${s.v.js} = ${this.func(s.f)};`;
+      case 'assign': return this.assign(s.targets, s.exprs, s.line);
+      case 'call': return `${this.call(s.e as Expr & { k: 'call' })};`;
+      case 'do': return `{${this.block(s.body)}}`;
+      case 'while': return `while (${this.cond(s.cond)}) {${HOOK}${this.block(s.body)}}`;
+      case 'repeat': {
+        const body = this.block(s.body);
+        const c = this.cond(s.cond);
+        return `for (;;) {${HOOK}${body}\nif (${c}) break;}`;
+      }
+      case 'if': {
+        let out = '';
+        for (let i = 0; i < s.conds.length; i++) {
+          out += `${i === 0 ? 'if' : ' else if'} (${this.cond(s.conds[i])}) {${this.block(s.blocks[i])}}`;
+        }
+        if (s.orelse !== null) out += ` else {${this.block(s.orelse)}}`;
+        return out;
+      }
+      case 'numfor': return this.numfor(s);
+      case 'genfor': return this.genfor(s);
+      case 'return': {
+        if (s.exprs.length === 0) return 'return EMPTY;';
+        if (s.exprs.length === 1 && !isMulti(s.exprs[0])) return `return [${this.ex(s.exprs[0])}];`;
+        return `return (${this.list(s.exprs, false)});`;
+      }
+      case 'break': return 'break;';
+    }
+  }
+
+  private local(vars: LocalVar[], exprs: Expr[]): string {
+    const names = vars.map((v) => v.js);
+    if (exprs.length === 0) return `let ${names.join(', ')};`;
+    const decls: string[] = [];
+    let extra = '';
+    const n = vars.length, m = exprs.length;
+    for (let i = 0; i < m; i++) {
+      const e = exprs[i];
+      if (i === m - 1 && isMulti(e) && n > i + 1) {
+        const t = this.tmp();
+        decls.push(`${names[i]} = (${t} = ${this.multi(e)})[0]`);
+        for (let j = i + 1; j < n; j++) decls.push(`${names[j]} = ${t}[${j - i}]`);
+        return `let ${decls.join(', ')};`;
+      }
+      if (i < n) decls.push(`${names[i]} = ${this.ex(e)}`);
+      else extra += `${this.ex(e)};`; // extra values are evaluated for their side effects only
+    }
+    for (let j = m; j < n; j++) decls.push(names[j]);
+    return `let ${decls.join(', ')};${extra}`;
+  }
+
+  private assignTo(target: Expr, value: string, line: number, objRef?: string, keyRef?: string): string {
+    if (target.k === 'local') return `${target.v.js} = ${value};`;
+    if (target.k === 'global') return `rt.setIndex(G, ${strLit(target.name)}, ${value}, ${this.site(line, `global '${target.name}'`)});`;
+    if (target.k === 'index') {
+      const s = this.site(target.line, this.desc(target.obj));
+      const o = objRef ?? this.ex(target.obj);
+      const k = keyRef ?? this.ex(target.key);
+      return `rt.setIndex(${o}, ${k}, ${value}, ${s});`;
+    }
+    throw new Error('bad assignment target');
+  }
+
+  private assign(targets: Expr[], exprs: Expr[], line: number): string {
+    if (targets.length === 1 && exprs.length === 1) {
+      return this.assignTo(targets[0], this.ex(exprs[0]), line);
+    }
+    let out = '';
+    // evaluate the table and key of indexed targets first
+    const refs: [string | undefined, string | undefined][] = [];
+    for (const t of targets) {
+      if (t.k === 'index') {
+        const [po, o] = this.operandStmt(t.obj);
+        const [pk, k] = this.operandStmt(t.key);
+        out += po + pk;
+        refs.push([o, k]);
+      } else {
+        refs.push([undefined, undefined]);
+      }
+    }
+    // then the values
+    const vals: string[] = [];
+    for (let i = 0; i < exprs.length; i++) {
+      const e = exprs[i];
+      if (i === exprs.length - 1 && isMulti(e) && targets.length > i) {
+        const t = this.tmp();
+        out += `${t} = ${this.multi(e)};`;
+        for (let j = i; j < targets.length; j++) vals.push(`${t}[${j - i}]`);
+      } else if (i < targets.length) {
+        const t = this.tmp();
+        out += `${t} = ${this.ex(e)};`;
+        vals.push(t);
+      } else {
+        out += `${this.ex(e)};`;
+      }
+    }
+    for (let j = targets.length - 1; j >= 0; j--) {
+      out += this.assignTo(targets[j], j < vals.length ? vals[j] : 'undefined', line, refs[j][0], refs[j][1]);
+    }
+    return out;
+  }
+
+  private operandStmt(e: Expr): [string, string] {
+    if (e.k === 'num') return ['', numLit(e.v)];
+    if (e.k === 'str') return ['', strLit(e.v)];
+    const t = this.tmp();
+    return [`${t} = ${this.ex(e)};`, t];
+  }
+
+  private numfor(s: Stat & { k: 'numfor' }): string {
+    const n = this.uniq++;
+    const i = `$i${n}`, lim = `$l${n}`, st = `$s${n}`;
+    const site = this.site(s.line);
+    let out = `{let ${i} = ${this.ex(s.start)}, ${lim} = ${this.ex(s.limit)}, ${st} = ${s.step === null ? '1' : this.ex(s.step)};`;
+    out += `if (typeof ${i} !== 'number') ${i} = rt.forNum(${i}, 'initial value', ${site});`;
+    out += `if (typeof ${lim} !== 'number') ${lim} = rt.forNum(${lim}, 'limit', ${site});`;
+    out += `if (typeof ${st} !== 'number') ${st} = rt.forNum(${st}, 'step', ${site});`;
+    let test: string;
+    if (s.step === null || (s.step.k === 'num' && s.step.v > 0)) test = `${i} <= ${lim}`;
+    else if (s.step.k === 'num' && s.step.v <= 0) test = `${i} >= ${lim}`;
+    else test = `(${st} > 0 ? ${i} <= ${lim} : ${i} >= ${lim})`;
+    out += `for (; ${test}; ${i} += ${st}) {${HOOK}let ${s.v.js} = ${i};${this.block(s.body)}}}`;
+    return out;
+  }
+
+  private genfor(s: Stat & { k: 'genfor' }): string {
+    const n = this.uniq++;
+    const f = `$f${n}`, st = `$t${n}`, c = `$c${n}`, r = `$r${n}`;
+    const site = this.site(s.line);
+    let out: string;
+    if (s.exprs.length === 1 && isMulti(s.exprs[0]) || s.exprs.length < 3 && s.exprs.length > 0 && isMulti(s.exprs[s.exprs.length - 1])) {
+      out = `{let ${r} = ${this.list(s.exprs, false)}, ${f} = ${r}[0], ${st} = ${r}[1], ${c} = ${r}[2];`;
+    } else {
+      const vals = s.exprs.map((e) => this.ex(e));
+      while (vals.length < 3) vals.push('undefined');
+      out = `{let ${f} = ${vals[0]}, ${st} = ${vals[1]}, ${c} = ${vals[2]};`;
+      if (vals.length > 3) out += vals.slice(3).join(';') + ';';
+    }
+    out += `if (typeof ${f} !== 'function') ${f} = rt.callable(${f}, ${site});`;
+    const vars = s.vars;
+    let head = `const ${r} = ${f}(${st}, ${c}); let ${vars[0].js} = ${r}[0]; if (${vars[0].js} === undefined) break; ${c} = ${vars[0].js};`;
+    for (let j = 1; j < vars.length; j++) head += `let ${vars[j].js} = ${r}[${j}];`;
+    out += `for (;;) {${HOOK}${head}${this.block(s.body)}}}`;
+    return out;
+  }
+
+  compileChunk(main: FuncNode): CompiledChunk {
+    const fn = this.func(main, 'CH;');
+    let decl = '';
+    if (this.sites.length > 0) {
+      const parts: string[] = [];
+      for (let i = 0; i < this.sites.length; i++) parts.push(`S${i} = SITES[${i}]`);
+      decl = `const ${parts.join(', ')};`;
+    }
+    const body = `"use strict";${decl}return ${fn};`;
+    const lines = body.split('\n');
+    const bodyLines: number[] = [];
+    let cur = main.line > 0 ? main.line : 1;
+    for (const ln of lines) {
+      const m = /^\/\*@(\d+)\*\//.exec(ln);
+      if (m !== null) cur = Number(m[1]);
+      bodyLines.push(cur);
+    }
+    return { body, sites: this.sites, bodyLines };
+  }
+}
+
+export function compile(main: FuncNode): CompiledChunk {
+  return new Compiler().compileChunk(main);
+}

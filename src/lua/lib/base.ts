@@ -1,0 +1,272 @@
+// Lua 5.1 base library (lbaselib.c behaviour): assert, error, pcall, xpcall, select, type, tostring,
+// tonumber, ipairs, pairs, next, raw*, set/getmetatable, unpack, loadstring, load, gcinfo,
+// collectgarbage, print, getfenv, _G, _VERSION.
+
+import {
+  argError, callValue, checkAny, checkInt, checkString, checkTable, getMetatable, optInt, rawToString,
+  toLuaError, tostringMeta, typeError, where, libError, checkOption,
+} from '../runtime.js';
+import { EMPTY, LuaError, LuaTable, LuaUncatchable, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
+import { stringChunkId } from '../lexer.js';
+import type { LuaState } from '../state.js';
+
+const NIL_RESULT: LuaValue[] = Object.freeze([undefined]) as unknown as LuaValue[];
+
+/** next(t, k) as a shared function value (pairs returns it). */
+export function luaNext(...args: LuaValue[]): LuaValue[] {
+  const t = args[0];
+  if (!(t instanceof LuaTable)) typeError(args, 0, 'next', 'table');
+  const r = t.next(args[1]);
+  return r === undefined ? NIL_RESULT : r;
+}
+
+function ipairsAux(t: LuaValue, i: LuaValue): LuaValue[] {
+  const n = (i as number) + 1;
+  const v = (t as LuaTable).get(n);
+  return v === undefined ? NIL_RESULT : [n, v];
+}
+
+function countBytes(): number {
+  return Math.round(process.memoryUsage().heapUsed / 1024 * 100) / 100;
+}
+
+export function openBase(L: LuaState): void {
+  const G = L.globals;
+  const def = (name: string, f: LuaFunction) => G.set(name, f);
+
+  G.set('_G', G);
+  G.set('_VERSION', 'Lua 5.1');
+
+  def('assert', (...args) => {
+    checkAny(args, 0, 'assert');
+    const v = args[0];
+    if (v === undefined || v === false) {
+      const msg = args.length > 1 ? checkString(args, 1, 'assert') : 'assertion failed!';
+      libError(msg);
+    }
+    return args;
+  });
+
+  def('error', (...args) => {
+    const level = optInt(args, 1, 'error', 1);
+    const v = args[0];
+    if ((typeof v === 'string' || typeof v === 'number') && level > 0) {
+      throw new LuaError(where(level) + (typeof v === 'number' ? rawToString(v) : v));
+    }
+    throw new LuaError(v);
+  });
+
+  def('pcall', (...args) => {
+    checkAny(args, 0, 'pcall');
+    const f = args[0];
+    try {
+      const r = callValue(L, f, args.slice(1));
+      return [true, ...r];
+    } catch (e) {
+      if (e instanceof LuaUncatchable) throw e;
+      return [false, toLuaError(e).value];
+    }
+  });
+
+  def('xpcall', (...args) => {
+    checkAny(args, 1, 'xpcall');
+    const f = args[0], h = args[1];
+    try {
+      const r = callValue(L, f, []);
+      return [true, ...r];
+    } catch (e) {
+      if (e instanceof LuaUncatchable) throw e;
+      const v = toLuaError(e).value;
+      let hv: LuaValue;
+      try {
+        hv = callValue(L, h, [v])[0];
+      } catch (e2) {
+        if (e2 instanceof LuaUncatchable) throw e2;
+        hv = toLuaError(e2).value;
+      }
+      return [false, hv];
+    }
+  });
+
+  def('select', (...args) => {
+    const a0 = args[0];
+    const top = args.length;
+    if (typeof a0 === 'string' && a0.charCodeAt(0) === 35) return [top - 1];
+    let n = checkInt(args, 0, 'select');
+    if (n < 0) n = top + n;
+    else if (n > top) n = top;
+    if (n < 1) argError('select', 1, 'index out of range');
+    return args.slice(n);
+  });
+
+  def('type', (...args) => {
+    checkAny(args, 0, 'type');
+    return [typeName(args[0])];
+  });
+
+  def('tostring', (...args) => {
+    checkAny(args, 0, 'tostring');
+    return [tostringMeta(L, args[0])];
+  });
+
+  def('tonumber', (...args) => {
+    const base = optInt(args, 1, 'tonumber', 10);
+    const v = args[0];
+    if (base === 10) {
+      checkAny(args, 0, 'tonumber');
+      if (typeof v === 'number') return [v];
+      if (typeof v === 'string') return [stringToNumber(v)];
+      return NIL_RESULT;
+    }
+    const s = checkString(args, 0, 'tonumber');
+    if (base < 2 || base > 36) argError('tonumber', 2, 'base out of range');
+    return [parseBase(s, base)];
+  });
+
+  def('ipairs', (...args) => {
+    const t = checkTable(args, 0, 'ipairs');
+    return [ipairsAux as LuaFunction, t, 0];
+  });
+
+  def('pairs', (...args) => {
+    const t = checkTable(args, 0, 'pairs');
+    return [luaNext, t, undefined];
+  });
+
+  def('next', luaNext);
+
+  def('rawget', (...args) => {
+    const t = checkTable(args, 0, 'rawget');
+    checkAny(args, 1, 'rawget');
+    return [t.get(args[1])];
+  });
+
+  def('rawset', (...args) => {
+    const t = checkTable(args, 0, 'rawset');
+    checkAny(args, 1, 'rawset');
+    checkAny(args, 2, 'rawset');
+    if (t.readonly) throw new LuaError('Attempt to modify a readonly table');
+    t.set(args[1], args[2]);
+    return [t];
+  });
+
+  def('rawequal', (...args) => {
+    checkAny(args, 0, 'rawequal');
+    checkAny(args, 1, 'rawequal');
+    return [args[0] === args[1]];
+  });
+
+  def('setmetatable', (...args) => {
+    const t = checkTable(args, 0, 'setmetatable');
+    const mt = args[1];
+    if (mt !== undefined && !(mt instanceof LuaTable)) argError('setmetatable', 2, 'nil or table expected');
+    if (t.metatable !== null && t.metatable.getStr('__metatable') !== undefined) libError('cannot change a protected metatable');
+    if (t.readonly) throw new LuaError('Attempt to modify a readonly table');
+    t.metatable = mt === undefined ? null : mt;
+    return [t];
+  });
+
+  def('getmetatable', (...args) => {
+    checkAny(args, 0, 'getmetatable');
+    const mt = getMetatable(L, args[0]);
+    if (mt === null) return NIL_RESULT;
+    const protectedMt = mt.getStr('__metatable');
+    return [protectedMt !== undefined ? protectedMt : mt];
+  });
+
+  def('unpack', (...args) => {
+    const t = checkTable(args, 0, 'unpack');
+    const i = optInt(args, 1, 'unpack', 1);
+    const j = args[2] === undefined ? t.length() : checkInt(args, 2, 'unpack');
+    if (i > j) return EMPTY;
+    const n = j - i + 1;
+    if (n >= 8000 || !Number.isFinite(n)) libError('too many results to unpack');
+    const out = new Array<LuaValue>(n);
+    if (i === 1 && j <= t.arr.length) {
+      const arr = t.arr;
+      for (let k = 0; k < n; k++) out[k] = arr[k];
+    } else {
+      for (let k = 0; k < n; k++) out[k] = t.get(i + k);
+    }
+    return out;
+  });
+
+  def('loadstring', (...args) => {
+    const s = checkString(args, 0, 'loadstring');
+    const name = args[1] === undefined ? s : checkString(args, 1, 'loadstring');
+    return loadChunk(L, s, name);
+  });
+
+  def('load', (...args) => {
+    const f = args[0];
+    if (typeof f !== 'function') typeError(args, 0, 'load', 'function');
+    const name = args[1] === undefined ? '=(load)' : checkString(args, 1, 'load');
+    let src = '';
+    for (;;) {
+      const piece = callValue(L, f, [])[0];
+      if (piece === undefined || piece === '') break;
+      if (typeof piece !== 'string') return [undefined, 'reader function must return a string'];
+      src += piece;
+    }
+    return loadChunk(L, src, name);
+  });
+
+  def('gcinfo', () => [Math.floor(countBytes())]);
+
+  def('collectgarbage', (...args) => {
+    const opts = ['stop', 'restart', 'collect', 'count', 'step', 'setpause', 'setstepmul'];
+    const o = checkOption(args, 0, 'collectgarbage', 'collect', opts);
+    optInt(args, 1, 'collectgarbage', 0);
+    switch (opts[o]) {
+      case 'count': return [countBytes()];
+      case 'step': return [true];
+      case 'setpause': case 'setstepmul': return [200];
+      default: return [0];
+    }
+  });
+
+  def('print', (...args) => {
+    const tostr = G.get('tostring');
+    const parts: string[] = [];
+    for (const a of args) {
+      const s = callValue(L, tostr, [a])[0];
+      if (typeof s !== 'string') libError("'tostring' must return a string to 'print'");
+      parts.push(s);
+    }
+    L.printSink(parts.join('\t'));
+    return EMPTY;
+  });
+
+  def('getfenv', () => [G]);
+}
+
+function loadChunk(L: LuaState, src: string, name: string): LuaValue[] {
+  const display = name.startsWith('=') || name.startsWith('@') ? name : '=' + stringChunkId(name);
+  try {
+    return [L.load(src, display)];
+  } catch (e) {
+    if (e instanceof LuaError) return [undefined, e.value];
+    return [undefined, String(e)];
+  }
+}
+
+/** strtoul(s, base) accepting the whole string (with surrounding spaces); undefined otherwise. */
+function parseBase(s: string, base: number): number | undefined {
+  const m = /^[ \f\n\r\t\v]*([-+]?)(.*?)[ \f\n\r\t\v]*$/s.exec(s);
+  if (m === null) return undefined;
+  let digits = m[2];
+  if (base === 16 && /^0[xX]/.test(digits)) digits = digits.slice(2);
+  if (digits.length === 0) return undefined;
+  let n = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    let d: number;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 122) d = c - 87;
+    else if (c >= 65 && c <= 90) d = c - 55;
+    else return undefined;
+    if (d >= base) return undefined;
+    n = n * base + d;
+  }
+  return m[1] === '-' ? -n : n;
+}
