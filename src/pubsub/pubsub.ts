@@ -18,6 +18,7 @@ import type { Server } from '../server/server.js';
 import { CLIENT_REPLY_ON, clientResetHooks, type Client } from '../server/client.js';
 import { stringMatch } from '../util/glob.js';
 import { clientInfoString } from '../commands/client.js';
+import { registerInfoFields } from '../server/info.js';
 
 /** One channel or pattern and its subscribers. */
 export interface Subscription {
@@ -312,14 +313,18 @@ export function pubsubOf(s: Server): PubSub {
   return ps;
 }
 
-let resetHookInstalled = false;
+let processHooksInstalled = false;
 
 /** Wires pub/sub into a server: cleanup on RESET and disconnection, held pushes, limits in the cron. */
 export function installPubsub(s: Server): PubSub {
   const ps = pubsubOf(s);
-  if (!resetHookInstalled) {
-    resetHookInstalled = true;
+  if (!processHooksInstalled) {
+    processHooksInstalled = true;
     clientResetHooks.push((c) => { if (c.subs + c.psubs + c.ssubs > 0) pubsubOf(c.server).dropAll(c); });
+    registerInfoFields('stats', (srv) => {
+      const p = pubsubOf(srv);
+      return { pubsub_channels: p.channels.size, pubsub_patterns: p.patterns.size, pubsubshard_channels: p.shard.size };
+    });
   }
   const prevClosed = s.hooks.clientClosed;
   s.hooks.clientClosed = (c) => {
