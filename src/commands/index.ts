@@ -24,6 +24,8 @@ import { registerHyperLogLog } from './hyperloglog.js';
 import { registerGeo } from './geo.js';
 import { registerTracking } from './tracking.js';
 import { registerPubsub } from './pubsub.js';
+import { registerScripting } from './scripting.js';
+import { registerFunctions } from './functions.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -50,4 +52,6 @@ export function registerAll(r: Registry): void {
   registerGeo(r);
   registerTracking(r);
   registerPubsub(r);
+  registerScripting(r);
+  registerFunctions(r);
 }

@@ -1,5 +1,4 @@
-// Server introspection and administration: INFO, CONFIG, MEMORY, TIME, LASTSAVE and
-// FUNCTION FLUSH (the only FUNCTION subcommand until functions exist).
+// Server introspection and administration: INFO, CONFIG, MEMORY, TIME and LASTSAVE.
 import v8 from 'node:v8';
 import type { Registry } from './registry.js';
 import { redactArg, type Client } from '../server/client.js';
@@ -242,7 +241,7 @@ const MEMORY_HELP = [
   '    sampled up to <count> times (default: 5, 0 means sample all).',
 ];
 
-// ------------------------------------------------------------------ TIME, LASTSAVE, FUNCTION FLUSH
+// ------------------------------------------------------------------ TIME, LASTSAVE
 
 function timeCommand(c: Client): void {
   const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
@@ -250,17 +249,6 @@ function timeCommand(c: Client): void {
   c.w.arr(2);
   c.w.bulk(String(sec));
   c.w.bulk(String(us - sec * 1e6));
-}
-
-function functionFlush(c: Client, argv: Buffer[]): void {
-  if (argv.length > 3) { subcommandSyntaxError(c); return; }
-  if (argv.length === 3 && !isArg(argv[2]!, 'sync') && !isArg(argv[2]!, 'async')) {
-    c.w.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
-    return;
-  }
-  // No function libraries exist yet, so there is nothing to free.
-  c.server.ks.dirty++;
-  c.w.ok();
 }
 
 export function registerServer(r: Registry): void {
@@ -278,5 +266,4 @@ export function registerServer(r: Registry): void {
   r.handle('memory|help', (c) => replyHelp(c, MEMORY_HELP));
   r.handle('time', (c) => timeCommand(c));
   r.handle('lastsave', (c) => c.w.int(c.server.lastSave));
-  r.handle('function|flush', functionFlush);
 }

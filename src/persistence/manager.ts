@@ -10,7 +10,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, u
 import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import {
-  loadRdbSteps, RdbError, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions,
+  loadRdbSteps, RdbError, rdbFunctionHooks, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions,
   type LoadResult,
 } from './rdb.js';
 import { TYPE_NAMES } from '../store/types.js';
@@ -560,7 +560,7 @@ setReloadHandler((c, opts) => {
       return 'ERR Error trying to load the RDB dump, check server logs.';
     }
   }
-  if (opts.flush) ks.flushAll(false);
+  if (opts.flush) { ks.flushAll(false); rdbFunctionHooks.flush?.(s); }
   try {
     loadImage(s, image, { allowDuplicates: opts.merge });
   } catch (e) {

@@ -52,6 +52,16 @@ export const RDB_TYPE_HASH_2 = 22;
 export const RDB_OPCODE_SLOT_IMPORT = 243;
 export const RDB_OPCODE_SLOT_INFO = 244;
 export const RDB_OPCODE_FUNCTION2 = 245;
+/**
+ * Function libraries in snapshots, filled in by scripting: `save` writes one FUNCTION2 record per
+ * library after the AUX fields; `load` creates a library from a record's code (replacing one of
+ * the same name when `replace`), returning an error text; `flush` drops them all.
+ */
+export const rdbFunctionHooks: {
+  save: ((s: Server, out: RdbOut, compress: boolean) => void) | null;
+  load: ((s: Server, code: Buffer, replace: boolean) => string | null) | null;
+  flush: ((s: Server) => void) | null;
+} = { save: null, load: null, flush: null };
 export const RDB_OPCODE_FUNCTION_PRE_GA = 246;
 export const RDB_OPCODE_MODULE_AUX = 247;
 export const RDB_OPCODE_IDLE = 248;
@@ -466,6 +476,7 @@ export function serializeSync(s: Server, opts: SaveOptions, usedMem: number): Bu
     chunks.push(b);
   };
   writeHeader(out, opts, usedMem);
+  rdbFunctionHooks.save?.(s, out, opts.compression);
   for (const db of ks.dbs) {
     if (db.size === 0) continue;
     writeDbHeader(out, db.id, db.size, db.expiresCount);
@@ -573,6 +584,7 @@ export class Snapshot {
     ks.beforeWrite = this.onBeforeWrite;
     ks.beforeFlush = this.onBeforeFlush;
     writeHeader(this.out, this.opts, usedMem);
+    rdbFunctionHooks.save?.(this.s, this.out, this.opts.compression);
     return true;
   }
 
@@ -858,8 +870,9 @@ export function* loadRdbSteps(s: Server, data: Buffer, opts: LoadOptions = {}): 
       case RDB_OPCODE_FUNCTION_PRE_GA:
         throw new RdbError('Pre-release function format not supported.');
       case RDB_OPCODE_FUNCTION2: {
-        r.str();
-        log('warning', 'The RDB file contains a function library; functions are not supported, the library was skipped');
+        const code = Buffer.from(r.str());
+        const err = rdbFunctionHooks.load ? rdbFunctionHooks.load(s, code, opts.allowDuplicates === true) : null;
+        if (err !== null) throw new RdbError(`Failed loading library, ${err}`);
         continue;
       }
       default: {

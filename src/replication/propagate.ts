@@ -37,6 +37,8 @@ export class Propagator {
   private markAt: number[] = [0];
   /** Commands propagated since start (for tests and INFO-like reporting). */
   propagated = 0;
+  /** While > 0, commands that run are not propagated (a script's redis.set_repl(REPL_NONE)). */
+  mute = 0;
   /** The client whose execution unit is running (null outside commands, e.g. in the cron). */
   currentClient: Client | null = null;
 
@@ -67,7 +69,7 @@ export class Propagator {
     const n = this.nesting - 1;
     const mark = this.markAt[n]!;
     if (this.feeds.length > 0 && (this.s.ks.dirty > this.dirtyAt[n]! || mark & MARK_FORCE) &&
-        !(mark & MARK_PREVENT) && cmd.name !== 'exec' && !this.s.loading) {
+        !(mark & MARK_PREVENT) && cmd.name !== 'exec' && !this.s.loading && this.mute === 0) {
       // Still inside the unit: queued with whatever else it produced.
       this.also(c.db.id, c.argv);
     }

@@ -58,7 +58,8 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     reject(s, c, cmd, E.arity(cmd.fullName));
     return;
   }
-  const flags = cmd.flags;
+  // EVAL/FCALL of a script with declared flags take their write/denyoom/stale flags from it.
+  const flags = cmd.flags & CMD.noscript && s.pause.effectiveFlags ? s.pause.effectiveFlags(c, cmd, argv) : cmd.flags;
   if (flags & CMD.protected) {
     const which = cmd.name === 'debug' ? 'enable-debug-command' : 'enable-module-command';
     if (!s.allowProtected(which, c)) {
@@ -108,6 +109,11 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     reject(s, c, cmd, E.loading);
     return;
   }
+  // While a script runs past busy-reply-threshold only commands flagged allow-busy run.
+  if (hooks.busy) {
+    const err = hooks.busy(c, cmd);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
   // A MONITOR connection counts as a replica link: it may not touch the keyspace.
   if (c.monitor && flags & (CMD.write | CMD.readonly | CMD.may_replicate)) {
     reject(s, c, cmd, "ERR Replica can't interact with the keyspace");
@@ -145,12 +151,15 @@ export function reject(s: Server, c: Client, cmd: Command | null, err: string): 
   }
 }
 
+/** While `on` (a script runs), commands see the time the script started at (Valkey freezes it). */
+export const timeFreeze = { on: false };
+
 /** Executes a command with statistics, slow log, latency monitor and MONITOR feed. */
 export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
   const ks = s.ks;
   c.cmd = cmd;
   c.argv = argv;
-  ks.now = Date.now();
+  if (!timeFreeze.on) ks.now = Date.now();
   ks.noTouch = c.noTouch && cmd.name !== 'touch';
   const w = c.w;
   const errorsBefore = w.errors;

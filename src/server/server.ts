@@ -16,6 +16,7 @@ import { Propagator } from '../replication/propagate.js';
 import { installPersistence, loadDataAtStartup } from '../persistence/manager.js';
 import { aofShutdown, aofStartup, installAof } from '../persistence/aof.js';
 import { installReplication } from '../replication/primary.js';
+import { installScripting } from '../scripting/scripting.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
 import { errorCode } from '../errors.js';
@@ -68,6 +69,8 @@ export interface ServerHooks {
   enterCall?: (c: Client, cmd: Command) => void;
   leaveCall?: (c: Client, cmd: Command, argv: Buffer[]) => void;
   afterCall?: (c: Client, cmd: Command, argv: Buffer[]) => void;
+  /** BUSY error while a timed-out script runs (scripting/scripting.ts). */
+  busy?: (c: Client, cmd: Command) => string | null;
   clientClosed?: (c: Client) => void;
 }
 
@@ -151,6 +154,7 @@ export class Server {
     installPersistence(this);
     installAof(this);
     installReplication(this);
+    installScripting(this);
     installPubsub(this);
     installNotify(this);
     this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
