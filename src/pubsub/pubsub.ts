@@ -240,7 +240,6 @@ export class PubSub {
       this.hold(c, body);
       return;
     }
-    if (this.heldFor !== null) this.releaseHeld();
     const w = c.w;
     w.raw(hdr);
     w.raw(body);
