@@ -6,7 +6,7 @@
 // running; it plays the part of Valkey's fork child. Only one runs at a time ("child_type RDB"),
 // whether it writes the dump file or streams to replica sockets.
 import { readFile } from 'node:fs/promises';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose, rename } from 'node:fs';
+import { closeSync, existsSync, statSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose, rename } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import {
@@ -384,6 +384,10 @@ export function loadingProgressLog(s: Server, p: LoadingProgress, what: string):
   s.log.notice(`Loading ${what}: ${perc.toFixed(2)}% (${p.loadedBytes} of ${p.totalBytes} bytes, ${p.keys} keys) in ${((now - p.startMs) / 1000).toFixed(1)} seconds`);
 }
 
+function fileSizeOf(path: string): number {
+  try { return statSync(path).size; } catch { return 0; }
+}
+
 /** Runs `fn` after other pending I/O had its turn. */
 export function yieldToEvents(): Promise<void> { return new Promise((res) => setImmediate(res)); }
 
@@ -485,20 +489,22 @@ export async function loadDataAtStartup(s: Server): Promise<void> {
   const path = rdbPath(s);
   if (!existsSync(path)) return;
   const start = performance.now();
-  let data: Buffer;
+  // Loading from here on: nothing is served from the empty keyspace while the file is read.
+  const p = beginLoading(s, fileSizeOf(path));
   try {
-    data = await readFile(path);
-  } catch (e) {
-    s.log.warning(`Fatal error: can't open the RDB file ${s.config.str('dbfilename')} for reading: ${(e as Error).message}`);
-    throw e;
-  }
-  const p = beginLoading(s, data.length);
-  try {
+    let data: Buffer;
+    try {
+      data = await readFile(path);
+    } catch (e) {
+      s.log.warning(`Fatal error: can't open the RDB file ${s.config.str('dbfilename')} for reading: ${(e as Error).message}`);
+      throw e;
+    }
+    p.totalBytes = data.length;
     const res = await loadImageAsync(s, data, p, 'RDB');
     s.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
     persistenceHooks.restoreReplInfo?.(s, res);
   } catch (e) {
-    logLoadError(s, e);
+    if (e instanceof RdbError || !(e as NodeJS.ErrnoException).code) logLoadError(s, e);
     s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
     // Never serve part of a dataset as if it were all of it.
     s.ks.flushAll(false);

@@ -1,0 +1,387 @@
+// Persistence as an operator meets it: start-up loading in slices (-LOADING and the loading_*
+// INFO fields meanwhile, progress log lines), corrupt and truncated files refused with a non-zero
+// exit, MISCONF after a failed background save, FLUSHALL and SIGTERM saving when save points
+// exist, and no acknowledged write lost after kill -9 with appendfsync always. The server runs
+// as a child process (node dist/src/cli.js) where signals and exit codes matter.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Valkey } from 'iovalkey';
+import { startServer, type RunningServer } from '../src/index.js';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+const clients: Valkey[] = [];
+const servers: RunningServer[] = [];
+
+after(async () => {
+  for (const c of clients) c.disconnect();
+  for (const s of servers) await s.close();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'peregrine-pops-'));
+  dirs.push(d);
+  return d;
+}
+
+interface Child {
+  proc: ChildProcess;
+  port: number;
+  log: string[];
+  /** Resolves with the exit code (or the signal name). */
+  exited: Promise<number | string>;
+}
+
+/** Starts `node dist/src/cli.js` in `dir`; resolves once it listens (port > 0) or has exited (port 0). */
+function spawnCli(dir: string, args: string[]): Promise<Child> {
+  const proc = spawn(process.execPath, [CLI, '--port', '0', '--bind', '127.0.0.1', '--dir', dir, ...args], {
+    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(proc);
+  const log: string[] = [];
+  const exited = new Promise<number | string>((res) => proc.on('exit', (code, sig) => res(code ?? sig ?? -1)));
+  return new Promise((resolve) => {
+    let done = false;
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        log.push(line);
+        const m = /Running mode=standalone, port=(\d+)/.exec(line);
+        if (m && !done) { done = true; resolve({ proc, port: Number(m[1]), log, exited }); }
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    void exited.then(() => { if (!done) { done = true; resolve({ proc, port: 0, log, exited }); } });
+  });
+}
+
+function connect(port: number): Valkey {
+  const r = new Valkey({ host: '127.0.0.1', port, lazyConnect: false, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  r.on('error', () => {});
+  clients.push(r);
+  return r;
+}
+
+async function waitFor(cond: () => Promise<boolean> | boolean, what: string, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function infoMap(r: Valkey, section = 'persistence'): Promise<Map<string, string>> {
+  const text = (await r.call('INFO', section)) as string;
+  const m = new Map<string, string>();
+  for (const l of text.split('\r\n')) {
+    const i = l.indexOf(':');
+    if (i > 0) m.set(l.slice(0, i), l.slice(i + 1));
+  }
+  return m;
+}
+
+async function errorOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '(no error)';
+}
+
+/** An RDB file of `n` keys (DEBUG POPULATE) written by an in-process server. */
+async function makeRdb(dir: string, n: number): Promise<void> {
+  const srv = await startServer({ config: { dir, 'enable-debug-command': 'yes' } });
+  const r = new Valkey({ port: srv.port, lazyConnect: false });
+  await r.call('DEBUG', 'POPULATE', String(n));
+  await r.call('SADD', 'aset', 'a', 'b', 'c');
+  await r.call('SAVE');
+  r.disconnect();
+  await srv.close();
+}
+
+// ------------------------------------------------------------------ loading at start-up
+
+describe('loading at start-up', () => {
+  test('clients get -LOADING while the file loads in slices; INFO shows the progress; then all keys are there', async () => {
+    const dir = tmp();
+    await makeRdb(dir, 25000);
+    const size = statSync(join(dir, 'dump.rdb')).size;
+    // key-load-delay (µs per key) makes the load take a few seconds.
+    const ch = await spawnCli(dir, ['--save', '', '--key-load-delay', '10', '--loading-process-events-interval-bytes', '1024']);
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    await waitFor(async () => (await infoMap(r)).get('loading') === '1', 'loading:1', 5000);
+    assert.equal(await errorOf(r.call('GET', 'key:1')), 'LOADING Valkey is loading the dataset in memory');
+    assert.equal(await errorOf(r.call('DBSIZE')), 'LOADING Valkey is loading the dataset in memory');
+    assert.equal(await errorOf(r.call('PING')), 'LOADING Valkey is loading the dataset in memory');
+    assert.equal(await r.call('ECHO', 'x'), 'x', 'commands flagged loading run');
+    const m = await infoMap(r);
+    assert.equal(m.get('loading_total_bytes'), String(size));
+    const loaded = Number(m.get('loading_loaded_bytes'));
+    assert.ok(loaded > 0 && loaded < size, `loaded ${loaded} of ${size}`);
+    const perc = Number(m.get('loading_loaded_perc'));
+    assert.ok(perc > 0 && perc < 100, `perc ${perc}`);
+    assert.ok(Math.abs(Number(m.get('loading_start_time')) - Date.now() / 1000) < 30);
+    assert.match(m.get('loading_eta_seconds') ?? '', /^\d+$/);
+    assert.ok(Number(m.get('loading_rdb_used_mem')) > 0);
+    // Progress advances between two looks.
+    await sleep(300);
+    assert.ok(Number((await infoMap(r)).get('loading_loaded_bytes')) > loaded);
+
+    await waitFor(async () => (await infoMap(r)).get('loading') === '0', 'the end of loading', 30000);
+    const done = await infoMap(r);
+    assert.equal(done.get('loading_total_bytes'), undefined, 'the loading_* fields go away');
+    assert.equal(done.get('rdb_last_load_keys_loaded'), '25001');
+    assert.equal(await r.call('DBSIZE'), 25001);
+    assert.equal(await r.call('GET', 'key:24999'), 'value:24999');
+    assert.ok(ch.log.some((l) => /Loading RDB: \d+\.\d\d% \(\d+ of \d+ bytes, \d+ keys\)/.test(l)), 'a progress log line');
+    assert.ok(ch.log.some((l) => /DB loaded from disk: \d+\.\d{3} seconds/.test(l)));
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+  });
+
+  test('a truncated file: a clear log message, exit code 1, nothing served', async () => {
+    const dir = tmp();
+    await makeRdb(dir, 2000);
+    const path = join(dir, 'dump.rdb');
+    const full = readFileSync(path);
+    writeFileSync(path, full.subarray(0, Math.floor(full.length / 2)));
+    const ch = await spawnCli(dir, ['--save', '']);
+    assert.equal(await ch.exited, 1);
+    const text = ch.log.join('\n');
+    assert.match(text, /Short read or OOM loading DB\. Unrecoverable error, aborting now\./);
+    assert.match(text, /Fatal error loading the DB, check server logs\. Exiting\./);
+    assert.doesNotMatch(text, /Ready to accept connections/);
+  });
+
+  test('a corrupt byte: refused by the checksum (exit code 1); a garbage file: wrong signature', async () => {
+    const dir = tmp();
+    await makeRdb(dir, 500);
+    const path = join(dir, 'dump.rdb');
+    const data = readFileSync(path);
+    // Flip a byte of a value (the last key's value bytes are just before EOF + CRC).
+    data[data.length - 12] ^= 0x20;
+    writeFileSync(path, data);
+    let ch = await spawnCli(dir, ['--save', '']);
+    assert.equal(await ch.exited, 1);
+    assert.match(ch.log.join('\n'), /Wrong RDB checksum expected: \([0-9a-f]+\) got \([0-9a-f]+\)\. Aborting now\./);
+
+    writeFileSync(path, 'this is not an RDB file at all');
+    ch = await spawnCli(dir, ['--save', '']);
+    assert.equal(await ch.exited, 1);
+    assert.match(ch.log.join('\n'), /Wrong signature trying to load DB from file/);
+  });
+
+  test('the AOF loads in slices too (-LOADING meanwhile)', async () => {
+    const dir = tmp();
+    const srv = await startServer({ config: { dir, appendonly: 'yes', 'enable-debug-command': 'yes' } });
+    const w = new Valkey({ port: srv.port, lazyConnect: false });
+    const p = w.pipeline();
+    for (let i = 0; i < 5000; i++) p.call('SET', `k${i}`, `v${i}`);
+    await p.exec();
+    w.disconnect();
+    await srv.close();
+    const ch = await spawnCli(dir, ['--save', '', '--appendonly', 'yes', '--loading-process-events-interval-bytes', '1024', '--key-load-delay', '0']);
+    const r = connect(ch.port);
+    // Replaying 5000 commands takes long enough to see the state at least once, or it is
+    // already over: either way the keys are all there at the end and nothing was half-served.
+    const first = await r.call('DBSIZE').catch((e: Error) => e.message);
+    assert.ok(first === 5000 || first === 'LOADING Valkey is loading the dataset in memory', String(first));
+    await waitFor(async () => (await infoMap(r)).get('loading') === '0', 'the end of loading');
+    assert.equal(await r.call('DBSIZE'), 5000);
+    assert.equal(await r.call('GET', 'k4999'), 'v4999');
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+  });
+});
+
+// ------------------------------------------------------------------ MISCONF
+
+const MISCONF = "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Valkey logs for details about the RDB error.";
+
+describe('stop-writes-on-bgsave-error', () => {
+  test('after a failed BGSAVE writes (and PING) get MISCONF until a save succeeds or the option is off', async () => {
+    const dir = tmp();
+    const srv = await startServer({ config: { dir, save: '3600 1' } });
+    servers.push(srv);
+    const r = connect(srv.port);
+    await r.call('SET', 'a', '1');
+    // The final rename cannot replace a non-empty directory: the save fails (even as root).
+    mkdirSync(join(dir, 'dump.rdb', 'blocker'), { recursive: true });
+    assert.equal(await r.call('BGSAVE'), 'Background saving started');
+    await waitFor(async () => (await infoMap(r)).get('rdb_bgsave_in_progress') === '0', 'the save to end');
+    assert.equal((await infoMap(r)).get('rdb_last_bgsave_status'), 'err');
+    assert.equal(await errorOf(r.call('SET', 'b', '2')), MISCONF);
+    assert.equal(await errorOf(r.call('PING')), MISCONF);
+    assert.equal(await errorOf(r.call('INCR', 'n')), MISCONF);
+    // Writes are refused when queued, which aborts the transaction.
+    await r.call('MULTI');
+    assert.equal(await errorOf(r.call('SET', 'c', '3')), MISCONF);
+    assert.equal(await errorOf(r.call('EXEC')), 'EXECABORT Transaction discarded because of previous errors.');
+    // Reads still work.
+    assert.equal(await r.call('GET', 'a'), '1');
+    assert.equal((await infoMap(r, 'errorstats')).get('errorstat_MISCONF')?.startsWith('count='), true);
+
+    await r.call('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no');
+    assert.equal(await r.call('SET', 'b', '2'), 'OK');
+    await r.call('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'yes');
+    assert.equal(await errorOf(r.call('SET', 'b', '3')), MISCONF);
+    // Without save points there is nothing to protect.
+    await r.call('CONFIG', 'SET', 'save', '');
+    assert.equal(await r.call('SET', 'b', '3'), 'OK');
+    await r.call('CONFIG', 'SET', 'save', '3600 1');
+    assert.equal(await errorOf(r.call('SET', 'b', '4')), MISCONF);
+
+    // A successful save lifts it.
+    rmSync(join(dir, 'dump.rdb'), { recursive: true });
+    assert.equal(await r.call('BGSAVE'), 'Background saving started');
+    await waitFor(async () => (await infoMap(r)).get('rdb_bgsave_in_progress') === '0', 'the save to end');
+    assert.equal((await infoMap(r)).get('rdb_last_bgsave_status'), 'ok');
+    assert.equal(await r.call('SET', 'b', '4'), 'OK');
+    assert.equal(await r.call('PING'), 'PONG');
+  });
+});
+
+// ------------------------------------------------------------------ FLUSHALL and signals
+
+describe('saving on FLUSHALL and on SIGTERM', () => {
+  test('FLUSHALL saves the empty dataset when save points exist (dirty back to 0), not otherwise', async () => {
+    const dir = tmp();
+    const srv = await startServer({ config: { dir, save: '', appendonly: 'yes' } });
+    servers.push(srv);
+    const r = connect(srv.port);
+    await r.call('SET', 'k', 'v');
+    await r.call('FLUSHALL');
+    assert.equal(existsSync(join(dir, 'dump.rdb')), false);
+    assert.ok(Number((await infoMap(r)).get('rdb_changes_since_last_save')) > 0);
+
+    await r.call('SET', 'k', 'v');
+    await r.call('SAVE'); // the file holds k
+    await r.call('CONFIG', 'SET', 'save', '3600 100');
+    await r.call('SET', 'k2', 'v2');
+    await r.call('FLUSHALL');
+    assert.equal((await infoMap(r)).get('rdb_changes_since_last_save'), '0');
+    // The flush still reaches the AOF although the save reset the change counter.
+    const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    assert.equal(incr.split('FLUSHALL').length - 1, 2, 'both FLUSHALLs logged');
+    await srv.close();
+    // The file is the empty dataset now: a restart from it has no keys.
+    const srv2 = await startServer({ config: { dir, save: '' } });
+    servers.push(srv2);
+    assert.equal(await connect(srv2.port).call('DBSIZE'), 0);
+  });
+  test('SIGTERM with save points saves before exiting (exit code 0); without them it does not', async () => {
+    const dir = tmp();
+    let ch = await spawnCli(dir, ['--save', '3600 1000']);
+    let r = connect(ch.port);
+    for (let i = 0; i < 100; i++) await r.call('SET', `k${i}`, String(i));
+    ch.proc.kill('SIGTERM');
+    assert.equal(await ch.exited, 0);
+    assert.ok(ch.log.some((l) => /Received SIGTERM scheduling shutdown/.test(l)));
+    assert.ok(ch.log.some((l) => /DB saved on disk/.test(l)));
+    assert.ok(existsSync(join(dir, 'dump.rdb')));
+
+    ch = await spawnCli(dir, ['--save', '']);
+    r = connect(ch.port);
+    await waitFor(async () => (await infoMap(r)).get('loading') === '0', 'loading');
+    assert.equal(await r.call('DBSIZE'), 100);
+    await r.call('SET', 'extra', 'x');
+    const before = statSync(join(dir, 'dump.rdb')).mtimeMs;
+    ch.proc.kill('SIGINT');
+    assert.equal(await ch.exited, 0);
+    assert.equal(statSync(join(dir, 'dump.rdb')).mtimeMs, before, 'no save without save points');
+  });
+
+  test('SIGTERM whose save fails keeps the server running (shutdown-on-sigterm force exits anyway)', async () => {
+    const dir = tmp();
+    let ch = await spawnCli(dir, ['--save', '3600 1000']);
+    let r = connect(ch.port);
+    await waitFor(() => ch.log.some((l) => /Ready to accept connections/.test(l)), 'ready');
+    mkdirSync(join(dir, 'dump.rdb', 'blocker'), { recursive: true });
+    await r.call('SET', 'k', 'v');
+    ch.proc.kill('SIGTERM');
+    await waitFor(() => ch.log.some((l) => /SIGTERM received but errors trying to shut down the server/.test(l)), 'the refusal');
+    assert.equal(await r.call('GET', 'k'), 'v', 'still serving');
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+
+    rmSync(join(dir, 'dump.rdb'), { recursive: true });
+    ch = await spawnCli(dir, ['--save', '3600 1000', '--shutdown-on-sigterm', 'force']);
+    r = connect(ch.port);
+    await waitFor(() => ch.log.some((l) => /Ready to accept connections/.test(l)), 'ready');
+    mkdirSync(join(dir, 'dump.rdb', 'blocker'), { recursive: true });
+    await r.call('SET', 'k', 'v');
+    ch.proc.kill('SIGTERM');
+    assert.equal(await ch.exited, 0);
+    assert.ok(ch.log.some((l) => /Error trying to save the DB\. Exit anyway\./.test(l)));
+  });
+});
+
+// ------------------------------------------------------------------ kill -9
+
+describe('AOF with appendfsync always after kill -9', () => {
+  test('every acknowledged write is there after a restart', async () => {
+    const dir = tmp();
+    let ch = await spawnCli(dir, ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always']);
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    await waitFor(async () => (await infoMap(r)).get('aof_rewrite_in_progress') === '0', 'the first base');
+    const acked = new Map<string, string>();
+    let pushesAcked = 0;
+    let stop = false;
+    // Several writers pipeline writes; an entry is recorded only once its reply arrived.
+    const writer = async (w: number) => {
+      const c = connect(ch.port);
+      for (let i = 0; !stop; i++) {
+        const k = `w${w}:k${i}`;
+        const v = `value-${w}-${i}-${'x'.repeat(i % 50)}`;
+        try {
+          await c.call('SET', k, v);
+          acked.set(k, v);
+          await c.call('RPUSH', `list${w}`, String(i));
+          if (w === 0) pushesAcked = i + 1;
+        } catch { return; }
+      }
+    };
+    const writers = [0, 1, 2, 3].map(writer);
+    await waitFor(() => acked.size >= 1000, 'enough acknowledged writes', 60000);
+    ch.proc.kill('SIGKILL');
+    stop = true;
+    assert.equal(await ch.exited, 'SIGKILL');
+    await Promise.all(writers);
+    const ackedNow = new Map(acked);
+    const pushes = pushesAcked;
+
+    ch = await spawnCli(dir, ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always']);
+    const r2 = connect(ch.port);
+    await waitFor(async () => (await infoMap(r2)).get('loading') === '0', 'loading');
+    let missing = 0;
+    const keys = [...ackedNow.keys()];
+    for (let i = 0; i < keys.length; i += 500) {
+      const part = keys.slice(i, i + 500);
+      const vals = (await r2.call('MGET', ...part)) as Array<string | null>;
+      part.forEach((k, j) => { if (vals[j] !== ackedNow.get(k)) missing++; });
+    }
+    assert.equal(missing, 0, `${missing} of ${keys.length} acknowledged SETs lost`);
+    const list = (await r2.call('LRANGE', 'list0', '0', '-1')) as string[];
+    assert.ok(list.length >= pushes, `list0 has ${list.length} elements, ${pushes} acknowledged`);
+    assert.deepEqual(list.slice(0, pushes), Array.from({ length: pushes }, (_, i) => String(i)));
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+  });
+});
