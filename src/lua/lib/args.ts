@@ -31,7 +31,7 @@ export function callerWhere(): string {
   let sites: NodeJS.CallSite[] | undefined;
   try {
     Error.prepareStackTrace = (_e, st) => st;
-    Error.stackTraceLimit = 64;
+    Error.stackTraceLimit = 100000;
     const holder: { stack?: NodeJS.CallSite[] } = {};
     Error.captureStackTrace(holder, callerWhere);
     sites = holder.stack;
@@ -203,11 +203,38 @@ export function lessThan(L: LibState, a: LuaValue, b: LuaValue): boolean {
   return rawError(`attempt to compare ${t1} with ${t2}`);
 }
 
+/** Functions implemented in JS (C functions in real Lua): string.dump cannot dump them. */
+export const nativeFunctions = new WeakSet<LuaFunction>();
+
 /** Creates a library table with the given functions. */
 export function makeLib(fns: Record<string, LuaFunction>): LuaTable {
   const t = new LuaTable();
-  for (const name of Object.keys(fns)) t.set(name, fns[name]);
+  for (const name of Object.keys(fns)) {
+    t.set(name, fns[name]);
+    nativeFunctions.add(fns[name]);
+  }
   return t;
+}
+
+/** Marks the functions found in the globals and in the tables they hold as native (the base library). */
+export function markNativeGlobals(G: LuaTable): void {
+  let k: LuaValue = undefined;
+  for (;;) {
+    const e = G.next(k);
+    if (e === undefined) return;
+    k = e[0];
+    const v = e[1];
+    if (typeof v === 'function') nativeFunctions.add(v);
+    else if (v instanceof LuaTable && v !== G) {
+      let k2: LuaValue = undefined;
+      for (;;) {
+        const e2 = v.next(k2);
+        if (e2 === undefined) break;
+        k2 = e2[0];
+        if (typeof e2[1] === 'function') nativeFunctions.add(e2[1]);
+      }
+    }
+  }
 }
 
 /** C's (int64_t) cast of a double on x86-64: truncation; INT64_MIN when out of range or NaN. */

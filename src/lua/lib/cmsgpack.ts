@@ -66,7 +66,9 @@ function encodeDouble(w: Writer, d: number): void {
     w.len += 4;
   } else {
     w.buf[w.len++] = 0xcb;
-    w.buf.writeDoubleBE(d, w.len);
+    // x86's default NaN (what 0/0 gives in C Lua) has the sign bit set.
+    if (d !== d) w.buf.writeUInt32BE(0xfff80000, w.len), w.buf.writeUInt32BE(0, w.len + 4);
+    else w.buf.writeDoubleBE(d, w.len);
     w.len += 8;
   }
 }

@@ -3,7 +3,7 @@
 import { EMPTY, LuaTable, numberToString, typeName } from '../value.js';
 import type { LuaFunction, LuaValue } from '../value.js';
 import {
-  argError, checkInt, checkInteger, checkNumber, checkString, indexValue, libError, makeLib, optInteger, typeError,
+  argError, checkInt, checkInteger, checkNumber, checkString, indexValue, libError, makeLib, markNativeGlobals, nativeFunctions, optInteger, typeError,
 } from './args.js';
 import type { LibState } from './args.js';
 import { MatchState, hasSpecials, isDigit } from './lpattern.js';
@@ -235,8 +235,11 @@ export function openString(L: LibState): LuaTable {
     return [out];
   }
 
+  let globalsMarked = false;
   function dump(f: LuaValue): LuaValue[] {
     if (typeof f !== 'function') typeError(L, 1, 'dump', 'function', f, arguments.length);
+    if (!globalsMarked) { markNativeGlobals(L.globals); globalsMarked = true; }
+    if (nativeFunctions.has(f)) libError(L, 'unable to dump given function');
     return [DUMP_HEADER];
   }
 
@@ -299,6 +302,7 @@ export function openString(L: LibState): LuaTable {
       pos = str.length + 1;
       return EMPTY;
     };
+    nativeFunctions.add(iter);
     return [iter];
   }
 

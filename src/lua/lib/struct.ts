@@ -110,8 +110,9 @@ export function openStruct(L: LibState): LuaTable {
   const fbuf = new DataView(new ArrayBuffer(8));
 
   function pack(...args: LuaValue[]): LuaValue[] {
-    const argc = args.length;
-    const f = new Fmt(checkString(L, args[0], 1, 'pack', argc));
+    // The C function pushes a nil marker after its arguments: one missing argument reads as nil.
+    const argc = args.length + 1;
+    const f = new Fmt(checkString(L, args[0], 1, 'pack', args.length));
     const h: Header = { endian: LITTLE, align: 1 };
     let arg = 2;
     let total = 0;
@@ -140,14 +141,17 @@ export function openStruct(L: LibState): LuaTable {
         case 102: {
           const n = checkNumber(L, args[arg - 1], arg, 'pack', argc);
           arg++;
-          fbuf.setFloat32(0, n, h.endian === LITTLE);
+          if (n !== n) fbuf.setUint32(0, 0xffc00000, h.endian === LITTLE); // x86's default NaN: sign bit set
+          else fbuf.setFloat32(0, n, h.endian === LITTLE);
           for (let k = 0; k < 4; k++) out.push(fbuf.getUint8(k));
           break;
         }
         case 100: {
           const n = checkNumber(L, args[arg - 1], arg, 'pack', argc);
           arg++;
-          fbuf.setFloat64(0, n, h.endian === LITTLE);
+          if (n !== n) { // x86's default NaN has the sign bit set
+            fbuf.setBigUint64(0, 0xfff8000000000000n, h.endian === LITTLE);
+          } else fbuf.setFloat64(0, n, h.endian === LITTLE);
           for (let k = 0; k < 8; k++) out.push(fbuf.getUint8(k));
           break;
         }
