@@ -6,11 +6,12 @@
 // map used to find the current line of a Lua function from a JS stack trace (error(), luaL_where).
 
 import type { Expr, FuncNode, LocalVar, Stat, TableItem } from './parser.js';
+import { isNumExpr } from './parser.js';
 
 export interface SiteSpec { line: number; d1: string; d2: string }
 
 export interface CompiledChunk {
-  /** body of `new Function('rt', 'ST', 'G', 'SITES', 'EMPTY', 'LuaTable', body)` returning the main function */
+  /** body of `new Function('rt', 'ST', 'G', 'SITES', 'EMPTY', 'LuaTable', 'CH', 'LuaHash', body)` returning the main function */
   body: string;
   sites: SiteSpec[];
   /** Lua line for each line of `body` (0-based) */
@@ -33,11 +34,19 @@ function strLit(s: string): string {
   return JSON.stringify(s);
 }
 
+/** JS property access syntax for a constant key. */
+function prop(k: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(k) ? `.${k}` : `[${strLit(k)}]`;
+}
+
 function isMulti(e: Expr): boolean {
   return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
 }
 
 const HOOK = 'if (--ST.budget <= 0) rt.hook(ST);';
+// Loops count iterations in a register and charge the budget every 256 iterations.
+const LOOP_DECL = (n: number) => `let $b${n} = 0;`;
+const LOOP_HOOK = (n: number) => `if (++$b${n} === 256) { $b${n} = 0; if ((ST.budget -= 256) <= 0) rt.hook(ST); }`;
 
 class Compiler {
   sites: SiteSpec[] = [];
@@ -100,11 +109,18 @@ class Compiler {
       case 'local': return e.v.js;
       case 'global': {
         const k = strLit(e.name);
-        return `(G.hash.get(${k}) ?? rt.globalMiss(G, ${k}, ${this.site(e.line)}))`;
+        return `(G.hash.s${prop(e.name)} ?? rt.globalMiss(G, ${k}, ${this.site(e.line)}))`;
       }
       case 'index': {
         const s = this.site(e.line, this.desc(e.obj));
-        if (e.key.k === 'str') return `rt.indexStr(${this.ex(e.obj)}, ${strLit(e.key.v)}, ${s})`;
+        if (e.key.k === 'str') {
+          const save = this.fc.temps;
+          let o: string, oset: string;
+          if (e.obj.k === 'local') { o = e.obj.v.js; oset = o; } else { o = this.tmp(); oset = `(${o} = ${this.ex(e.obj)})`; }
+          const v = this.tmp();
+          this.fc.temps = save;
+          return `(${oset} instanceof LuaTable && ${o}.hash !== null && (${v} = ${o}.hash.s${prop(e.key.v)}) !== undefined ? ${v} : rt.indexStr(${o}, ${strLit(e.key.v)}, ${s}))`;
+        }
         return `rt.index(${this.ex(e.obj)}, ${this.ex(e.key)}, ${s})`;
       }
       case 'call': case 'method': return `${this.call(e)}[0]`;
@@ -125,6 +141,7 @@ class Compiler {
         const [p, r] = this.operand(e.a);
         const s = this.site(e.line, this.desc(e.a));
         this.fc.temps = save;
+        if (isNumExpr(e.a)) return `(${p}-${r})`;
         return `(${p}typeof ${r} === 'number' ? -${r} : rt.unm(${r}, ${s}))`;
       }
       case 'len': {
@@ -142,7 +159,7 @@ class Compiler {
     const [pa, a] = this.operand(e.a);
     const [pb, b] = this.operand(e.b);
     this.fc.temps = save;
-    const aNum = e.a.k === 'num', bNum = e.b.k === 'num';
+    const aNum = isNumExpr(e.a), bNum = isNumExpr(e.b);
     const check = (x: string, isNum: boolean, ty: string) => isNum ? '' : `typeof ${x} === '${ty}'`;
     const both = (ty: string) => [check(a, aNum && ty === 'number', ty), check(b, bNum && ty === 'number', ty)].filter((s) => s !== '').join(' && ');
     const wrap = (checks: string, fast: string, slow: string) =>
@@ -266,6 +283,28 @@ class Compiler {
 
   private table(items: TableItem[], line: number): string {
     if (items.length === 0) return 'new LuaTable()';
+    const keys = new Set<string>();
+    let simple = true;
+    for (const it of items) {
+      if ('pos' in it || it.key.k !== 'str' || keys.has(it.key.v)) { simple = false; break; }
+      keys.add(it.key.v);
+    }
+    if (simple && keys.size <= 100) {
+      // only constant string keys: fill the string store with named stores (inline caches)
+      const save = this.fc.temps;
+      const t = this.tmp(), h = this.tmp(), v = this.tmp();
+      let code = `(${t} = new LuaTable(), ${h} = ${t}.hash = new LuaHash(), `;
+      for (const it of items as { key: Expr & { k: 'str' }; val: Expr }[]) {
+        const val = it.val;
+        if (val.k === 'num' || val.k === 'str' || val.k === 'true' || val.k === 'false' || val.k === 'func' || val.k === 'table') {
+          code += `${h}.s${prop(it.key.v)} = ${this.ex(val)}, ${h}.ns++, `;
+        } else if (val.k !== 'nil') {
+          code += `(${v} = ${this.ex(val)}) !== undefined && (${h}.s${prop(it.key.v)} = ${v}, ${h}.ns++), `;
+        }
+      }
+      this.fc.temps = save;
+      return code + `${h}.np = ${h}.ns, ${t})`;
+    }
     const kv: string[] = [];
     const pos: Expr[] = [];
     for (const it of items) {
@@ -325,11 +364,15 @@ class Compiler {
       case 'assign': return this.assign(s.targets, s.exprs, s.line);
       case 'call': return `${this.call(s.e as Expr & { k: 'call' })};`;
       case 'do': return `{${this.block(s.body)}}`;
-      case 'while': return `while (${this.cond(s.cond)}) {${HOOK}${this.block(s.body)}}`;
+      case 'while': {
+        const n = this.uniq++;
+        return `{${LOOP_DECL(n)}while (${this.cond(s.cond)}) {${LOOP_HOOK(n)}${this.block(s.body)}}}`;
+      }
       case 'repeat': {
+        const n = this.uniq++;
         const body = this.block(s.body);
         const c = this.cond(s.cond);
-        return `for (;;) {${HOOK}${body}\nif (${c}) break;}`;
+        return `{${LOOP_DECL(n)}for (;;) {${LOOP_HOOK(n)}${body}\nif (${c}) break;}}`;
       }
       case 'if': {
         let out = '';
@@ -441,7 +484,7 @@ class Compiler {
     if (s.step === null || (s.step.k === 'num' && s.step.v > 0)) test = `${i} <= ${lim}`;
     else if (s.step.k === 'num' && s.step.v <= 0) test = `${i} >= ${lim}`;
     else test = `(${st} > 0 ? ${i} <= ${lim} : ${i} >= ${lim})`;
-    out += `for (; ${test}; ${i} += ${st}) {${HOOK}let ${s.v.js} = ${i};${this.block(s.body)}}}`;
+    out += `${LOOP_DECL(n)}for (; ${test}; ${i} += ${st}) {${LOOP_HOOK(n)}let ${s.v.js} = ${i};${this.block(s.body)}}}`;
     return out;
   }
 
@@ -462,7 +505,7 @@ class Compiler {
     const vars = s.vars;
     let head = `const ${r} = ${f}(${st}, ${c}); let ${vars[0].js} = ${r}[0]; if (${vars[0].js} === undefined) break; ${c} = ${vars[0].js};`;
     for (let j = 1; j < vars.length; j++) head += `let ${vars[j].js} = ${r}[${j}];`;
-    out += `for (;;) {${HOOK}${head}${this.block(s.body)}}}`;
+    out += `${LOOP_DECL(n)}for (;;) {${LOOP_HOOK(n)}${head}${this.block(s.body)}}}`;
     return out;
   }
 

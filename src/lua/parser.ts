@@ -8,6 +8,10 @@ export interface LocalVar {
   /** JS identifier of the variable in the generated code */
   js: string;
   fn: FuncNode;
+  /** every value assigned to the variable (null: unknown, e.g. a parameter or one of several results) */
+  defs: (Expr | null)[];
+  /** set by the compiler: the variable always holds a number */
+  num: boolean;
 }
 
 export type Expr =
@@ -74,6 +78,8 @@ export class Parser {
   private fn: FuncNode | null = null;
   private varCounter = 0;
   private fnCounter = 0;
+  /** every local declared in the chunk */
+  allVars: LocalVar[] = [];
 
   constructor(src: string, chunkname: string) {
     this.lx = new Lexer(src, chunkname);
@@ -108,7 +114,9 @@ export class Parser {
 
   private declare(name: string): LocalVar {
     const safe = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : 'v';
-    return { name, js: `${safe}$${this.varCounter++}`, fn: this.fn! };
+    const v: LocalVar = { name, js: `${safe}$${this.varCounter++}`, fn: this.fn!, defs: [], num: false };
+    this.allVars.push(v);
+    return v;
   }
   private activate(v: LocalVar): void { this.scope!.vars.set(v.name, v); }
 
@@ -239,6 +247,7 @@ export class Parser {
           isMethod = true;
         }
         const f = this.body(isMethod, line, fname);
+        if (target.k === 'local') target.v.defs.push(null);
         return { k: 'assign', targets: [target], exprs: [{ k: 'func', f }], line };
       }
       case T.LOCAL: {
@@ -246,6 +255,7 @@ export class Parser {
         if (this.testNext(T.FUNCTION)) {
           const name = this.checkName();
           const v = this.declare(name);
+          v.defs.push(null);
           this.activate(v); // visible inside its own body (recursion)
           const f = this.body(false, line, name);
           return { k: 'localfunc', v, f, line };
@@ -254,7 +264,10 @@ export class Parser {
         do vars.push(this.declare(this.checkName())); while (this.testNext(44));
         let exprs: Expr[] = [];
         if (this.testNext(61)) exprs = this.exprList();
-        for (const v of vars) this.activate(v);
+        for (let i = 0; i < vars.length; i++) {
+          vars[i].defs.push(defOf(exprs, i));
+          this.activate(vars[i]);
+        }
         return { k: 'local', vars, exprs, line };
       }
       case T.RETURN: case T.BREAK:
@@ -311,7 +324,7 @@ export class Parser {
       this.checkNext(T.DO);
       this.openScope(true);
       const vars = names.map((n) => this.declare(n));
-      for (const v of vars) this.activate(v);
+      for (const v of vars) { v.defs.push(null); this.activate(v); }
       const body = this.block();
       this.closeScope();
       this.checkMatch(T.END, T.FOR, line);
@@ -333,6 +346,10 @@ export class Parser {
       }
       this.checkNext(61);
       const exprs = this.exprList();
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[i];
+        if (t.k === 'local') t.v.defs.push(defOf(exprs, i));
+      }
       return { k: 'assign', targets, exprs, line };
     }
     if (e.k !== 'call' && e.k !== 'method') lx.syntaxError('syntax error');
@@ -348,12 +365,13 @@ export class Parser {
     const saveScope = this.scope;
     const f = this.newFunc(line, name);
     this.openScope(false);
-    if (isMethod) { const v = this.declare('self'); f.params.push(v); this.activate(v); }
+    if (isMethod) { const v = this.declare('self'); v.defs.push(null); f.params.push(v); this.activate(v); }
     this.checkNext(40);
     if (lx.t() !== 41) {
       do {
         if (lx.t() === T.NAME) {
           const v = this.declare(this.checkName());
+          v.defs.push(null);
           f.params.push(v);
         } else if (lx.t() === T.DOTS) {
           lx.advance();
@@ -539,6 +557,49 @@ export class Parser {
   }
 }
 
+function isMultiExpr(e: Expr): boolean {
+  return e.k === 'call' || e.k === 'method' || e.k === 'vararg';
+}
+
+/** The expression assigned to the i-th target of an assignment (null when unknown). */
+function defOf(exprs: Expr[], i: number): Expr | null {
+  const n = exprs.length;
+  if (i < n - 1) return exprs[i];
+  if (i === n - 1) return isMultiExpr(exprs[i]) ? null : exprs[i];
+  if (n > 0 && isMultiExpr(exprs[n - 1])) return null;
+  return { k: 'nil' };
+}
+
+/** Marks the locals that always hold numbers (all their assignments are numeric expressions). */
+export function inferNumbers(vars: LocalVar[]): void {
+  for (const v of vars) v.num = v.defs.every((d) => d !== null);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const v of vars) {
+      if (v.num && !v.defs.every((d) => isNumExpr(d!))) { v.num = false; changed = true; }
+    }
+  }
+}
+
+/** Whether an expression always yields a number given the current `num` marks. */
+export function isNumExpr(e: Expr): boolean {
+  switch (e.k) {
+    case 'num': return true;
+    case 'local': return e.v.num;
+    case 'paren': return isNumExpr(e.e);
+    case 'neg': return isNumExpr(e.a);
+    case 'bin': {
+      const op = e.op;
+      if (op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || op === '^') return isNumExpr(e.a) && isNumExpr(e.b);
+      return false;
+    }
+    default: return false;
+  }
+}
+
 export function parse(src: string, chunkname: string): FuncNode {
-  return new Parser(src, chunkname).parseChunk();
+  const p = new Parser(src, chunkname);
+  const f = p.parseChunk();
+  inferNumbers(p.allVars);
+  return f;
 }

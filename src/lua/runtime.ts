@@ -200,8 +200,7 @@ export function index(o: LuaValue, k: LuaValue, site: Site | null): LuaValue {
 /** t.name for a constant string name. */
 export function indexStr(o: LuaValue, k: string, site: Site | null): LuaValue {
   if (o instanceof LuaTable) {
-    const h = o.hash;
-    const v = h === null ? undefined : h.get(k);
+    const v = o.getStr(k);
     if (v !== undefined || o.metatable === null) return v;
   }
   return indexSlow(o, k, site);
@@ -209,7 +208,7 @@ export function indexStr(o: LuaValue, k: string, site: Site | null): LuaValue {
 
 /** A global read that missed the globals' hash (no value, or a metatable to consult). */
 export function globalMiss(G: LuaTable, k: string, site: Site): LuaValue {
-  if (G.metatable === null) return undefined;
+  if (G.metatable === null) return G.getStr(k);
   return indexSlow(G, k, site);
 }
 

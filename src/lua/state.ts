@@ -5,7 +5,7 @@ import { openBase } from './lib/base.js';
 import { parse } from './parser.js';
 import * as runtime from './runtime.js';
 import { ChunkInfo, Site, callable, chunks, newChunkUrl, setCurrentStringMeta, toLuaError, where } from './runtime.js';
-import { EMPTY, LuaError, LuaTable, type LuaFunction, type LuaValue } from './value.js';
+import { EMPTY, LuaError, LuaHash, LuaTable, type LuaFunction, type LuaValue } from './value.js';
 import { chunkId } from './lexer.js';
 
 /** The helper object compiled code calls (a plain object: fast property access). */
@@ -32,7 +32,7 @@ export class LuaState {
 
   constructor(opts: LuaStateOptions = {}) {
     this.globals = new LuaTable();
-    this.globals.hash = new Map();
+    this.globals.hash = new LuaHash();
     if (opts.libs !== false) openBase(this);
   }
 
@@ -50,16 +50,16 @@ export class LuaState {
     info.lineMap = map;
     const sites = cc.sites.map((s) => new Site(info, s.line, s.d1, s.d2));
     const G = env ?? this.globals;
-    if (G.hash === null) G.hash = new Map();
+    if (G.hash === null) G.hash = new LuaHash();
     let factory: (...a: unknown[]) => LuaFunction;
     try {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      factory = new Function('rt', 'ST', 'G', 'SITES', 'EMPTY', 'LuaTable', 'CH',
+      factory = new Function('rt', 'ST', 'G', 'SITES', 'EMPTY', 'LuaTable', 'CH', 'LuaHash',
         cc.body + `\n//# sourceURL=${url}`) as typeof factory;
     } catch (e) {
       throw new LuaError(`${info.name}:0: internal compiler error: ${(e as Error).message}`);
     }
-    const fn = factory(RT, this, G, sites, EMPTY, LuaTable, info);
+    const fn = factory(RT, this, G, sites, EMPTY, LuaTable, info, LuaHash);
     chunks.set(url, new WeakRef(info));
     registry.register(info, url);
     return fn;

@@ -36,19 +36,130 @@ export class LuaUserdata {
   constructor(readonly data: unknown) {}
 }
 
+/** Prototype-less store for string keys: fast-mode objects (hidden classes, inline caches). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const StrBag = function StrBag(this: any) {} as unknown as { new(): Record<string, LuaValue> };
+StrBag.prototype = Object.create(null);
+
+/** Shared, never written string store of tables whose string keys moved to the Map. */
+const EMPTY_BAG: Record<string, LuaValue> = new StrBag();
+/** Most properties a string store holds (live and dead) before its keys move to the Map. */
+const BAG_MAX = 128;
+
 /**
- * A Lua table: an array part for the keys 1..arr.length (holes are undefined) and a Map for the rest.
- * Numeric keys with integral values up to arr.length+1 go to the array part.
+ * The hash part of a table, with Map's interface (get/set/has/delete/size/keys/values/entries/
+ * forEach/iteration). While a table has few string keys they live in a plain object `s` (so compiled
+ * code reads constant fields with inline caches: `t.hash.s.name`; removed keys are kept as undefined
+ * to keep the object's shape); other keys, and all keys of a table that had many string keys
+ * (`big`), live in the Map `m`. Stored values are never undefined.
+ */
+export class LuaHash {
+  s: Record<string, LuaValue> = new StrBag();
+  m: Map<LuaValue, LuaValue> | null = null;
+  /** live string keys in `s` */
+  ns = 0;
+  /** properties of `s` (live and removed) */
+  np = 0;
+  /** string keys are in the Map */
+  big = false;
+
+  get size(): number { return this.ns + (this.m === null ? 0 : this.m.size); }
+
+  get(k: LuaValue): LuaValue {
+    if (typeof k === 'string' && !this.big) return this.s[k];
+    return this.m === null ? undefined : this.m.get(k);
+  }
+
+  has(k: LuaValue): boolean { return this.get(k) !== undefined; }
+
+  set(k: LuaValue, v: LuaValue): this {
+    if (v === undefined) { this.delete(k); return this; }
+    if (typeof k === 'string' && !this.big) {
+      const s = this.s;
+      if (s[k] === undefined) {
+        if (!(k in s)) {
+          if (this.np >= BAG_MAX) { this.toBig(); this.m!.set(k, v); return this; }
+          this.np++;
+        }
+        this.ns++;
+      }
+      s[k] = v;
+      return this;
+    }
+    if (this.m === null) this.m = new Map();
+    this.m.set(k, v);
+    return this;
+  }
+
+  delete(k: LuaValue): boolean {
+    if (typeof k === 'string' && !this.big) {
+      const s = this.s;
+      if (s[k] === undefined) return false;
+      s[k] = undefined;
+      this.ns--;
+      return true;
+    }
+    return this.m === null ? false : this.m.delete(k);
+  }
+
+  clear(): void { this.s = new StrBag(); this.ns = 0; this.np = 0; this.big = false; this.m = null; }
+
+  private toBig(): void {
+    const m = this.m ?? (this.m = new Map());
+    const s = this.s;
+    for (const k of Object.keys(s)) { const v = s[k]; if (v !== undefined) m.set(k, v); }
+    this.s = EMPTY_BAG;
+    this.ns = 0;
+    this.np = 0;
+    this.big = true;
+  }
+
+  /** All keys (a snapshot array). */
+  keyList(): LuaValue[] {
+    const s = this.s;
+    const out: LuaValue[] = [];
+    if (this.ns > 0) for (const k of Object.keys(s)) if (s[k] !== undefined) out.push(k);
+    if (this.m !== null) for (const k of this.m.keys()) out.push(k);
+    return out;
+  }
+
+  *entries(): IterableIterator<[LuaValue, LuaValue]> {
+    const s = this.s;
+    if (this.ns > 0) for (const k of Object.keys(s)) { const v = s[k]; if (v !== undefined) yield [k, v]; }
+    if (this.m !== null) yield* this.m.entries();
+  }
+
+  *keys(): IterableIterator<LuaValue> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): IterableIterator<LuaValue> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): IterableIterator<[LuaValue, LuaValue]> { return this.entries(); }
+
+  forEach(fn: (v: LuaValue, k: LuaValue) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k);
+  }
+}
+
+/**
+ * A Lua table: an array part for the keys 1..arr.length (holes are undefined) and a LuaHash for the
+ * rest. Numeric keys with integral values up to arr.length+1 go to the array part.
  */
 export class LuaTable {
   arr: LuaValue[] = [];
-  hash: Map<LuaValue, LuaValue> | null = null;
+  hash: LuaHash | null = null;
   metatable: LuaTable | null = null;
   /** Set on tables the sandbox made read-only (writes raise "Attempt to modify a readonly table"). */
   readonly = false;
-  // next() continues from a cached Map iterator when called with the key it returned last.
-  private iterKey: LuaValue = undefined;
+  // next(): a snapshot of the string keys being traversed and the position of the last one returned;
+  // the Map iterator being traversed and the key it returned last.
+  private iterKeys: string[] | null = null;
+  private iterPos = 0;
   private iter: Iterator<[LuaValue, LuaValue]> | null = null;
+  private iterKey: LuaValue = undefined;
 
   static fromArray(values: LuaValue[]): LuaTable {
     const t = new LuaTable();
@@ -62,6 +173,11 @@ export class LuaTable {
     if (typeof k === 'number') {
       const arr = this.arr;
       if (k >= 1 && k <= arr.length && (k | 0) === k) return arr[k - 1];
+    } else if (typeof k === 'string') {
+      const h = this.hash;
+      if (h === null) return undefined;
+      const v = h.s[k];
+      return v !== undefined || !h.big ? v : h.m!.get(k);
     } else if (k === undefined) {
       return undefined;
     }
@@ -70,7 +186,10 @@ export class LuaTable {
 
   /** String-keyed read (field access with a constant name): skips the number checks. */
   getStr(k: string): LuaValue {
-    return this.hash === null ? undefined : this.hash.get(k);
+    const h = this.hash;
+    if (h === null) return undefined;
+    const v = h.s[k];
+    return v !== undefined || !h.big ? v : h.m!.get(k);
   }
 
   /** Raw set. Throws LuaError for a nil or NaN key (the caller adds the position). */
@@ -93,11 +212,12 @@ export class LuaTable {
         arr.push(v);
         // Pull the following integer keys out of the hash part.
         const h = this.hash;
-        if (h !== null && h.size > 0) {
-          h.delete(k);
+        if (h !== null && h.m !== null && h.m.size > 0) {
+          const m = h.m;
+          m.delete(k);
           let next = k + 1;
           let nv: LuaValue;
-          while ((nv = h.get(next)) !== undefined) { arr.push(nv); h.delete(next); next++; }
+          while ((nv = m.get(next)) !== undefined) { arr.push(nv); m.delete(next); next++; }
         }
         return;
       }
@@ -109,7 +229,7 @@ export class LuaTable {
       if (this.hash !== null) this.hash.delete(k);
       return;
     }
-    if (this.hash === null) this.hash = new Map();
+    if (this.hash === null) this.hash = new LuaHash();
     this.hash.set(k, v);
   }
 
@@ -127,6 +247,7 @@ export class LuaTable {
   /**
    * next(t, k): the entry after key k ([key, value]), or undefined at the end.
    * Throws LuaError "invalid key to 'next'" when k is not in the table.
+   * Order: the array part, the string store, then the Map (continued with a cached iterator).
    */
   next(k: LuaValue): [LuaValue, LuaValue] | undefined {
     const arr = this.arr;
@@ -134,10 +255,6 @@ export class LuaTable {
     if (k !== undefined) {
       if (typeof k === 'number' && k >= 1 && k <= arr.length && (k | 0) === k) {
         i = k;
-      } else if (typeof k === 'number' && Number.isInteger(k) && k >= 1 && (this.hash === null || !this.hash.has(k)) &&
-                 !(this.iter !== null && this.iterKey === k)) {
-        // An array-part key whose slot was trimmed away (set to nil during the traversal).
-        i = arr.length;
       } else {
         return this.nextInHash(k);
       }
@@ -145,37 +262,79 @@ export class LuaTable {
     for (; i < arr.length; i++) {
       if (arr[i] !== undefined) return [i + 1, arr[i]];
     }
-    const h = this.hash;
-    if (h === null || h.size === 0) return undefined;
-    this.iter = h.entries();
-    return this.advance();
+    return this.fromStrings(-1, true);
   }
 
   private nextInHash(k: LuaValue): [LuaValue, LuaValue] | undefined {
     const h = this.hash;
-    if (this.iter !== null && this.iterKey === k) return this.advance();
-    if (h === null) throw new LuaError("invalid key to 'next'");
-    // Restart the traversal and skip to k (only when next() is called out of order).
-    const it = h.entries();
-    for (;;) {
-      const r = it.next();
-      if (r.done) throw new LuaError("invalid key to 'next'");
-      if (r.value[0] === k || (Number.isNaN(k) && Number.isNaN(r.value[0]))) break;
+    if (h !== null) {
+      if (typeof k === 'string' && !h.big) {
+        const keys = this.iterKeys;
+        if (keys !== null && this.iterPos < keys.length && keys[this.iterPos] === k) return this.fromStrings(this.iterPos, false);
+        if (k in h.s) return this.fromStrings(this.restartStrings(k), false);
+      } else if (h.m !== null) {
+        if (this.iter !== null && sameKey(this.iterKey, k)) return this.advance();
+        // next() called out of order: restart the traversal and skip to k.
+        const it = h.m.entries();
+        for (;;) {
+          const r = it.next();
+          if (r.done) break;
+          if (sameKey(r.value[0], k)) { this.iter = it; return this.advance(); }
+        }
+      }
     }
-    this.iter = it;
+    if (typeof k === 'number' && Number.isInteger(k) && k >= 1 && !(h !== null && h.m !== null && h.m.has(k))) {
+      // An array-part key whose slot was trimmed away (set to nil during the traversal).
+      return this.fromStrings(-1, true);
+    }
+    throw new LuaError("invalid key to 'next'");
+  }
+
+  /** Position of k in a fresh snapshot of the string keys. */
+  private restartStrings(k: string): number {
+    const keys = Object.keys(this.hash!.s);
+    this.iterKeys = keys;
+    return keys.indexOf(k);
+  }
+
+  /** The first live string key after position pos (fresh snapshot when `fresh`), then the Map. */
+  private fromStrings(pos: number, fresh: boolean): [LuaValue, LuaValue] | undefined {
+    const h = this.hash;
+    if (h === null) return undefined;
+    if (!h.big) {
+      if (fresh) {
+        if (h.ns === 0) { this.iterKeys = null; return this.fromMap(); }
+        this.iterKeys = Object.keys(h.s);
+      }
+      const keys = this.iterKeys!;
+      const s = h.s;
+      for (let p = pos + 1; p < keys.length; p++) {
+        const v = s[keys[p]];
+        if (v !== undefined) { this.iterPos = p; return [keys[p], v]; }
+      }
+      this.iterKeys = null;
+    }
+    return this.fromMap();
+  }
+
+  private fromMap(): [LuaValue, LuaValue] | undefined {
+    const h = this.hash;
+    if (h === null || h.m === null || h.m.size === 0) return undefined;
+    this.iter = h.m.entries();
     return this.advance();
   }
 
   private advance(): [LuaValue, LuaValue] | undefined {
-    const it = this.iter!;
-    for (;;) {
-      const r = it.next();
-      if (r.done) { this.iter = null; this.iterKey = undefined; return undefined; }
-      // A key set to nil during traversal has been deleted from the Map already.
-      this.iterKey = r.value[0];
-      return [r.value[0], r.value[1]];
-    }
+    const r = this.iter!.next();
+    if (r.done) { this.iter = null; this.iterKey = undefined; return undefined; }
+    // A key set to nil during the traversal has been deleted from the Map already.
+    this.iterKey = r.value[0];
+    return [r.value[0], r.value[1]];
   }
+}
+
+function sameKey(a: LuaValue, b: LuaValue): boolean {
+  return a === b || (typeof a === 'number' && a !== a && typeof b === 'number' && b !== b);
 }
 
 /** Lua's type() name of a value. */
