@@ -7,7 +7,7 @@
 // Knobs (environment): BENCH_N (pipeline-1 requests per test, default 300000), BENCH_N_P16
 // (default 1000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
 // BENCH_BIG_REF (0; 1 also runs the 5M test on the reference), BENCH_SKIP (comma list of
-// throughput,memory,big), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
+// throughput,memory,big,pubsub), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -497,6 +497,90 @@ async function datatypes(refName: string): Promise<void> {
   log();
 }
 
+// ------------------------------------------------------------------ pub/sub fan-out
+
+const PUBSUB_SUBS = env('BENCH_PUBSUB_SUBS', 50);
+const PUBSUB_N = env('BENCH_PUBSUB_N', 40_000);
+
+/**
+ * One publisher pipelining PUBLISH (batches of 200, 4 in flight) to a channel with
+ * PUBSUB_SUBS raw subscriber connections; messages/s delivered = published x subscribers /
+ * time until the last subscriber has received the last message. Every message has the same
+ * size, so subscribers count bytes instead of parsing.
+ */
+async function pubsubFanout(port: number): Promise<{ msgs: number; secs: number; ok: boolean }> {
+  const channel = 'bench:chan';
+  const payload = 'p'.repeat(16);
+  const frame = `*3\r\n$7\r\nmessage\r\n$${channel.length}\r\n${channel}\r\n$${payload.length}\r\n${payload}\r\n`.length;
+  const confirm = `*3\r\n$9\r\nsubscribe\r\n$${channel.length}\r\n${channel}\r\n:1\r\n`.length;
+  const want = confirm + frame * PUBSUB_N;
+  const socks: net.Socket[] = [];
+  const got: number[] = [];
+  let done = 0;
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((r) => { allDone = r; });
+  const subscribed: Promise<void>[] = [];
+  for (let i = 0; i < PUBSUB_SUBS; i++) {
+    const sock = net.connect(port, '127.0.0.1');
+    socks.push(sock);
+    got.push(0);
+    subscribed.push(new Promise((res, rej) => {
+      sock.once('error', rej);
+      sock.on('data', (d: Buffer) => {
+        const before = got[i]!;
+        got[i] = before + d.length;
+        if (before < confirm && got[i]! >= confirm) res();
+        if (before < want && got[i]! >= want && ++done === PUBSUB_SUBS) allDone();
+      });
+      sock.once('connect', () => sock.write(`SUBSCRIBE ${channel}\r\n`));
+    }));
+  }
+  await Promise.all(subscribed);
+  const pub = net.connect(port, '127.0.0.1');
+  await new Promise<void>((r) => pub.once('connect', () => r()));
+  const reply = `:${PUBSUB_SUBS}\r\n`.length;
+  const BATCH = 200, WINDOW = 4;
+  const batch = Buffer.from(`PUBLISH ${channel} ${payload}\r\n`.repeat(BATCH));
+  let replied = 0, sent = 0;
+  let wake: () => void = () => {};
+  pub.on('data', (d: Buffer) => { replied += d.length; wake(); });
+  const t0 = performance.now();
+  while (sent < PUBSUB_N) {
+    while ((sent - BATCH * (WINDOW - 1)) * reply > replied) await new Promise<void>((r) => { wake = r; });
+    const n = Math.min(BATCH, PUBSUB_N - sent);
+    pub.write(n === BATCH ? batch : batch.subarray(0, (batch.length / BATCH) * n));
+    sent += n;
+  }
+  await Promise.race([finished, sleep(120_000)]);
+  const secs = (performance.now() - t0) / 1000;
+  for (let i = 0; i < 100 && replied < PUBSUB_N * reply; i++) await Promise.race([new Promise<void>((r) => { wake = r; }), sleep(100)]);
+  const ok = done === PUBSUB_SUBS && replied === PUBSUB_N * reply;
+  pub.destroy();
+  for (const s of socks) s.destroy();
+  return { msgs: PUBSUB_N * PUBSUB_SUBS, secs, ok };
+}
+
+async function pubsub(refName: string): Promise<void> {
+  log(`## Pub/sub: PUBLISH to ${PUBSUB_SUBS} subscribers of one channel, ${PUBSUB_N} messages pipelined, 16-byte payload`);
+  const res = new Map<string, { msgs: number; secs: number; ok: boolean }>();
+  for (const kind of ['peregrine', 'reference'] as const) {
+    const s = await startSrv(kind);
+    try {
+      await pubsubFanout(s.port); // warm-up
+      res.set(kind, await pubsubFanout(s.port));
+    } finally {
+      await s.stop();
+    }
+  }
+  const a = res.get('peregrine')!, b = res.get('reference')!;
+  const ra = a.msgs / a.secs, rb = b.msgs / b.secs;
+  const ratio = ra / rb;
+  log(table(['test', 'peregrine msg/s', `${refName} msg/s`, 'ratio', 'complete'],
+    [[`fan-out x${PUBSUB_SUBS}`, kfmt(ra), kfmt(rb), fmt(ratio, 2), a.ok && b.ok ? 'yes' : 'NO']]));
+  verdict(`PUBLISH fan-out x${PUBSUB_SUBS} delivered msg/s ratio peregrine/${refName}`, ratio, '>= 0.5', ratio >= 0.5 && a.ok);
+  log();
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -524,6 +608,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('memory')) await memory(ref.name);
   if (!SKIP.has('collections')) await collections(ref.name);
   if (!SKIP.has('datatypes')) await datatypes(ref.name);
+  if (!SKIP.has('pubsub')) await pubsub(ref.name);
   if (!SKIP.has('big')) await big(ref.name);
 
   summary(t0);
