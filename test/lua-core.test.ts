@@ -195,8 +195,15 @@ test('syntax errors', () => {
     return 'no error';
   };
   assert.equal(syn('a, c b'), "user_script:1: '=' expected near 'b'");
-  assert.equal(syn('local a b'), "user_script:1: syntax error near '<eof>'");
-  assert.equal(syn('a b'), "user_script:1: syntax error near 'b'");
+  assert.equal(syn('local a b'), "user_script:1: '=' expected near '<eof>'");
+  assert.equal(syn('(f)'), "user_script:1: syntax error near '<eof>'");
+  assert.equal(syn('a, f() = 1'), "user_script:1: syntax error near '='");
+  assert.equal(syn('x = [[ [[ ]]'), "user_script:1: nesting of [[...]] is deprecated near '['");
+  assert.equal(syn('function a:b:c() end'), "user_script:1: '(' expected near ':'");
+  assert.equal(syn('do end end'), "user_script:1: '<eof>' expected near 'end'");
+  assert.equal(syn('x = 0x'), "user_script:1: malformed number near '0x'");
+  assert.equal(syn('x = ~1'), "user_script:1: unexpected symbol near '~'");
+  assert.equal(syn('a b'), "user_script:1: '=' expected near 'b'");
   assert.equal(syn('x = = 1'), "user_script:1: unexpected symbol near '='");
   assert.equal(syn('return + 1'), "user_script:1: unexpected symbol near '+'");
   assert.equal(syn('function f()\nreturn 1'), "user_script:2: 'end' expected (to close 'function' at line 1) near '<eof>'");
@@ -205,8 +212,8 @@ test('syntax errors', () => {
   assert.equal(syn('x = "abc'), "user_script:1: unfinished string near '<eof>'");
   assert.equal(syn('x = 3x'), "user_script:1: malformed number near '3x'");
   assert.equal(syn('x = 1..2'), "user_script:1: malformed number near '1..2'");
-  assert.equal(syn('x'), "user_script:1: syntax error near '<eof>'");
-  assert.equal(syn('f() = 1'), "user_script:1: syntax error near '='");
+  assert.equal(syn('x'), "user_script:1: '=' expected near '<eof>'");
+  assert.equal(syn('f() = 1'), "user_script:1: unexpected symbol near '='");
   assert.equal(syn('break'), "user_script:1: no loop to break near '<eof>'");
   assert.equal(syn('return 1 x = 2'), "user_script:1: 'end' expected near 'x'".replace("'end'", "'<eof>'"));
   assert.equal(syn('local function f() return ... end'), "user_script:1: cannot use '...' outside a vararg function near '...'");

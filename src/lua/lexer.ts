@@ -40,7 +40,7 @@ export function chunkId(source: string): string {
 export function stringChunkId(source: string): string {
   let len = source.search(/[\n\r]/);
   if (len < 0) len = source.length;
-  const max = 60 - 15; // LUA_IDSIZE - sizeof(' [string "..."] ')
+  const max = 60 - 17; // LUA_IDSIZE - sizeof(' [string "..."] ')
   if (len > max) len = max;
   if (len < source.length) return `[string "${source.slice(0, len)}..."]`;
   return `[string "${source}"]`;

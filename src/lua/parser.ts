@@ -336,8 +336,9 @@ export class Parser {
   private exprStat(line: number): Stat {
     const lx = this.lx;
     const e = this.primaryExpr();
-    if (lx.t() === 61 || lx.t() === 44) {
-      const targets = [e];
+    if (e.k === 'call' || e.k === 'method') return { k: 'call', e, line };
+    {
+      const targets: Expr[] = [e];
       this.checkAssignable(e);
       while (this.testNext(44)) {
         const t = this.primaryExpr();
@@ -352,8 +353,6 @@ export class Parser {
       }
       return { k: 'assign', targets, exprs, line };
     }
-    if (e.k !== 'call' && e.k !== 'method') lx.syntaxError('syntax error');
-    return { k: 'call', e, line };
   }
 
   private checkAssignable(e: Expr): void {

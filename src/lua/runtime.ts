@@ -32,7 +32,8 @@ let chunkSeq = 0;
 export function newChunkUrl(): string { return `lua@${++chunkSeq}`; }
 
 function siteError(site: Site | null, msg: string): LuaError {
-  if (site === null) return new LuaError(where(1) + msg);
+  // Errors raised for library code (no site) carry no position, as luaG_runerror inside a C function.
+  if (site === null) return new LuaError(msg);
   return new LuaError(`${site.chunk.name}:${site.line}: ${msg}`);
 }
 
@@ -165,10 +166,6 @@ export function callable(f: LuaValue, site: Site | null): LuaFunction {
   if (typeof f === 'function') return f;
   const h = tm(f, site, '__call');
   if (typeof h === 'function') return (...args: LuaValue[]) => h(f, ...args);
-  if (h !== undefined) {
-    const inner = callable(h, site);
-    return (...args: LuaValue[]) => inner(f, ...args);
-  }
   throw siteError(site, describe(site === null ? '' : site.d1, f, 'call'));
 }
 
@@ -452,7 +449,17 @@ export function rawToString(v: LuaValue): string {
   }
 }
 
-/** tostring() honouring __tostring. */
+/** tostring() as the base library's: __tostring's result is returned whatever it is. */
+export function tostringValue(L: LuaState | null, v: LuaValue): LuaValue {
+  const mt = getMetatable(L, v);
+  if (mt !== null && typeof v !== 'string') {
+    const h = mt.getStr('__tostring');
+    if (h !== undefined) return callValue(L, h, [v])[0];
+  }
+  return rawToString(v);
+}
+
+/** tostring() honouring __tostring, as a string (for libraries that need one). */
 export function tostringMeta(L: LuaState | null, v: LuaValue): string {
   const mt = getMetatable(L, v);
   if (mt !== null && typeof v !== 'string') {

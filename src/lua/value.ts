@@ -356,8 +356,9 @@ export function truthy(v: LuaValue): boolean {
 
 /** Formats a number as Lua 5.1 does (LUAI_NUMFFORMAT "%.14g"). */
 export function numberToString(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return Object.is(n, -0) ? '-0' : String(n);
-  if (n !== n) return 'nan';
+  if (Number.isInteger(n) && Math.abs(n) < 1e14) return Object.is(n, -0) ? '-0' : String(n);
+  // x86 C libraries print the default NaN (0/0, inf-inf, x%0) as "-nan"; JS cannot keep NaN signs.
+  if (n !== n) return '-nan';
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   return formatG(n, 14);
@@ -393,12 +394,21 @@ const WS = /^[ \f\n\r\t\v]*$/;
  */
 export function stringToNumber(s: string): number | undefined {
   const t = s.replace(/^[ \f\n\r\t\v]+/, '');
-  const m = /^[-+]?(?:0[xX]([0-9a-fA-F]+)|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf(?:inity)?|nan)/i.exec(t);
+  const m = /^[-+]?(?:0[xX](?:([0-9a-fA-F]+)(?![.pP])|([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([-+]?\d+))?)|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf(?:inity)?|nan)/i.exec(t);
   if (m === null) return undefined;
   if (!WS.test(t.slice(m[0].length))) return undefined;
   const tok = m[0];
   if (m[1] !== undefined) {
     const v = parseInt(m[1], 16);
+    return tok[0] === '-' ? -v : v;
+  }
+  if (/^[-+]?0[xX]/.test(tok)) {
+    // a C99 hex float (strtod): digits, fraction, binary exponent
+    const ip = m[2] ?? '', fp = m[3] ?? '';
+    if (ip === '' && fp === '') return undefined;
+    let v = ip === '' ? 0 : parseInt(ip, 16);
+    for (let i = 0; i < fp.length; i++) v += parseInt(fp[i], 16) / 16 ** (i + 1);
+    if (m[4] !== undefined) v *= 2 ** Number(m[4]);
     return tok[0] === '-' ? -v : v;
   }
   const low = tok.toLowerCase().replace(/^[-+]/, '');

@@ -4,7 +4,7 @@
 
 import {
   argError, callValue, checkAny, checkInt, checkString, checkTable, getMetatable, optInt, rawToString,
-  toLuaError, tostringMeta, typeError, where, libError, checkOption,
+  toLuaError, tostringValue, typeError, where, libError, checkOption,
 } from '../runtime.js';
 import { EMPTY, LuaError, LuaTable, LuaUncatchable, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
 import { stringChunkId } from '../lexer.js';
@@ -106,7 +106,7 @@ export function openBase(L: LuaState): void {
 
   def('tostring', (...args) => {
     checkAny(args, 0, 'tostring');
-    return [tostringMeta(L, args[0])];
+    return [tostringValue(L, args[0])];
   });
 
   def('tonumber', (...args) => {
@@ -219,7 +219,7 @@ export function openBase(L: LuaState): void {
     optInt(args, 1, 'collectgarbage', 0);
     switch (opts[o]) {
       case 'count': return [countBytes()];
-      case 'step': return [true];
+      case 'step': return [false];
       case 'setpause': case 'setstepmul': return [200];
       default: return [0];
     }
@@ -229,7 +229,8 @@ export function openBase(L: LuaState): void {
     const tostr = G.get('tostring');
     const parts: string[] = [];
     for (const a of args) {
-      const s = callValue(L, tostr, [a])[0];
+      let s = callValue(L, tostr, [a])[0];
+      if (typeof s === 'number') s = rawToString(s);
       if (typeof s !== 'string') libError("'tostring' must return a string to 'print'");
       parts.push(s);
     }
@@ -268,5 +269,7 @@ function parseBase(s: string, base: number): number | undefined {
     if (d >= base) return undefined;
     n = n * base + d;
   }
-  return m[1] === '-' ? -n : n;
+  if (n >= 18446744073709551616) n = 18446744073709551616; // strtoul saturates at ULONG_MAX
+  // strtoul negates in unsigned arithmetic
+  return m[1] === '-' && n !== 0 ? 18446744073709551616 - n : n;
 }
