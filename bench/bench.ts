@@ -7,7 +7,7 @@
 // Knobs (environment): BENCH_N (pipeline-1 requests per test, default 300000), BENCH_N_P16
 // (default 1000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
 // BENCH_BIG_REF (0; 1 also runs the 5M test on the reference), BENCH_SKIP (comma list of
-// throughput,memory,big,pubsub), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
+// throughput,memory,big,collections,datatypes,scripting,pubsub), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -497,6 +497,32 @@ async function datatypes(refName: string): Promise<void> {
   log();
 }
 
+/** A rate-limiter script (INCR + EXPIRE on the first hit) run with EVALSHA at pipeline 1. */
+const RATE_LIMITER = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end " +
+  "if n > tonumber(ARGV[2]) then return 0 end return 1";
+
+async function scripting(refName: string): Promise<void> {
+  log(`## Scripting: EVALSHA rate limiter (INCR + EXPIRE), pipeline 1, -c ${CLIENTS}, ${N_COLL} requests`);
+  const res = new Map<string, Lat>();
+  for (const kind of ['peregrine', 'reference'] as const) {
+    const s = await startSrv(kind);
+    try {
+      const cc = await RawConn.connect(s.port);
+      const sha = String(await cc.call('SCRIPT', 'LOAD', RATE_LIMITER));
+      cc.close();
+      res.set(kind, await redisBenchmarkCmd(s.port, N_COLL, 1, 100_000, ['EVALSHA', sha, '1', 'rl:__rand_int__', '60', '100']));
+    } finally {
+      await s.stop();
+    }
+  }
+  const a = res.get('peregrine')!, b = res.get('reference')!;
+  const ratio = a.rps / b.rps;
+  log(table(['test', 'peregrine rps', 'p50 ms', 'p99 ms', `${refName} rps`, 'p50 ms', 'p99 ms', 'ratio'],
+    [['EVALSHA rate limiter', kfmt(a.rps), fmt(a.p50, 3), fmt(a.p99, 3), kfmt(b.rps), fmt(b.p50, 3), fmt(b.p99, 3), fmt(ratio, 2)]]));
+  verdict(`EVALSHA P1 rps ratio peregrine/${refName}`, ratio, '>= 0.5', ratio >= 0.5);
+  log();
+}
+
 // ------------------------------------------------------------------ pub/sub fan-out
 
 const PUBSUB_SUBS = env('BENCH_PUBSUB_SUBS', 50);
@@ -608,6 +634,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('memory')) await memory(ref.name);
   if (!SKIP.has('collections')) await collections(ref.name);
   if (!SKIP.has('datatypes')) await datatypes(ref.name);
+  if (!SKIP.has('scripting')) await scripting(ref.name);
   if (!SKIP.has('pubsub')) await pubsub(ref.name);
   if (!SKIP.has('big')) await big(ref.name);
 

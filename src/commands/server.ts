@@ -8,6 +8,7 @@ import { isArg } from './util.js';
 import { parseInt64 } from '../util/number.js';
 import { FLAG_OBJ } from '../store/arena.js';
 import { genInfo, memoryOverview, resetStats, bytesToHuman } from '../server/info.js';
+import { timeFreeze } from '../server/dispatch.js';
 
 /**
  * A HELP reply: "<CMD> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", the lines,
@@ -244,7 +245,8 @@ const MEMORY_HELP = [
 // ------------------------------------------------------------------ TIME, LASTSAVE
 
 function timeCommand(c: Client): void {
-  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  // Inside a script the time is the one the script started at (Valkey freezes it).
+  const us = timeFreeze.on ? c.server.ks.now * 1000 : Math.floor((performance.timeOrigin + performance.now()) * 1000);
   const sec = Math.floor(us / 1e6);
   c.w.arr(2);
   c.w.bulk(String(sec));

@@ -17,6 +17,7 @@ import {
 } from '../store/types.js';
 import { ListObject, setPackedThreshold } from '../ds/quicklist.js';
 import { memberBytes, type SetObject } from '../ds/set.js';
+import { isScriptClient } from '../scripting/engine.js';
 
 const DEFAULT_PACKED_THRESHOLD = 1 << 30;
 const DBL_MIN = 2.2250738585072014e-308;
@@ -180,8 +181,9 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
   const type = a === 0 ? OBJ_LIST : ar.type(a);
   if (type !== OBJ_SET && type !== OBJ_LIST && type !== OBJ_ZSET) { w.error(E.wrongType); return; }
 
-  // A set has no order of its own: sort it when the result is stored (deterministic output).
-  if (dontsort && type === OBJ_SET && storekey !== null) {
+  // A set has no order of its own: sort it when the result is stored or goes to a script
+  // (deterministic output).
+  if (dontsort && type === OBJ_SET && (storekey !== null || isScriptClient(c))) {
     dontsort = false;
     alpha = true;
     sortby = null;

@@ -140,6 +140,10 @@ export interface ScriptingHost {
 
 export type EngineMode = 'eval' | 'function';
 
+const scriptClients = new WeakSet<Client>();
+/** True for the clients scripts run their commands on. */
+export function isScriptClient(c: Client): boolean { return scriptClients.has(c); }
+
 /**
  * A Lua state with the server API and the sandbox. EVAL and FUNCTION each own one, as in Valkey.
  */
@@ -159,6 +163,7 @@ export class LuaEngine {
 
   constructor(readonly host: ScriptingHost, readonly mode: EngineMode) {
     this.fake = host.s.fakeClient();
+    scriptClients.add(this.fake);
     this.fake.denyBlocking = true;
     this.init();
   }
@@ -254,6 +259,9 @@ export class LuaEngine {
     }
     // The interrupt hook (busy scripts, SCRIPT KILL, FUNCTION LOAD timeout).
     L.onBudget = () => this.onBudget();
+    // Check the clock every ~10k loop iterations / calls (a few microseconds of pure Lua).
+    L.hookEvery = 10000;
+    L.budget = 10000;
   }
 
   /** "chunk:line:" of the innermost Lua function on the stack (the one that called into us). */
