@@ -444,6 +444,10 @@ test('client-output-buffer-limit pubsub: hard limit disconnects a slow subscribe
   await clean();
   await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 100000 0 0');
   const before = Number(/client_output_buffer_limit_disconnections:(\d+)/.exec((await r.info('stats')) as string)![1]);
+  const lines: string[] = [];
+  const log = srv.server.log as unknown as { sink: ((l: string) => void) | null };
+  const prevSink = log.sink;
+  log.sink = (l: string) => { lines.push(l); };
   const c = await raw();
   await c.cmd('CLIENT', 'SETNAME', 'slowsub');
   await c.cmd('SUBSCRIBE', 'flood');
@@ -460,6 +464,9 @@ test('client-output-buffer-limit pubsub: hard limit disconnects a slow subscribe
   assert.ok(disconnected, 'subscriber was not disconnected');
   const after = Number(/client_output_buffer_limit_disconnections:(\d+)/.exec((await r.info('stats')) as string)![1]);
   assert.equal(after, before + 1);
+  log.sink = prevSink;
+  // Logged like Valkey, with the CLIENT LIST line of the client.
+  assert.ok(lines.some((l) => /Client id=\d+ addr=\S+ .*name=slowsub .*sub=1 .* scheduled to be closed ASAP for overcoming of output buffer limits\./.test(l)), lines.join('\n'));
   assert.equal(await r.publish('flood', 'x'), 0);
   await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
   c.close();
