@@ -50,6 +50,8 @@ const LOOP_HOOK = (n: number) => `if (++$b${n} === 256) { $b${n} = 0; if ((ST.bu
 
 class Compiler {
   sites: SiteSpec[] = [];
+  /** sizes of the reusable result arrays of return statements */
+  rets: number[] = [];
   private fc!: FnCtx;
   private curLine = -1;
   private uniq = 0;
@@ -386,7 +388,19 @@ class Compiler {
       case 'genfor': return this.genfor(s);
       case 'return': {
         if (s.exprs.length === 0) return 'return EMPTY;';
-        if (s.exprs.length === 1 && !isMulti(s.exprs[0])) return `return [${this.ex(s.exprs[0])}];`;
+        const n = s.exprs.length;
+        if (!isMulti(s.exprs[n - 1])) {
+          // A fixed number of results: a result array of this return statement, reused by every call
+          // (callers read results before calling the function again).
+          const r = `R${this.rets.length}`;
+          this.rets.push(n);
+          if (n === 1) return `return (${r}[0] = ${this.ex(s.exprs[0])}, ${r});`;
+          const ts: string[] = [];
+          let code = '';
+          for (const e of s.exprs) { const t = this.tmp(); code += `${t} = ${this.ex(e)}, `; ts.push(t); }
+          for (let i = 0; i < n; i++) code += `${r}[${i}] = ${ts[i]}, `;
+          return `return (${code}${r});`;
+        }
         return `return (${this.list(s.exprs, false)});`;
       }
       case 'break': return 'break;';
@@ -516,6 +530,9 @@ class Compiler {
       const parts: string[] = [];
       for (let i = 0; i < this.sites.length; i++) parts.push(`S${i} = SITES[${i}]`);
       decl = `const ${parts.join(', ')};`;
+    }
+    if (this.rets.length > 0) {
+      decl += `const ${this.rets.map((n, i) => `R${i} = [${new Array(n).fill('undefined').join(', ')}]`).join(', ')};`;
     }
     const body = `"use strict";${decl}return ${fn};`;
     const lines = body.split('\n');

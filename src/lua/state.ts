@@ -69,8 +69,9 @@ export class LuaState {
   call(f: LuaValue, args: LuaValue[]): LuaValue[] {
     setCurrentStringMeta(this.stringMeta);
     try {
-      if (typeof f === 'function') return f(...args);
-      return callable(f, null)(...args);
+      // Copies: compiled functions reuse their result arrays from call to call.
+      if (typeof f === 'function') return f(...args).slice();
+      return callable(f, null)(...args).slice();
     } catch (e) {
       throw toLuaError(e);
     }

@@ -9,6 +9,9 @@
 //   table    -> LuaTable             userdata -> LuaUserdata
 //   function -> LuaFunction: a JS function taking the Lua arguments as JS arguments and returning
 //               an array of results (never mutate a returned array; EMPTY is the shared empty result).
+//               A compiled Lua function may return the same array object from every call: read the
+//               results (or copy the array) before calling that function again. LuaState.call()
+//               returns a copy.
 
 export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata;
 export type LuaFunction = (...args: LuaValue[]) => LuaValue[];
