@@ -544,9 +544,10 @@ export class Parser {
     for (;;) {
       const p = BIN_PRI[lx.tok];
       if (p === undefined || p[0] <= limit) break;
-      const line = lx.line;
       lx.advance();
       const b = this.expr(p[1]);
+      // 5.1 emits the operation after its right operand: errors report that operand's last line
+      const line = lx.lastLine;
       const op = p[2];
       if (op === 'and') e = { k: 'and', a: e, b };
       else if (op === 'or') e = { k: 'or', a: e, b };
