@@ -150,6 +150,17 @@ test('hash events (h), including field TTLs', async () => {
   ]);
 });
 
+test('hash field expiry by the server: hexpired, then del when the hash empties', async () => {
+  await r.call('FLUSHALL');
+  await r.call('CONFIG', 'SET', 'notify-keyspace-events', 'Egh');
+  got = [];
+  await r.call('HSET', 'hx', 'f', 'v');
+  await r.call('HPEXPIRE', 'hx', '30', 'FIELDS', '1', 'f');
+  for (let i = 0; i < 300 && got.length < 4; i++) await sleep(10);
+  await r.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+  assert.deepEqual(got, [ev('hset', 'hx'), ev('hexpire', 'hx'), ev('hexpired', 'hx'), ev('del', 'hx')]);
+});
+
 test('stream events (t)', async () => {
   assert.deepEqual(await events('Et', [
     ['XADD', 'x', '1-0', 'f', 'v'], ['XADD', 'x', '2-0', 'f', 'v'], ['XDEL', 'x', '1-0'], ['XTRIM', 'x', 'MAXLEN', '0'],
