@@ -124,9 +124,25 @@ function restoreCommand(c: Client, argv: Buffer[]): void {
     c.w.ok();
     return;
   }
-  const a = 'str' in value
+  let a = 'str' in value
     ? db.setString(key, value.str, ttl)
     : db.setObject(key, value.value.type, value.value.enc, value.value.obj, ttl);
+  if ('value' in value) {
+    // A damaged payload can decode into integers the encodings cannot hold again (e.g. a u64
+    // where a signed 64-bit listpack integer goes): refuse it now rather than fail every later
+    // DUMP / BGSAVE of the key.
+    try {
+      dumpPayload(s, a);
+    } catch {
+      db.delete(key);
+      a = 0;
+    }
+    if (a === 0) {
+      if (deleted) changed(c, key, 'del', NOTIFY_GENERIC);
+      c.w.error('ERR Bad data format');
+      return;
+    }
+  }
   if (ttl !== 0 && !absttl) {
     // Replicated with the absolute time.
     rewriteArg(c, 2, String(ttl));

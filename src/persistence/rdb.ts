@@ -889,7 +889,13 @@ export function* loadRdbSteps(s: Server, data: Buffer, opts: LoadOptions = {}): 
             }
             throw new RdbError(`Unknown RDB encoding type ${type}`);
           }
-          val = codec.load(r, type, ctx);
+          try {
+            val = codec.load(r, type, ctx);
+          } catch (e) {
+            if (e instanceof RdbError) throw e;
+            // A decoder's own consistency check (a damaged listpack, stream node, ...).
+            throw new RdbError(`Internal error in RDB reading offset ${r.pos}, key '${key.toString('latin1')}': ${(e as Error).message}`);
+          }
         }
         const exp = expireAt;
         expireAt = -1;
