@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LuaState } from '../src/lua/state.js';
-import { LuaError, LuaTable, LuaUncatchable, type LuaValue } from '../src/lua/value.js';
+import { LuaError, LuaTable, LuaUncatchable, numberToString, type LuaValue } from '../src/lua/value.js';
 import { checkNumber, checkString, checkInt, checkTable, optNumber, optString, argError } from '../src/lua/runtime.js';
 
 function run(src: string, L = new LuaState()): LuaValue[] {
@@ -345,4 +345,26 @@ test('LuaState.call with __call values and JS functions', () => {
   assert.throws(() => L.call(undefined, []), (e: LuaError) => e.value === 'attempt to call a nil value');
   const g = L.load('local a, b = ... return b, a', '=t');
   assert.deepEqual(L.call(g, ['x', 'y']), ['y', 'x']);
+});
+
+test('agrees with the reference Lua 5.1.5 interpreter', async () => {
+  const { REFERENCE_CASES } = await import('./lua-core-cases.js');
+  const { openAll } = await import('../src/lua/lib/index.js');
+  const q = (s: string) => '"' + s.replace(/[\x00-\x1f"\\\x7f-\xff]/g, (c) => '\\' + c.charCodeAt(0)) + '"';
+  const ser = (v: LuaValue): string => typeof v === 'string' ? q(v) : typeof v === 'number' ? numberToString(v)
+    : v === undefined ? 'nil' : typeof v === 'boolean' ? String(v) : v instanceof LuaTable ? 'table' : typeof v === 'function' ? 'function' : 'userdata';
+  const failures: string[] = [];
+  for (const [src, expected] of REFERENCE_CASES) {
+    const L = new LuaState();
+    openAll(L);
+    let got: string;
+    try {
+      const f = L.load(src, '@user_script');
+      try { got = ['true', ...L.call(f, []).map(ser)].join(','); } catch (e) { got = 'false,' + ser((e as LuaError).value); }
+    } catch (e) {
+      got = 'SYNTAX ' + q(String((e as LuaError).value));
+    }
+    if (got !== expected) failures.push(`${src}\n  got:      ${got}\n  expected: ${expected}`);
+  }
+  assert.equal(failures.length, 0, failures.join('\n'));
 });

@@ -314,7 +314,10 @@ class Compiler {
       else { kv.push(this.ex(it.key)); kv.push(this.ex(it.val)); }
     }
     const s = this.site(line);
-    const posCode = pos.length === 0 ? 'null' : this.list(pos, true);
+    // only the constructor's very last item expands to all its values
+    const last = items[items.length - 1];
+    const posCode = pos.length === 0 ? 'null'
+      : 'pos' in last ? this.list(pos, true) : `[${pos.map((e) => this.ex(e)).join(', ')}]`;
     return `rt.table(${kv.length === 0 ? 'null' : `[${kv.join(', ')}]`}, ${posCode}, ${s})`;
   }
 
