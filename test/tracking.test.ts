@@ -541,6 +541,44 @@ describe('BCAST mode', () => {
   });
 });
 
+describe('scripts', () => {
+  test('keys read by commands a script runs are tracked for the caller; the script\'s own keys are not', async () => {
+    const r = await raw3();
+    const w = client();
+    await r.call('CLIENT', 'TRACKING', 'on');
+    await w.call('MSET', 'sc:a', '1', 'sc:b', '1');
+    // Declared keys alone are not tracked: only what the script reads.
+    await r.call('EVAL', "redis.call('set', 'sc:c', 'x')", '2', 'sc:a', 'sc:b');
+    await w.call('MSET', 'sc:a', '2', 'sc:b', '2');
+    await nothingPending(r);
+    await r.call('EVAL', "return redis.call('get', 'sc:b')", '2', 'sc:a', 'sc:b');
+    await w.call('MSET', 'sc:a', '3', 'sc:b', '3');
+    await expectReply(r, ['invalidate', ['sc:b']]);
+    await r.call('EVAL_RO', "return redis.call('ping')", '2', 'sc:a', 'sc:b');
+    await w.call('MSET', 'sc:a', '4', 'sc:b', '4');
+    await nothingPending(r);
+    await r.call('EVAL_RO', "return redis.call('get', 'sc:a')", '1', 'sc:a');
+    await w.call('SET', 'sc:a', '5');
+    await expectReply(r, ['invalidate', ['sc:a']]);
+    await r.call('CLIENT', 'TRACKING', 'off');
+  });
+
+  test('NOLOOP: a script\'s writes count as the caller\'s in default mode, not in BCAST mode (as Valkey)', async () => {
+    const r = await raw3();
+    await r.call('CLIENT', 'TRACKING', 'on', 'NOLOOP');
+    await r.call('GET', 'sn:k');
+    assert.equal(await r.call('EVAL', "return redis.call('set', 'sn:k', '1')", '0'), 'OK');
+    await nothingPending(r);
+    await r.call('CLIENT', 'TRACKING', 'off');
+    await r.call('CLIENT', 'TRACKING', 'on', 'BCAST', 'NOLOOP', 'PREFIX', 'sn:');
+    await r.call('SET', 'sn:own', '1');
+    assert.equal(await r.call('EVAL', "return redis.call('set', 'sn:script', '1')", '0'), 'OK');
+    await expectReply(r, ['invalidate', ['sn:script']]);
+    await nothingPending(r);
+    await r.call('CLIENT', 'TRACKING', 'off');
+  });
+});
+
 describe('flushes, table limit, INFO, RESET, disconnects', () => {
   test('FLUSHALL and FLUSHDB: one null invalidation to every tracking client; table emptied', async () => {
     const a = await raw3();

@@ -64,6 +64,8 @@ export class TrackingState {
   /** The client whose command is executing (outermost call), and the call nesting depth. */
   current: Client | null = null;
   depth = 0;
+  /** The clients of the nested calls (a script's own client inside EVAL), innermost last. */
+  private executing: Client[] = [];
   private pending: Pending[] = [];
   private broadcastScheduled = false;
   /** Consecutive limit runs that could not get the table under the limit. */
@@ -148,6 +150,13 @@ export class TrackingState {
 
   enterCall(c: Client): void {
     if (this.depth++ === 0) this.current = c;
+    this.executing.push(c);
+  }
+
+  /** The client running the innermost command (who modifies keys, for BCAST NOLOOP). */
+  get modifier(): Client | null {
+    const e = this.executing;
+    return e.length > 0 ? e[e.length - 1]! : null;
   }
 
   /** After a call: remember the keys read, and at the outermost level send what waited. */
@@ -160,8 +169,10 @@ export class TrackingState {
         if (n !== 'eval_ro' && n !== 'evalsha_ro' && n !== 'fcall_ro') this.rememberKeys(outer, t, cmd, argv);
       }
     }
+    this.executing.pop();
     if (--this.depth > 0) return;
     this.depth = 0;
+    this.executing.length = 0;
     this.current = null;
     if (outer !== null) {
       const t = this.clients.get(outer);
@@ -368,8 +379,9 @@ export function trackingState(s: Server): TrackingState {
       return;
     }
     if (st.table.size === 0 && st.prefixTable.size === 0) return;
-    // Expiry and eviction are nobody's doing (NOLOOP does not hide them in BCAST mode).
-    const modifier = event === 'expired' || event === 'evicted' || st.depth === 0 ? null : st.current;
+    // Expiry and eviction are nobody's doing (NOLOOP does not hide them in BCAST mode); a
+    // script's writes are its own client's, not the caller's.
+    const modifier = event === 'expired' || event === 'evicted' ? null : st.modifier;
     st.invalidateKey(key.latin1Slice(0, key.length), modifier, true);
   });
   return st;
