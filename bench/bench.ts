@@ -2,12 +2,13 @@
 //   1. throughput/latency with redis-benchmark (SET/GET, 50 clients, 80-byte values, pipeline 1 and 16)
 //   2. memory per key for 1M keys (RSS and INFO used_memory), without and with a TTL on every key
 //   3. a 5M-request SET run at pipeline 16 on Peregrine: p99.9 latency and the longest GC pause
+//   4. BGSAVE of BENCH_KEYS keys during the SET/GET load: ops/s drop, PING p99/max during the snapshot, snapshot time, extra memory
 // Servers are pinned to core 0 and the load to core 1 when `taskset` exists.
 //
 // Knobs (environment): BENCH_N (pipeline-1 requests per test, default 300000), BENCH_N_P16
 // (default 1000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
 // BENCH_BIG_REF (0; 1 also runs the 5M test on the reference), BENCH_SKIP (comma list of
-// throughput,memory,big,collections,datatypes,scripting,pubsub), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
+// throughput,memory,big,collections,datatypes,scripting,pubsub,bgsave), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -607,6 +608,121 @@ async function pubsub(refName: string): Promise<void> {
   log();
 }
 
+// ------------------------------------------------------------------ BGSAVE under load
+
+interface SnapResult {
+  name: string;
+  rpsBefore: number;
+  rpsDuring: number;
+  p99Before: number;
+  p99During: number;
+  maxDuring: number;
+  snapSec: number;
+  datasetBytes: number;
+  rssExtra: number;
+  cow: number;
+  loadErrors: number;
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function infoField(c: RawConn, section: string, field: string): Promise<string> {
+  const r = await c.call('INFO', section);
+  const m = typeof r === 'string' ? new RegExp(`^${field}:(.*)\r?$`, 'm').exec(r) : null;
+  return m ? m[1]!.trim() : '';
+}
+
+/**
+ * One server: KEYS keys, then the SET/GET redis-benchmark load on the same key space, and a
+ * BGSAVE a few seconds in. A sampler connection PINGs every millisecond (round trips before and
+ * during the snapshot); commands/s come from INFO; RSS is sampled every 20 ms.
+ */
+async function snapshotUnderLoad(kind: 'peregrine' | 'reference'): Promise<SnapResult> {
+  const s = await startSrv(kind);
+  const [bc, ba] = pinned(1, BENCH!, ['-h', '127.0.0.1', '-p', String(s.port), '-t', 'set,get', '-c', String(CLIENTS), '-d', '80',
+    '-r', String(KEYS), '-n', '100000000', '-l', '-q']);
+  let bench: ChildProcess | null = null;
+  try {
+    const load = await loadKeys({ port: s.port, keys: KEYS, valueSize: 80 });
+    await sleep(1000);
+    const ctl = await RawConn.connect(s.port);
+    const datasetBytes = Number(await infoField(ctl, 'memory', 'used_memory_dataset')) || Number(await infoField(ctl, 'memory', 'used_memory'));
+    bench = spawn(bc, ba, { stdio: ['ignore', 'ignore', 'ignore'] });
+    children.add(bench);
+    const pinger = await RawConn.connect(s.port);
+    const samples: Array<{ t: number; ms: number }> = [];
+    let stopPing = false;
+    const pingLoop = (async () => {
+      while (!stopPing) {
+        const t = performance.now();
+        await pinger.call('PING');
+        samples.push({ t, ms: performance.now() - t });
+        const wait = 1 - (performance.now() - t);
+        if (wait > 0) await sleep(wait);
+      }
+    })();
+    const rss: Array<{ t: number; v: number }> = [];
+    const rssTimer = setInterval(() => rss.push({ t: performance.now(), v: rssBytes(s.pid) }), 20);
+    const ops = async () => Number(await infoField(ctl, 'stats', 'total_commands_processed'));
+    await sleep(1500); // warm-up
+    const b0 = performance.now(), o0 = await ops();
+    await sleep(3000);
+    const b1 = performance.now(), o1 = await ops();
+    const rssBefore = pct(rss.filter((x) => x.t >= b0 && x.t <= b1).map((x) => x.v), 50);
+    const r = await ctl.call('BGSAVE');
+    const s0 = performance.now();
+    if (typeof r !== 'string' || !/started/.test(r)) throw new Error(`BGSAVE: ${JSON.stringify(r)}`);
+    while ((await infoField(ctl, 'persistence', 'rdb_bgsave_in_progress')) !== '0') await sleep(20);
+    const s1 = performance.now(), o2 = await ops();
+    const cow = Number(await infoField(ctl, 'persistence', 'rdb_last_cow_size'));
+    const status = await infoField(ctl, 'persistence', 'rdb_last_bgsave_status');
+    stopPing = true;
+    await pingLoop;
+    clearInterval(rssTimer);
+    pinger.close();
+    ctl.close();
+    if (status !== 'ok') throw new Error(`${s.name}: BGSAVE status ${status}`);
+    const before = samples.filter((x) => x.t >= b0 && x.t < b1).map((x) => x.ms);
+    const during = samples.filter((x) => x.t >= s0 && x.t < s1).map((x) => x.ms);
+    // The fork child's pages are shared with the parent until written: for the reference the
+    // extra memory is its copy-on-write size; for Peregrine (one process) the RSS growth.
+    const rssPeak = Math.max(...rss.filter((x) => x.t >= s0 && x.t <= s1 + 50).map((x) => x.v));
+    return {
+      name: s.name,
+      rpsBefore: (o1 - o0) / ((b1 - b0) / 1000),
+      rpsDuring: (o2 - o1) / ((s1 - b1) / 1000),
+      p99Before: pct(before, 99), p99During: pct(during, 99), maxDuring: Math.max(...during),
+      snapSec: (s1 - s0) / 1000, datasetBytes, rssExtra: rssPeak - rssBefore, cow, loadErrors: load.errors,
+    };
+  } finally {
+    if (bench) { bench.kill('SIGKILL'); children.delete(bench); }
+    await s.stop();
+  }
+}
+
+async function bgsave(refName: string): Promise<void> {
+  log(`## BGSAVE of ${kfmt(KEYS)} keys (80-byte values) under redis-benchmark -t set,get -c ${CLIENTS} -r ${KEYS} (looping)`);
+  log('latency: a separate connection sending PING every 1 ms; ops/s from INFO total_commands_processed');
+  const res: SnapResult[] = [];
+  for (const kind of ['peregrine', 'reference'] as const) res.push(await snapshotUnderLoad(kind));
+  const mb = (n: number) => fmt(n / (1024 * 1024), 1);
+  log(table(['server', 'ops/s before', 'ops/s during', 'drop %', 'p99 ms before', 'p99 ms during', 'max ms during', 'snapshot s', 'dataset MB', 'RSS +MB', 'COW MB', 'extra %'],
+    res.map((x) => {
+      const extra = x.name === 'peregrine' ? x.rssExtra : x.cow;
+      return [x.name, kfmt(x.rpsBefore), kfmt(x.rpsDuring), fmt((1 - x.rpsDuring / x.rpsBefore) * 100, 1), fmt(x.p99Before, 2), fmt(x.p99During, 2),
+        fmt(x.maxDuring, 1), fmt(x.snapSec, 2), mb(x.datasetBytes), mb(x.rssExtra), mb(x.cow), fmt((extra / x.datasetBytes) * 100, 1)];
+    })));
+  log(`(extra %: Peregrine's RSS growth during the snapshot, ${refName}'s copy-on-write size, over used_memory_dataset)`);
+  log();
+  const p = res[0]!;
+  verdict('BGSAVE under load: p99 PING ms during the snapshot (peregrine)', p.loadErrors ? NaN : p.p99During, '<= 2', p.p99During <= 2);
+  verdict('BGSAVE under load: extra memory % of dataset (peregrine)', p.loadErrors ? NaN : (p.rssExtra / p.datasetBytes) * 100, '<= 20', p.rssExtra / p.datasetBytes <= 0.2, 1);
+}
+
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -637,6 +753,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('scripting')) await scripting(ref.name);
   if (!SKIP.has('pubsub')) await pubsub(ref.name);
   if (!SKIP.has('big')) await big(ref.name);
+  if (!SKIP.has('bgsave')) await bgsave(ref.name);
 
   summary(t0);
 }

@@ -129,7 +129,7 @@ function writeFileAtomic(s: Server, path: string, chunks: Buffer[]): string | nu
 
 // ------------------------------------------------------------------ background saves
 
-/** Appends chunks to a file with asynchronous writes; reports congestion past 16 MB queued. */
+/** Appends chunks to a file with asynchronous writes; reports congestion past 2 MB queued (the queue is memory the snapshot adds). */
 class FileSink implements SnapshotSink {
   private queue: Buffer[] = [];
   private queued = 0;
@@ -146,7 +146,7 @@ class FileSink implements SnapshotSink {
     this.pump();
   }
 
-  congested(): boolean { return this.queued > 16 * 1024 * 1024; }
+  congested(): boolean { return this.queued > 2 * 1024 * 1024; }
 
   private pump(): void {
     if (this.writing || this.error) return;
