@@ -12,12 +12,12 @@
 // command (or its whole EXEC / script) has replied, as Valkey does, so a client publishing to
 // itself sees its reply first and CLIENT REPLY OFF does not swallow subscription confirmations.
 //
-// Subscribers whose pending output grows past `client-output-buffer-limit pubsub` (hard limit,
-// or soft limit for longer than its seconds) are disconnected and their pending output dropped.
+// Subscribers whose pending output grows past `client-output-buffer-limit pubsub` are
+// disconnected (pubsub/obuf.ts), checked as messages are appended and from the cron.
 import type { Server } from '../server/server.js';
 import { CLIENT_REPLY_ON, clientResetHooks, type Client } from '../server/client.js';
 import { stringMatch } from '../util/glob.js';
-import { clientInfoString } from '../commands/client.js';
+import { outputLimitsOf, type OutputLimits } from './obuf.js';
 import { registerInfoFields } from '../server/info.js';
 
 /** One channel or pattern and its subscribers. */
@@ -32,8 +32,6 @@ export interface ClientSubs {
   channels: Map<string, Buffer>;
   patterns: Map<string, Buffer>;
   shard: Map<string, Buffer>;
-  /** Unix seconds when the soft output limit was first seen exceeded (0 = under it). */
-  softSince: number;
 }
 
 export const KIND_CHANNEL = 0;
@@ -72,8 +70,6 @@ function encodeBody(prefix: Buffer, parts: Uint8Array[]): Buffer {
   return out.subarray(0, pos);
 }
 
-interface ObufLimit { hard: number; soft: number; seconds: number }
-
 export class PubSub {
   readonly channels = new Map<string, Subscription>();
   readonly patterns = new Map<string, Subscription>();
@@ -84,18 +80,12 @@ export class PubSub {
   /** Push data held back for the client whose command is running. */
   private heldFor: Client | null = null;
   private held: Buffer[] = [];
-  private limit: ObufLimit = { hard: 0, soft: 0, seconds: 0 };
+  private readonly limits: OutputLimits;
   /** Messages delivered (receivers summed), for tests and benchmarks. */
   delivered = 0;
 
   constructor(readonly s: Server) {
-    const refresh = () => {
-      const l = s.config.clientOutputBufferLimit('pubsub');
-      this.limit = { hard: l.hardBytes, soft: l.softBytes, seconds: l.softSeconds };
-      return null;
-    };
-    refresh();
-    s.config.onChange('client-output-buffer-limit', refresh);
+    this.limits = outputLimitsOf(s);
   }
 
   subsOf(c: Client): ClientSubs | undefined { return this.perClient.get(c); }
@@ -103,7 +93,7 @@ export class PubSub {
   private ensureSubs(c: Client): ClientSubs {
     let st = this.perClient.get(c);
     if (st === undefined) {
-      st = { channels: new Map(), patterns: new Map(), shard: new Map(), softSince: 0 };
+      st = { channels: new Map(), patterns: new Map(), shard: new Map() };
       this.perClient.set(c, st);
     }
     return st;
@@ -122,7 +112,7 @@ export class PubSub {
     c.psubs = st.patterns.size;
     c.ssubs = st.shard.size;
     if (c.subs + c.psubs + c.ssubs > 0) this.subscribers.add(c);
-    else { this.subscribers.delete(c); st.softSince = 0; }
+    else this.subscribers.delete(c);
   }
 
   /** The count a (un)subscribe confirmation reports: channels+patterns, or shard channels. */
@@ -245,7 +235,7 @@ export class PubSub {
     w.raw(body);
     if (c.socket === null) return;
     c.flushSoon();
-    if (this.limit.hard > 0 || this.limit.soft > 0) this.checkOutputLimit(c, true);
+    if (this.limits.any) this.limits.check(c, 0, true);
   }
 
   private hold(c: Client, data: Buffer): void {
@@ -266,40 +256,6 @@ export class PubSub {
     if (c.closed) return;
     for (const d of data) c.w.raw(d);
     if (c.socket !== null) c.flushSoon();
-  }
-
-  // ---------------------------------------------------------------- output buffer limits
-
-  /**
-   * Disconnects a subscriber whose pending output is over the pubsub class limits. `async`
-   * selects the log wording Valkey uses when the check happens while adding output.
-   */
-  checkOutputLimit(c: Client, async: boolean): boolean {
-    if (c.closed || c.socket === null || c.subs + c.psubs + c.ssubs === 0) return false;
-    // Replicas and monitors have their own class.
-    if (c.monitor || /[SM]/.test(c.extraFlags)) return false;
-    const lim = this.limit;
-    const used = c.outputBytes;
-    if (used === 0) return false;
-    const st = this.ensureSubs(c);
-    const hard = lim.hard > 0 && used >= lim.hard;
-    let soft = lim.soft > 0 && used >= lim.soft;
-    if (soft) {
-      const now = Math.floor(Date.now() / 1000);
-      if (st.softSince === 0) { st.softSince = now; soft = false; }
-      else if (now - st.softSince <= lim.seconds) soft = false;
-    } else st.softSince = 0;
-    if (!hard && !soft) return false;
-    const info = clientInfoString(c);
-    this.s.stats.clientOutputBufferLimitDisconnections++;
-    // The server keeps none of what the client did not read.
-    c.w.truncate(0);
-    const sock = c.socket;
-    c.close();
-    sock.destroy();
-    if (async) this.s.log.warning(`Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-    else this.s.log.warning(`Client ${info} closed for overcoming of output buffer limits.`);
-    return true;
   }
 }
 
@@ -335,9 +291,10 @@ export function installPubsub(s: Server): PubSub {
     if (prevAfter) prevAfter(c, cmd, argv);
     if (s.propagator.nesting === 0) ps.releaseHeld();
   };
+  const limits = outputLimitsOf(s);
   s.cronHooks.push(() => {
-    if (ps.subscribers.size === 0) return;
-    for (const c of [...ps.subscribers]) ps.checkOutputLimit(c, false);
+    if (ps.subscribers.size === 0 || !limits.any) return;
+    for (const c of [...ps.subscribers]) limits.check(c, 0, false);
   });
   return ps;
 }
