@@ -3,7 +3,7 @@
 //   node tools/lua-bench.mjs
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { LuaState } from '../dist/src/lua/state.js';
+const { LuaState } = await import(process.env.LUA_DIST ?? '../dist/src/lua/state.js');
 
 const LUA = process.env.LUA_BIN ?? '/work/valkey-src/deps/lua/src/lua';
 

@@ -123,7 +123,18 @@ class Compiler {
           this.fc.temps = save;
           return `(${oset} instanceof LuaTable && ${o}.hash !== null && (${v} = ${o}.hash.s${prop(e.key.v)}) !== undefined ? ${v} : rt.indexStr(${o}, ${strLit(e.key.v)}, ${s}))`;
         }
-        return `rt.index(${this.ex(e.obj)}, ${this.ex(e.key)}, ${s})`;
+        {
+          // array-part fast path: t.arr[k - 1] for a number key (holes, non-integers and keys out of
+          // range read undefined there and take the general path)
+          const save = this.fc.temps;
+          let o: string, oset: string;
+          if (e.obj.k === 'local') { o = e.obj.v.js; oset = o; } else { o = this.tmp(); oset = `(${o} = ${this.ex(e.obj)})`; }
+          const [pk, k] = this.operand(e.key);
+          const v = this.tmp();
+          this.fc.temps = save;
+          const numCheck = isNumExpr(e.key) ? '' : `typeof ${k} === 'number' && `;
+          return `(${oset}, ${pk}${o} instanceof LuaTable && ${numCheck}(${v} = ${o}.arr[${k} - 1]) !== undefined ? ${v} : rt.index(${o}, ${k}, ${s}))`;
+        }
       }
       case 'call': case 'method': return `${this.call(e)}[0]`;
       case 'paren': return this.ex(e.e);
@@ -431,21 +442,38 @@ class Compiler {
     return `let ${decls.join(', ')};${extra}`;
   }
 
-  private assignTo(target: Expr, value: string, line: number, objRef?: string, keyRef?: string): string {
-    if (target.k === 'local') return `${target.v.js} = ${value};`;
-    if (target.k === 'global') return `rt.setIndex(G, ${strLit(target.name)}, ${value}, ${this.site(line, `global '${target.name}'`)});`;
+  /** Code assigning a value (compiled by `value()` after the target's table and key) to a target. */
+  private assignTo(target: Expr, value: () => string, line: number, objRef?: string, keyRef?: string): string {
+    if (target.k === 'local') return `${target.v.js} = ${value()};`;
+    if (target.k === 'global') return `rt.setIndex(G, ${strLit(target.name)}, ${value()}, ${this.site(line, `global '${target.name}'`)});`;
     if (target.k === 'index') {
       const s = this.site(target.line, this.desc(target.obj));
+      if (target.key.k === 'str') {
+        // Updating an existing string field: a named store on the string store (an inline cache).
+        // Everything else (new keys, nil values, metatables' __newindex, read-only tables) goes
+        // through rt.setIndex. The object is evaluated before the value, as in Lua.
+        const save = this.fc.temps;
+        let o: string, pre = '';
+        if (objRef !== undefined) o = objRef;
+        else if (target.obj.k === 'local') o = target.obj.v.js;
+        else { o = this.tmp(); pre = `${o} = ${this.ex(target.obj)};`; }
+        const v = this.tmp();
+        pre += `${v} = ${value()};`;
+        const h = this.tmp();
+        this.fc.temps = save;
+        const key = target.key.v;
+        return `${pre}if (${o} instanceof LuaTable && ${v} !== undefined && (${h} = ${o}.hash) !== null && ${h}.s${prop(key)} !== undefined && !${o}.readonly) ${h}.s${prop(key)} = ${v}; else rt.setIndex(${o}, ${strLit(key)}, ${v}, ${s});`;
+      }
       const o = objRef ?? this.ex(target.obj);
       const k = keyRef ?? this.ex(target.key);
-      return `rt.setIndex(${o}, ${k}, ${value}, ${s});`;
+      return `rt.setIndex(${o}, ${k}, ${value()}, ${s});`;
     }
     throw new Error('bad assignment target');
   }
 
   private assign(targets: Expr[], exprs: Expr[], line: number): string {
     if (targets.length === 1 && exprs.length === 1) {
-      return this.assignTo(targets[0], this.ex(exprs[0]), line);
+      return this.assignTo(targets[0], () => this.ex(exprs[0]), line);
     }
     let out = '';
     // evaluate the table and key of indexed targets first
@@ -477,7 +505,8 @@ class Compiler {
       }
     }
     for (let j = targets.length - 1; j >= 0; j--) {
-      out += this.assignTo(targets[j], j < vals.length ? vals[j] : 'undefined', line, refs[j][0], refs[j][1]);
+      const val = j < vals.length ? vals[j] : 'undefined';
+      out += this.assignTo(targets[j], () => val, line, refs[j][0], refs[j][1]);
     }
     return out;
   }

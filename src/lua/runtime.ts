@@ -213,12 +213,16 @@ function indexSlow(o: LuaValue, k: LuaValue, site: Site | null): LuaValue {
   for (let loop = 0; loop < MAXTAGLOOP; loop++) {
     let h: LuaValue;
     if (o instanceof LuaTable) {
-      const v = o.get(k);
+      const v = typeof k === 'string' ? o.getStr(k) : o.get(k);
       if (v !== undefined) return v;
       const mt = o.metatable;
       if (mt === null) return undefined;
       h = mt.getStr('__index');
       if (h === undefined) return undefined;
+    } else if (typeof o === 'string') {
+      const mt = site !== null ? site.chunk.L.stringMeta : currentStringMeta;
+      h = mt === null ? undefined : mt.getStr('__index');
+      if (h === undefined) throw siteError(site, describe(loop === 0 && site !== null ? site.d1 : '', o, 'index'));
     } else {
       h = tm(o, site, '__index');
       if (h === undefined) throw siteError(site, describe(loop === 0 && site !== null ? site.d1 : '', o, 'index'));
