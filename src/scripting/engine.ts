@@ -9,16 +9,7 @@
 import { createHash } from 'node:crypto';
 import { LuaState } from '../lua/state.js';
 import { chunks } from '../lua/runtime.js';
-import { openBit } from '../lua/lib/bit.js';
-import { openMath } from '../lua/lib/math.js';
-import { openOs } from '../lua/lib/os.js';
-import { openString } from '../lua/lib/string.js';
-import { openStruct } from '../lua/lib/struct.js';
-import { openTable } from '../lua/lib/table.js';
-
-function openAll(L: LuaState): void {
-  openTable(L); openString(L); openMath(L); openOs(L); openStruct(L); openBit(L);
-}
+import { openAll } from '../lua/lib/index.js';
 import { EMPTY, LuaError, LuaTable, LuaUncatchable, numberToString, type LuaFunction, type LuaValue } from '../lua/value.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
