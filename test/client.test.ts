@@ -458,7 +458,11 @@ describe('CLIENT NO-EVICT / NO-TOUCH / CAPA / HELP', () => {
       'UNBLOCK <clientid> [TIMEOUT|ERROR]', 'NO-EVICT (ON|OFF)', 'NO-TOUCH (ON|OFF)']) {
       assert.ok(help.includes(sub), `help lists ${sub}`);
     }
-    assert.ok(!help.some((l) => l.startsWith('TRACKING')), 'unimplemented subcommands are not listed');
+    // Implemented in commands/tracking.ts: listed with the other subcommands.
+    for (const sub of ['TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]', 'CACHING (YES|NO)', 'GETREDIR', 'TRACKINGINFO']) {
+      assert.ok(help.includes(sub), `help lists ${sub}`);
+    }
+    assert.ok(!help.some((l) => l.startsWith('IMPORT-SOURCE')), 'unimplemented subcommands are not listed');
     assert.equal(errText(await c.call('CLIENT', 'FOO')), "ERR unknown subcommand 'FOO'. Try CLIENT HELP.");
     assert.equal(errText(await c.call('CLIENT', 'HELP', 'x')), "ERR wrong number of arguments for 'client|help' command");
   });
