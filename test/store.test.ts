@@ -5,7 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyspace, Db } from '../src/store/keyspace.js';
-import { Arena, FLAG_OBJ, MAX_CLASS_BLOCK, MAX_INLINE_VALUE, ADDR_UNIT_MASK } from '../src/store/arena.js';
+import { Arena, FLAG_OBJ, MAX_CLASS_BLOCK, MAX_INLINE_VALUE, ADDR_UNIT_MASK, ADDR_UNITS_SHIFT, SLAB_SIZE } from '../src/store/arena.js';
 import { Dict } from '../src/store/dict.js';
 import { hashKey } from '../src/store/hash.js';
 import { BigString, OBJ_LIST, ENC_QUICKLIST, StoredObject, ENC_EMBSTR, ENC_INT, ENC_RAW } from '../src/store/types.js';
@@ -364,8 +364,35 @@ describe('arena', () => {
     db.delete(k('was-big'));
     for (let i = 0; i < 100; i++) db.delete(k(i));
     assert.equal(ar.usedBytes, baseUsed);
-    // Shared slabs stay (for reuse); dedicated ones are gone.
-    assert.ok(ar.slabBytes - baseSlab <= 8 * 1024 * 1024);
+    // Shared slabs stay (for reuse); dedicated ones are gone. Reserved, uncarved chunk space
+    // is not a slab.
+    assert.ok(ar.slabBytes - baseSlab - ar.reservedFreeBytes() <= 8 * 1024 * 1024);
+  });
+
+  test('shared slabs are 8 MiB windows of a few growing reserved chunks', () => {
+    const ar = new Arena();
+    const size = 200; // one size class, bump-allocated
+    const perSlab = Math.floor(SLAB_SIZE / 200) - 1;
+    const addrs: number[] = [];
+    // Enough blocks for 10 slabs: the first chunk (64 MiB) holds 8, the second the rest.
+    for (let i = 0; i < perSlab * 10; i++) addrs.push(ar.alloc(size));
+    const slabs = new Set(addrs.map((a) => a >>> ADDR_UNITS_SHIFT));
+    assert.ok(slabs.size >= 10);
+    const buffers = new Set([...slabs].map((id) => ar.u8[id]!.buffer));
+    assert.equal(buffers.size, 2, 'two reservations, not one ArrayBuffer per slab');
+    for (const id of slabs) {
+      assert.equal(ar.u8[id]!.length, SLAB_SIZE);
+      assert.equal(ar.u32[id]!.byteOffset, ar.u8[id]!.byteOffset);
+      assert.equal(ar.f64[id]!.byteOffset, ar.u8[id]!.byteOffset);
+    }
+    // Blocks in neighbouring windows do not overlap: write every header, then read them back.
+    for (let i = 0; i < addrs.length; i++) ar.setValLen(addrs[i]!, i);
+    for (let i = 0; i < addrs.length; i++) assert.equal(ar.valLen(addrs[i]!), i);
+    assert.equal(ar.slabBytes, (64 + 128) * 1024 * 1024);
+    assert.equal(ar.fragmentationBytes() + ar.usedBytes + ar.reservedFreeBytes(), ar.slabBytes);
+    ar.reset();
+    assert.equal(ar.slabBytes, 0);
+    assert.equal(ar.reservedFreeBytes(), 0);
   });
 
   test('addresses encode slab and offset; block 0 of slab 0 is skipped', () => {

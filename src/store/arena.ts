@@ -1,7 +1,14 @@
 // Off-heap entry arena.
 //
-// Every key lives in one block inside an 8 MiB ArrayBuffer slab. Slabs are external memory:
-// the garbage collector never scans their contents, so millions of keys cost no GC time.
+// Every key lives in one block inside an 8 MiB slab. Slabs are external memory: the garbage
+// collector never scans their contents, so millions of keys cost no GC time.
+//
+// Shared slabs are windows of a few large reserved ArrayBuffers ("chunks": 64 MiB, then doubling
+// up to 1 GiB). A fresh ArrayBuffer is zero-filled by calloc, which maps big sizes lazily, so a
+// reserved but untouched chunk costs address space, not RSS. V8 counts every ArrayBuffer as
+// external memory and starts a full mark-compact each time that grows by 64 MiB since the last
+// one: one ArrayBuffer per 8 MiB slab made key loading run a mark-compact every 8 slabs, while a
+// few growing chunks trigger one per chunk.
 //
 // Block layout (byte offsets from the block start, 8-byte aligned):
 //   0  u32 next      address of the next block in the same hash bucket (0 = end of chain)
@@ -25,6 +32,9 @@ export const SLAB_SIZE = 1 << SLAB_SHIFT;
 const UNITS_SHIFT = 20; // SLAB_SIZE / 8 units per slab
 const UNIT_MASK = (1 << UNITS_SHIFT) - 1;
 export const MAX_SLABS = 4096;
+/** First reserved chunk, and the largest (bytes; multiples of SLAB_SIZE). */
+const CHUNK_FIRST = 64 * 1024 * 1024;
+const CHUNK_MAX = 1024 * 1024 * 1024;
 /** Largest block that is carved out of a shared slab. Larger blocks get a dedicated slab. */
 export const MAX_CLASS_BLOCK = 16384;
 /** Values longer than this are stored out of line (in `objs`). */
@@ -68,9 +78,16 @@ export class Arena {
   private freeHead = new Uint32Array(NUM_CLASSES);
   private curSlab = -1;
   private curOff = SLAB_SIZE;
+  /** The chunk shared slabs are being carved from, the next slab offset in it, and its size. */
+  private chunk: ArrayBuffer | null = null;
+  private chunkOff = 0;
+  private nextChunk = CHUNK_FIRST;
   /** Bytes of live blocks (by class size). */
   usedBytes = 0;
-  /** Bytes reserved in slabs. */
+  /**
+   * Bytes of ArrayBuffers the arena holds (reserved chunks, committed lazily, plus dedicated
+   * slabs): the part of V8's external memory that is the arena's.
+   */
   slabBytes = 0;
   /** Out-of-line values and collection objects. */
   objs: unknown[] = [undefined];
@@ -86,6 +103,30 @@ export class Arena {
     this.u32[id] = new Uint32Array(ab);
     this.f64[id] = new Float64Array(ab);
     this.slabBytes += size;
+    return id;
+  }
+
+  /** A new shared slab: the next 8 MiB window of the current chunk (reserving one when needed). */
+  private newSharedSlab(): number {
+    if (this.chunk === null || this.chunkOff + SLAB_SIZE > this.chunk.byteLength) {
+      let size = this.nextChunk;
+      let ab: ArrayBuffer | null = null;
+      // Fall back to smaller reservations when the address space or overcommit refuses a big one.
+      for (; ab === null; size = Math.max(SLAB_SIZE, size >>> 1)) {
+        try { ab = new ArrayBuffer(size); } catch (e) { if (size === SLAB_SIZE) throw e; }
+      }
+      this.chunk = ab;
+      this.chunkOff = 0;
+      this.slabBytes += ab.byteLength;
+      this.nextChunk = Math.min(CHUNK_MAX, ab.byteLength * 2);
+    }
+    const id = this.freeSlabIds.length ? this.freeSlabIds.pop()! : this.u8.length;
+    if (id >= MAX_SLABS) throw new Error('OOM: arena address space exhausted');
+    const ab = this.chunk, off = this.chunkOff;
+    this.chunkOff += SLAB_SIZE;
+    this.u8[id] = Buffer.from(ab, off, SLAB_SIZE);
+    this.u32[id] = new Uint32Array(ab, off, SLAB_SIZE >>> 2);
+    this.f64[id] = new Float64Array(ab, off, SLAB_SIZE >>> 3);
     return id;
   }
 
@@ -110,7 +151,7 @@ export class Arena {
       } else {
         const bsize = CLASS_SIZE[cls]!;
         if (this.curOff + bsize > SLAB_SIZE) {
-          this.curSlab = this.newSlab(SLAB_SIZE);
+          this.curSlab = this.newSharedSlab();
           this.curOff = this.curSlab === 0 ? 8 : 0; // never hand out address 0
         }
         addr = this.curSlab * (1 << UNITS_SHIFT) + (this.curOff >>> 3);
@@ -163,6 +204,7 @@ export class Arena {
     this.freeSlabIds = [];
     this.freeHead.fill(0);
     this.curSlab = -1; this.curOff = SLAB_SIZE;
+    this.chunk = null; this.chunkOff = 0; this.nextChunk = CHUNK_FIRST;
     this.usedBytes = 0; this.slabBytes = 0;
     this.objs = [undefined]; this.freeObjs = [];
   }
@@ -243,7 +285,9 @@ export class Arena {
   }
 
   /** Free capacity stats for MEMORY STATS / INFO. */
-  fragmentationBytes(): number { return this.slabBytes - this.usedBytes; }
+  fragmentationBytes(): number { return this.slabBytes - this.usedBytes - this.reservedFreeBytes(); }
+  /** Bytes of the current chunk not carved into slabs yet (reserved, never touched). */
+  reservedFreeBytes(): number { return this.chunk === null ? 0 : this.chunk.byteLength - this.chunkOff; }
 }
 
 export const ADDR_UNITS_SHIFT = UNITS_SHIFT;
