@@ -514,3 +514,33 @@ test('a subscriber that reads keeps up with a pipelined publisher', async () => 
   }
   p.disconnect();
 });
+
+test('client-output-buffer-limit normal: a reply over the hard limit closes the client unsent; EXEC still runs everything', async () => {
+  await clean();
+  await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 100000 0 0');
+  try {
+    await r.set('big', 'z'.repeat(60000));
+    const c = await raw();
+    await c.cmd('CLIENT', 'SETNAME', 'bigreader');
+    // One reply under the limit is sent.
+    assert.equal(((await c.cmd('GET', 'big')) as string).length, 60000);
+    // Two in one batch go over it: nothing is sent and the client is gone.
+    c.sock.write('GET big\r\nGET big\r\n');
+    await assert.rejects(c.read(), /connection closed/);
+    assert.ok(!((await r.call('CLIENT', 'LIST')) as string).includes('name=bigreader'));
+    // A transaction whose reply is too big still executes completely.
+    const d = await raw();
+    await d.cmd('MULTI');
+    await d.cmd('SET', 'tx1', 'a');
+    await d.cmd('GET', 'big');
+    await d.cmd('GET', 'big');
+    await d.cmd('SET', 'tx2', 'b');
+    d.send('EXEC');
+    await assert.rejects(d.read(), /connection closed/);
+    d.close();
+    assert.equal(await r.get('tx1'), 'a');
+    assert.equal(await r.get('tx2'), 'b');
+  } finally {
+    await r.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0');
+  }
+});
