@@ -368,3 +368,26 @@ test('agrees with the reference Lua 5.1.5 interpreter', async () => {
   }
   assert.equal(failures.length, 0, failures.join('\n'));
 });
+
+test('method lookup: own fields, big tables, __index tables and functions, strings', () => {
+  assert.deepEqual(run(`local C = {} C.__index = C function C:m() return "class" end
+    local o = setmetatable({}, C) for i = 1, 300 do o["k" .. i] = i end
+    local r1 = o:m()
+    o.m = function() return "own" end
+    local r2 = o:m()
+    o.m = nil
+    return r1, r2, o:m(), o.k300`), ['class', 'own', 'class', 300]);
+  assert.deepEqual(run(`local o = setmetatable({}, {__index = function(t, k) return function(self, x) return k .. x end end}) return o:hello("!")`), ['hello!']);
+  assert.deepEqual(run(`local B = {} B.__index = B function B:who() return "base" end
+    local D = setmetatable({}, B) D.__index = D
+    local o = setmetatable({}, D) return o:who()`), ['base']);
+  const L = new LuaState();
+  const strlib = new LuaTable();
+  strlib.set('twice', (s: LuaValue) => [String(s) + String(s)]);
+  L.stringMeta = new LuaTable();
+  L.stringMeta.set('__index', strlib);
+  assert.deepEqual(run('local s = "ab" return s:twice(), ("x"):twice()', L), ['abab', 'xx']);
+  assert.equal(err('return ("x"):nope()', L), "user_script:1: attempt to call method 'nope' (a nil value)");
+  assert.equal(err('local n = 5 return n:foo()'), "user_script:1: attempt to index local 'n' (a number value)");
+  assert.equal(err('local t = {} return t:foo()'), "user_script:1: attempt to call method 'foo' (a nil value)");
+});

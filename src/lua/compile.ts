@@ -286,7 +286,15 @@ class Compiler {
     const tf = this.tmp();
     const si = this.site(e.line, this.desc(e.obj));
     const sc = this.site(e.line, `method '${e.name}'`);
-    const callee = `(typeof (${tf} = rt.indexStr(${objSet}, ${strLit(e.name)}, ${si})) === 'function' ? ${tf} : rt.callable(${tf}, ${sc}))`;
+    // The method: an own string field, or a field of the metatable's __index table (classes, the
+    // string library), read with named loads (inline caches); anything else takes rt.indexStr.
+    const H = this.tmp(), MT = this.tmp(), IX = this.tmp();
+    const P = prop(e.name), K = strLit(e.name);
+    const slow = `rt.indexStr(${obj}, ${K}, ${si})`;
+    const meta = `((${H} = ${MT}.hash) !== null && (${IX} = ${H}.s.__index) instanceof LuaTable && (${H} = ${IX}.hash) !== null && (${tf} = ${H}.s${P}) !== undefined ? ${tf} : ${slow})`;
+    const lookup = `(${objSet} instanceof LuaTable ? ((${H} = ${obj}.hash) !== null && ((${tf} = ${H}.s${P}) !== undefined || ${H}.big) ? (${tf} !== undefined ? ${tf} : ${slow}) : (${MT} = ${obj}.metatable) !== null ? ${meta} : undefined)`
+      + ` : typeof ${obj} === 'string' && (${MT} = ST.stringMeta) !== null ? ${meta} : ${slow})`;
+    const callee = `(typeof (${tf} = ${lookup}) === 'function' ? ${tf} : rt.callable(${tf}, ${sc}))`;
     // obj is read as the first argument before the others are evaluated
     this.fc.temps = save;
     const rest = this.args(e.args);
