@@ -557,8 +557,14 @@ class Compiler {
     }
     out += `if (typeof ${f} !== 'function') ${f} = rt.callable(${f}, ${site});`;
     const vars = s.vars;
-    let head = `const ${r} = ${f}(${st}, ${c}); let ${vars[0].js} = ${r}[0]; if (${vars[0].js} === undefined) break; ${c} = ${vars[0].js};`;
-    for (let j = 1; j < vars.length; j++) head += `let ${vars[j].js} = ${r}[${j}];`;
+    const k = vars[0].js, v = vars.length > 1 ? vars[1].js : `$v${n}`;
+    // ipairs and pairs/next iterate the table directly; other iterators are called
+    let head = `let ${vars.map((x) => x.js).join(', ')}${vars.length > 1 ? '' : `, ${v}`};`;
+    head += `if (${f} === IPAIRS && ${st} instanceof LuaTable) { ${k} = ${c} + 1; ${v} = ${st}.get(${k}); if (${v} === undefined) break; ${c} = ${k}; }`;
+    head += ` else if (${f} === NEXT && ${st} instanceof LuaTable) { const ${r} = ${st}.next(${c}); if (${r} === undefined) break; ${c} = ${k} = ${r}[0]; ${v} = ${r}[1]; }`;
+    head += ` else { const ${r} = ${f}(${st}, ${c}); ${k} = ${r}[0]; if (${k} === undefined) break; ${c} = ${k};`;
+    for (let j = 1; j < vars.length; j++) head += `${vars[j].js} = ${r}[${j}];`;
+    head += '}';
     out += `${LOOP_DECL(n)}for (;;) {${LOOP_HOOK(n)}${head}${this.block(s.body)}}}`;
     return out;
   }
@@ -574,6 +580,7 @@ class Compiler {
     if (this.rets.length > 0) {
       decl += `const ${this.rets.map((n, i) => `R${i} = [${new Array(n).fill('undefined').join(', ')}]`).join(', ')};`;
     }
+    decl += 'const IPAIRS = rt.ipairsAux, NEXT = rt.luaNext;';
     const body = `"use strict";${decl}return ${fn};`;
     const lines = body.split('\n');
     const bodyLines: number[] = [];

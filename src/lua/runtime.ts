@@ -574,3 +574,21 @@ export function libError(msg: string): never {
 }
 
 export { EMPTY };
+
+/** A shared [nil] result. */
+export const NIL_RESULT: LuaValue[] = Object.freeze([undefined]) as unknown as LuaValue[];
+
+/** next(t, k) as a shared function value (pairs returns it; compiled for-in loops recognise it). */
+export function luaNext(...args: LuaValue[]): LuaValue[] {
+  const t = args[0];
+  if (!(t instanceof LuaTable)) typeError(args, 0, 'next', 'table');
+  const r = t.next(args[1]);
+  return r === undefined ? NIL_RESULT : r;
+}
+
+/** The iterator ipairs returns (raw reads; compiled for-in loops recognise it). */
+export function ipairsAux(t: LuaValue, i: LuaValue): LuaValue[] {
+  const n = (i as number) + 1;
+  const v = (t as LuaTable).get(n);
+  return v === undefined ? NIL_RESULT : [n, v];
+}

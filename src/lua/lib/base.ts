@@ -4,27 +4,12 @@
 
 import {
   argError, callValue, checkAny, checkInt, checkString, checkTable, getMetatable, optInt, rawToString,
-  toLuaError, tostringValue, typeError, where, libError, checkOption,
+  toLuaError, tostringValue, typeError, where, libError, checkOption, luaNext, ipairsAux, NIL_RESULT,
 } from '../runtime.js';
 import { EMPTY, LuaError, LuaTable, LuaUncatchable, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
 import { stringChunkId } from '../lexer.js';
 import type { LuaState } from '../state.js';
 
-const NIL_RESULT: LuaValue[] = Object.freeze([undefined]) as unknown as LuaValue[];
-
-/** next(t, k) as a shared function value (pairs returns it). */
-export function luaNext(...args: LuaValue[]): LuaValue[] {
-  const t = args[0];
-  if (!(t instanceof LuaTable)) typeError(args, 0, 'next', 'table');
-  const r = t.next(args[1]);
-  return r === undefined ? NIL_RESULT : r;
-}
-
-function ipairsAux(t: LuaValue, i: LuaValue): LuaValue[] {
-  const n = (i as number) + 1;
-  const v = (t as LuaTable).get(n);
-  return v === undefined ? NIL_RESULT : [n, v];
-}
 
 function countBytes(): number {
   return Math.round(process.memoryUsage().heapUsed / 1024 * 100) / 100;
