@@ -80,6 +80,12 @@ export class Parser {
   private fnCounter = 0;
   /** every local declared in the chunk */
   allVars: LocalVar[] = [];
+  /** nesting of blocks and subexpressions (5.1 limits it to LUAI_MAXCCALLS, 200) */
+  private depth = 0;
+
+  private enterLevel(): void {
+    if (++this.depth > 200) this.lx.error('chunk has too many syntax levels');
+  }
 
   constructor(src: string, chunkname: string) {
     this.lx = new Lexer(src, chunkname);
@@ -158,6 +164,7 @@ export class Parser {
   }
 
   private block(): Stat[] {
+    this.enterLevel();
     const out: Stat[] = [];
     while (!this.blockFollow()) {
       if (this.lx.t() === T.RETURN || this.lx.t() === T.BREAK) {
@@ -169,6 +176,7 @@ export class Parser {
       if (s !== null) out.push(s);
       this.testNext(59);
     }
+    this.depth--;
     return out;
   }
 
@@ -528,6 +536,7 @@ export class Parser {
   }
 
   expr(limit = 0): Expr {
+    this.enterLevel();
     const lx = this.lx;
     let e: Expr;
     const ut = lx.tok;
@@ -553,6 +562,7 @@ export class Parser {
       else if (op === 'or') e = { k: 'or', a: e, b };
       else e = { k: 'bin', op, a: e, b, line };
     }
+    this.depth--;
     return e;
   }
 }

@@ -41,8 +41,14 @@ export class LuaState {
    * is removed. Throws LuaError with the 5.1 syntax error message.
    */
   load(source: string, chunkname: string, env?: LuaTable): LuaFunction {
-    const main = parse(source, chunkname);
-    const cc = compile(main);
+    let main, cc;
+    try {
+      main = parse(source, chunkname);
+      cc = compile(main);
+    } catch (e) {
+      if (e instanceof RangeError) throw new LuaError(`${chunkId(chunkname)}: chunk has too many syntax levels`);
+      throw e;
+    }
     const url = newChunkUrl();
     const info = new ChunkInfo(chunkId(chunkname), this, url);
     const map = new Int32Array(cc.bodyLines.length + 3);
