@@ -129,8 +129,9 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     return;
   }
   call(s, c, cmd, argv);
-  // Wake clients blocked on keys this command (or transaction) made ready.
-  if (s.blocking.hasReady) s.blocking.serveReady();
+  // Wake clients blocked on keys this command (or transaction) made ready — not in the middle of
+  // a busy script (commands served meanwhile), whose own command serves them when it ends.
+  if (s.blocking.hasReady && !timeFreeze.on) s.blocking.serveReady();
 }
 
 /** Rejects a command before execution: counts it and replies with the error. */
