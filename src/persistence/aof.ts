@@ -20,7 +20,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { Registry } from '../commands/registry.js';
 import { CommandStreamEncoder } from '../replication/propagate.js';
-import { saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
+import { rdbFunctionHooks, saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
 import {
   beginLoading, currentSnapshot, dataDir, diskErrorChecks, endLoading, imageLoader, loadingProgressLog, logLoadError, persistence, yieldToEvents,
 } from './manager.js';
@@ -742,6 +742,7 @@ export function debugLoadAof(c: Client): string | null {
     flushAof(s);
   }
   s.ks.flushAll(false);
+  rdbFunctionHooks.flush?.(s);
   try {
     state.manifest = loadManifest(s);
     deleteHistory(s, state.manifest);
