@@ -140,6 +140,20 @@ export class Db {
     return exp !== 0 && exp <= this.ks.now;
   }
 
+  /**
+   * The block of key about to be overwritten, or 0. A logically expired one is expired first
+   * (its "expired" event and DEL propagation), so the write creates a new key, as Valkey's
+   * lookupKeyWrite + dbAdd do.
+   */
+  private liveOrNone(key: Buffer, h: number): number {
+    const old = this.dict.find(key, h);
+    if (old !== 0 && this.ks.expireDeletes && this.isExpired(old)) {
+      this.ks.expireIfNeeded(this, old, key);
+      return 0;
+    }
+    return old;
+  }
+
   // ---------------------------------------------------------------- string values
 
   /** A Buffer view of a string value (valid until the next write to this key). */
@@ -165,7 +179,7 @@ export class Db {
    */
   setString(key: Buffer, val: Uint8Array, expireAt = 0, enc = -1): number {
     const h = hashKey(key);
-    const old = this.dict.find(key, h);
+    const old = this.liveOrNone(key, h);
     if (old !== 0 && this.ks.beforeWrite !== null) this.ks.beforeWrite(old);
     return this.writeString(key, h, old, val, val.length, expireAt, enc < 0 ? stringEncoding(val) : enc);
   }
@@ -220,7 +234,7 @@ export class Db {
     const ks = this.ks;
     const ar = ks.arena;
     const h = hashKey(key);
-    const old = this.dict.find(key, h);
+    const old = this.liveOrNone(key, h);
     if (old !== 0 && ks.beforeWrite !== null) ks.beforeWrite(old);
     const oldExpire = old !== 0 ? ar.expire(old) : 0;
     const a = ar.alloc(HDR + key.length);
