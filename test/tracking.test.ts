@@ -639,6 +639,26 @@ describe('flushes, table limit, INFO, RESET, disconnects', () => {
     assert.equal(await info(w, 'tracking_total_keys'), '1');
   });
 
+  test('first CLIENT TRACKING ON of a server inside MULTI: invalidations still follow the EXEC reply', async () => {
+    const s = await startServer({});
+    servers.push(s);
+    const r = await raw3(s.port);
+    await r.call('MULTI');
+    await r.call('CLIENT', 'TRACKING', 'on');
+    await r.call('GET', 'mx:k');
+    await r.call('SET', 'mx:k', 'v');
+    await r.call('PING');
+    await r.write('EXEC\r\n');
+    assert.equal(await r.raw(), '*4\r\n+OK\r\n_\r\n+OK\r\n+PONG\r\n');
+    await expectReply(r, ['invalidate', ['mx:k']]);
+    await nothingPending(r);
+    // And the next top-level write of a tracked key behaves the same.
+    await r.call('GET', 'mx:k');
+    await r.write('DEL mx:k\r\n');
+    assert.equal(await r.raw(), ':1\r\n');
+    await expectReply(r, ['invalidate', ['mx:k']]);
+  });
+
   test('INFO counters, RESET and disconnects', async () => {
     const s = await startServer({});
     servers.push(s);

@@ -153,6 +153,10 @@ export class TrackingState {
     this.executing.push(c);
   }
 
+  seedExecuting(levels: number, c: Client): void {
+    for (let i = 0; i < levels; i++) this.executing.push(c);
+  }
+
   /** The client running the innermost command (who modifies keys, for BCAST NOLOOP). */
   get modifier(): Client | null {
     const e = this.executing;
@@ -362,6 +366,14 @@ export function trackingState(s: Server): TrackingState {
   if (known !== undefined) return known;
   const st = new TrackingState(s);
   states.set(s, st);
+  // Created by CLIENT TRACKING ON, i.e. inside call()s whose enterCall this state missed: take
+  // the nesting from the propagator so that those calls' leaveCall balance out.
+  const prop = s.propagator;
+  if (prop.nesting > 0 && prop.currentClient !== null) {
+    st.depth = prop.nesting;
+    st.current = prop.currentClient;
+    st.seedExecuting(prop.nesting, prop.currentClient);
+  }
   const hooks = s.hooks;
   const prevBefore = hooks.beforeCommand;
   hooks.beforeCommand = (c, cmd) => { if (prevBefore) prevBefore(c, cmd); st.beforeCommand(c); };
