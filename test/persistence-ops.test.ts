@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
+import { RdbOut, writeHeader, RDB_VERSION } from '../src/persistence/rdb.js';
+import { Crc64 } from '../src/persistence/crc64.js';
+import net from 'node:net';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -383,5 +386,78 @@ describe('AOF with appendfsync always after kill -9', () => {
     assert.deepEqual(list.slice(0, pushes), Array.from({ length: pushes }, (_, i) => String(i)));
     ch.proc.kill('SIGKILL');
     await ch.exited;
+  });
+});
+
+// ------------------------------------------------------------------ replication info in the RDB
+
+/** Sends inline commands on a fresh socket and returns the reply line of the last one. */
+function rawLine(port: number, ...cmds: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // One at a time: PSYNC refuses to run with replies still pending.
+    let sent = 0;
+    const sock = net.connect({ port, host: '127.0.0.1' }, () => sock.write(cmds[sent++] + '\r\n'));
+    let buf = '';
+    sock.on('data', (d) => {
+      buf += d.toString('latin1');
+      const lines = buf.split('\r\n');
+      if (lines.length - 1 < sent) return;
+      if (sent < cmds.length) { sock.write(cmds[sent++] + '\r\n'); return; }
+      sock.destroy();
+      resolve(lines[cmds.length - 1]!);
+    });
+    sock.on('error', reject);
+  });
+}
+
+describe('replication id and offset in the RDB', () => {
+  test('a start-up from an RDB with repl-id/repl-offset continues that history (replid2, PSYNC +CONTINUE)', async () => {
+    const dir = tmp();
+    const oldId = 'a1b2c3d4e5'.repeat(4);
+    const out = new RdbOut(256);
+    writeHeader(out, { version: RDB_VERSION, compression: false, checksum: true, aux: [['repl-stream-db', '0'], ['repl-id', oldId], ['repl-offset', '1000']], accessInfo: null }, 0);
+    out.byte(0xff);
+    const body = out.take();
+    writeFileSync(join(dir, 'dump.rdb'), Buffer.concat([body, new Crc64().update(body).bytes()]));
+
+    const srv = await startServer({ config: { dir, save: '' } });
+    servers.push(srv);
+    const r = connect(srv.port);
+    const m = await infoMap(r, 'replication');
+    assert.equal(m.get('master_replid2'), oldId);
+    assert.equal(m.get('second_repl_offset'), '1001');
+    assert.equal(m.get('master_repl_offset'), '1000');
+    assert.equal(m.get('repl_backlog_active'), '1');
+    assert.equal(m.get('repl_backlog_first_byte_offset'), '1001');
+    const newId = m.get('master_replid')!;
+    assert.notEqual(newId, oldId);
+    // A replica of the old history that has everything up to offset 1000 continues.
+    assert.equal(await rawLine(srv.port, 'REPLCONF capa psync2', `PSYNC ${oldId} 1001`), `+CONTINUE ${newId}`);
+    // One that claims more than the old history held needs a full resync.
+    assert.match(await rawLine(srv.port, `PSYNC ${oldId} 1002`), /^\+FULLRESYNC /);
+
+    // The next save carries the current id and offset.
+    await r.call('SET', 'k', 'v');
+    // (The full resync above started a snapshot for that replica.)
+    await waitFor(async () => (await infoMap(r)).get('rdb_bgsave_in_progress') === '0', 'the replica snapshot to end');
+    await r.call('SAVE');
+    const saved = readFileSync(join(dir, 'dump.rdb')).toString('latin1');
+    assert.ok(saved.includes(`repl-id\x28${newId}`), 'repl-id saved');
+    assert.match(saved, /repl-offset/);
+  });
+
+  test('without a complete set of fields (e.g. no repl-stream-db) the ids are left alone', async () => {
+    const dir = tmp();
+    const out = new RdbOut(256);
+    writeHeader(out, { version: RDB_VERSION, compression: false, checksum: true, aux: [['repl-id', 'f'.repeat(40)], ['repl-offset', '5']], accessInfo: null }, 0);
+    out.byte(0xff);
+    const body = out.take();
+    writeFileSync(join(dir, 'dump.rdb'), Buffer.concat([body, new Crc64().update(body).bytes()]));
+    const srv = await startServer({ config: { dir, save: '' } });
+    servers.push(srv);
+    const m = await infoMap(connect(srv.port), 'replication');
+    assert.equal(m.get('master_replid2'), '0'.repeat(40));
+    assert.equal(m.get('second_repl_offset'), '-1');
+    assert.equal(m.get('master_repl_offset'), '0');
   });
 });

@@ -14,7 +14,7 @@ import type { Client } from '../server/client.js';
 import { CLIENT_REPLY_OFF } from '../server/client.js';
 import { E } from '../errors.js';
 import { CommandStreamEncoder, encodeCommand } from './propagate.js';
-import { changeReplicationId, registerInfoFields, replicationIds } from '../server/info.js';
+import { changeReplicationId, registerInfoFields, replicationIds, setSecondaryReplicationId } from '../server/info.js';
 import {
   currentSnapshot, persistence, persistenceHooks, startBgsave, type SnapshotTarget,
 } from '../persistence/manager.js';
@@ -168,6 +168,20 @@ export class ReplicationPrimary {
     this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv));
   }
 
+  /**
+   * Start-up from an RDB that carries replication info (valkey-server's loadDataFromDisk as a
+   * primary): the saved id becomes the secondary id valid up to the saved offset, the stream
+   * offset continues from there, and a backlog starts so replicas of the old history can
+   * continue with a partial resync.
+   */
+  restoreFromRdb(replId: string, replOffset: number): void {
+    setSecondaryReplicationId(this.s, replId, replOffset + 1);
+    this.offset += replOffset;
+    this.backlog = new Backlog(this.s.config.num('repl-backlog-size'), this.offset);
+    if (this.removeFeed === null) this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv));
+    this.noReplicasSince = Math.floor(Date.now() / 1000);
+  }
+
   private freeBacklog(): void {
     this.backlog = null;
     this.removeFeed?.();
@@ -312,7 +326,8 @@ export class ReplicationPrimary {
     const ids = replicationIds(s);
     const bl = this.backlog;
     if (id === '?' || !Number.isFinite(off)) return false;
-    if (id !== ids.replid) return false;
+    // The id of the history before a restart stays valid up to the offset it reached then.
+    if (id !== ids.replid && (id !== ids.replid2 || off > ids.secondReplOffset)) return false;
     if (bl === null || off < bl.offset || off > bl.offset + bl.histlen) {
       s.log.notice(`Unable to partial resync with replica ${replicaName(r)} for lack of backlog (Replica request was: ${off}).`);
       return false;
@@ -654,6 +669,11 @@ persistenceHooks.saveInfo = (s) => {
   if (p.backlog === null) return [];
   const db = p.encoder.selectedDb;
   return [['repl-stream-db', String(db < 0 ? 0 : db)], ['repl-id', replicationIds(s).replid], ['repl-offset', String(p.offset)]];
+};
+
+persistenceHooks.restoreReplInfo = (s, res) => {
+  if (res.replId === null || res.replId.length !== 40 || res.replOffset < 0 || res.replStreamDb < 0) return;
+  primary(s).restoreFromRdb(res.replId, res.replOffset);
 };
 
 registerInfoFields('replication', (s) => primary(s).infoFields());

@@ -51,6 +51,8 @@ interface InfoState {
   peakMemory: number;
   replid: string;
   replid2: string;
+  /** Offset up to which replid2 is valid (second_repl_offset), -1 without one. */
+  secondReplOffset: number;
   /** Unix ms of the last RESETSTAT (or start), for the eviction-exceeded timers. */
   statsSince: number;
 }
@@ -66,6 +68,7 @@ function state(s: Server): InfoState {
       peakMemory: 0,
       replid: createHash('sha1').update(`replid:${s.runId}`).digest('hex'),
       replid2: '0'.repeat(40),
+      secondReplOffset: -1,
       statsSince: Date.now(),
     };
     states.set(s, st);
@@ -74,9 +77,16 @@ function state(s: Server): InfoState {
 }
 
 /** The current replication ids (master_replid / master_replid2). */
-export function replicationIds(s: Server): { replid: string; replid2: string } {
+export function replicationIds(s: Server): { replid: string; replid2: string; secondReplOffset: number } {
   const st = state(s);
-  return { replid: st.replid, replid2: st.replid2 };
+  return { replid: st.replid, replid2: st.replid2, secondReplOffset: st.secondReplOffset };
+}
+
+/** A previous history this server can still continue (the replication info of a loaded RDB). */
+export function setSecondaryReplicationId(s: Server, replid2: string, offset: number): void {
+  const st = state(s);
+  st.replid2 = replid2;
+  st.secondReplOffset = offset;
 }
 
 /** DEBUG CHANGE-REPL-ID: a fresh random replication id; the secondary id is cleared. */
@@ -84,6 +94,7 @@ export function changeReplicationId(s: Server): void {
   const st = state(s);
   st.replid = createHash('sha1').update(`${Math.random()}:${Date.now()}:${s.runId}`).digest('hex');
   st.replid2 = '0'.repeat(40);
+  st.secondReplOffset = -1;
 }
 
 // ------------------------------------------------------------------ memory figures
@@ -468,7 +479,7 @@ function replicationFields(s: Server): Fields {
     ['master_replid', ids.replid],
     ['master_replid2', ids.replid2],
     ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
+    ['second_repl_offset', ids.secondReplOffset],
     ['repl_backlog_active', 0],
     ['repl_backlog_size', s.config.num('repl-backlog-size')],
     ['repl_backlog_first_byte_offset', 0],
