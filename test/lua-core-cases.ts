@@ -1079,5 +1079,129 @@ export const REFERENCE_CASES: [string, string][] = [
  [
   "return 123456789012 * 1000, 0.1 * 3, 1 / 7",
   "true,1.23456789012e+14,0.3,0.14285714285714"
+ ],
+ [
+  "local t = {} t.__proto__ = 1 t.constructor = 2 t.toString = 3 return t.__proto__, t.constructor, t.toString, t.hasOwnProperty, t.valueOf",
+  "true,1,2,3,nil,nil"
+ ],
+ [
+  "local t = {__proto__ = 5, constructor = 6} return t.__proto__, t.constructor, t[\"__proto__\"]",
+  "true,5,6,5"
+ ],
+ [
+  "local class, arguments, eval, this, new, var, let, yield, await, static = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 return class + arguments + eval + this + new + var + let + yield + await + static",
+  "true,55"
+ ],
+ [
+  "local function f(class, arguments) return class, arguments end return f(1, 2)",
+  "true,1,2"
+ ],
+ [
+  "__proto__ = 1 constructor = 2 return __proto__, constructor, toString",
+  "true,1,2,nil"
+ ],
+ [
+  "local t = {} t[\"a b\"] = 1 t[\"1\"] = 2 t[1] = 3 return t[\"a b\"], t[\"1\"], t[1]",
+  "true,1,2,3"
+ ],
+ [
+  "local t = {[\"x-y\"] = 1, [\"if\"] = 2} return t[\"x-y\"], t[\"if\"], t[\"\\0\"]",
+  "true,1,2,nil"
+ ],
+ [
+  "local s = 0 for k, v in pairs({__proto__ = 1, toString = 2}) do s = s + v end return s",
+  "true,3"
+ ],
+ [
+  "return \"\\226\\130\\172\", #\"\\226\\130\\172\"",
+  "true,\"\\226\\130\\172\",3"
+ ],
+ [
+  "local t = {} t[\"\\255\"] = 1 return t[\"\\255\"]",
+  "true,1"
+ ],
+ [
+  "local co = coroutine.create(function(a, b) local c = coroutine.yield(a + b) local d, e = coroutine.yield(c * 2) return d + e end)\nlocal r = {} \nlocal function add(...) for i = 1, select('#', ...) do r[#r + 1] = tostring((select(i, ...))) end end\nadd(coroutine.resume(co, 1, 2)) add(coroutine.status(co)) add(coroutine.resume(co, 10)) add(coroutine.resume(co, 3, 4)) add(coroutine.status(co)) add(coroutine.resume(co))\nreturn table.concat(r, \" \")",
+  "true,\"true 3 suspended true 20 true 7 dead false cannot resume dead coroutine\""
+ ],
+ [
+  "local function gen(n) return coroutine.wrap(function() for i = 1, n do coroutine.yield(i) end end) end\nlocal s = 0 for v in gen(5) do s = s + v end return s",
+  "true,15"
+ ],
+ [
+  "local function inner() coroutine.yield(\"from inner\") return \"inner done\" end\nlocal co = coroutine.create(function() local x = inner() coroutine.yield(x) return \"end\" end)\nreturn coroutine.resume(co), coroutine.resume(co), coroutine.resume(co), coroutine.resume(co)",
+  "true,true,true,true,false,\"cannot resume dead coroutine\""
+ ],
+ [
+  "local co = coroutine.create(function() error(\"boom\") end) return coroutine.resume(co)",
+  "true,false,\"user_script:1: boom\""
+ ],
+ [
+  "local co = coroutine.create(function() error({code = 1}) end) local ok, e = coroutine.resume(co) return ok, type(e), e.code",
+  "true,false,\"table\",1"
+ ],
+ [
+  "return coroutine.yield(1)",
+  "false,\"attempt to yield across metamethod/C-call boundary\""
+ ],
+ [
+  "return pcall(coroutine.yield, 1)",
+  "true,false,\"attempt to yield across metamethod/C-call boundary\""
+ ],
+ [
+  "local co = coroutine.create(function() pcall(coroutine.yield, 1) return \"x\" end) return coroutine.resume(co)",
+  "true,true,\"x\""
+ ],
+ [
+  "local co = coroutine.create(function() local ok, e = pcall(function() coroutine.yield(1) end) return ok, e end) return coroutine.resume(co)",
+  "true,true,false,\"attempt to yield across metamethod/C-call boundary\""
+ ],
+ [
+  "local co coroutine.resume(coroutine.create(function() co = coroutine.running() end)) return type(co), coroutine.status(co)",
+  "true,\"thread\",\"dead\""
+ ],
+ [
+  "return coroutine.running()",
+  "true,nil"
+ ],
+ [
+  "local co = coroutine.create(function() return coroutine.status(coroutine.running()) end) return coroutine.resume(co)",
+  "true,true,\"running\""
+ ],
+ [
+  "local outer outer = coroutine.create(function() local inner = coroutine.create(function() return coroutine.status(outer) end) return coroutine.resume(inner) end) return coroutine.resume(outer)",
+  "true,true,true,\"normal\""
+ ],
+ [
+  "local f = coroutine.wrap(function() error(\"werr\") end) return pcall(f)",
+  "true,false,\"user_script:1: werr\""
+ ],
+ [
+  "local f = coroutine.wrap(function() return 1 end) f() return pcall(f)",
+  "true,false,\"cannot resume dead coroutine\""
+ ],
+ [
+  "return type(coroutine.create(function() end)), tostring(coroutine.create(function() end)):match(\"^thread: \") ~= nil",
+  "true,\"thread\",true"
+ ],
+ [
+  "local co = coroutine.create(function(...) return select('#', ...), ... end) return coroutine.resume(co, nil, 2, nil)",
+  "true,true,3,nil,2,nil"
+ ],
+ [
+  "local t = {} local co = coroutine.wrap(function() for k, v in pairs({a = 1, b = 2, c = 3}) do coroutine.yield(k) end end) for i = 1, 3 do t[#t + 1] = co() end table.sort(t) return table.concat(t)",
+  "true,\"abc\""
+ ],
+ [
+  "local obj = {n = 0} function obj:step() self.n = self.n + 1 coroutine.yield(self.n) end\nlocal co = coroutine.wrap(function() while true do obj:step() end end) return co(), co(), co()",
+  "true,1,2,3"
+ ],
+ [
+  "local co = coroutine.create(function() local t = setmetatable({}, {__index = function(t, k) coroutine.yield(k) return 1 end}) return t.x end) return coroutine.resume(co)",
+  "true,false,\"attempt to yield across metamethod/C-call boundary\""
+ ],
+ [
+  "local co = coroutine.create(function() return table.sort({3, 2, 1}, function(a, b) coroutine.yield() return a < b end) end) return coroutine.resume(co)",
+  "true,false,\"attempt to yield across metamethod/C-call boundary\""
  ]
 ];

@@ -55,6 +55,12 @@ class Compiler {
   private fc!: FnCtx;
   private curLine = -1;
   private uniq = 0;
+  /**
+   * Coroutine mode (the chunk mentions `coroutine`): functions are generators wrapped by rt.coFn,
+   * calls go through `yield* rt.coCall(...)` so that coroutine.yield can suspend the whole Lua stack
+   * of a coroutine. Other chunks are compiled to plain functions.
+   */
+  private co = false;
 
   // ---- helpers ----
   private site(line: number, d1 = '', d2 = ''): string {
@@ -276,6 +282,13 @@ class Compiler {
         callee = `(typeof (${t} = ${this.ex(e.fn)}) === 'function' ? ${t} : rt.callable(${t}, ${s}))`;
       }
       this.fc.temps = save; // the callee is evaluated before the arguments
+      if (this.co) {
+        const fn = e.fn.k === 'local' ? e.fn.v.js : this.ex(e.fn);
+        this.fc.temps = save;
+        const args = this.args(e.args);
+        this.fc.temps = save;
+        return `${mk}(yield* rt.coCall(${fn}, ${s}${args === '' ? '' : ', ' + args}))`;
+      }
       const args = this.args(e.args);
       this.fc.temps = save;
       return `${mk}${callee}(${args})`;
@@ -299,6 +312,7 @@ class Compiler {
     this.fc.temps = save;
     const rest = this.args(e.args);
     this.fc.temps = save;
+    if (this.co) return `${mk}(yield* rt.coCall(${lookup}, ${sc}, ${obj}${rest === '' ? '' : ', ' + rest}))`;
     return `${mk}${callee}(${obj}${rest === '' ? '' : ', ' + rest})`;
   }
 
@@ -355,6 +369,7 @@ class Compiler {
       decl = `let ${names.join(', ')};`;
     }
     this.fc = saveFc;
+    if (this.co) return `rt.coFn(function* (${params.join(', ')}) {${prologue}${decl}${HOOK}${body}\nreturn EMPTY;})`;
     return `(function (${params.join(', ')}) {${prologue}${decl}${HOOK}${body}\nreturn EMPTY;})`;
   }
 
@@ -562,7 +577,8 @@ class Compiler {
     let head = `let ${vars.map((x) => x.js).join(', ')}${vars.length > 1 ? '' : `, ${v}`};`;
     head += `if (${f} === IPAIRS && ${st} instanceof LuaTable) { ${k} = ${c} + 1; ${v} = ${st}.get(${k}); if (${v} === undefined) break; ${c} = ${k}; }`;
     head += ` else if (${f} === NEXT && ${st} instanceof LuaTable) { const ${r} = ${st}.next(${c}); if (${r} === undefined) break; ${c} = ${k} = ${r}[0]; ${v} = ${r}[1]; }`;
-    head += ` else { const ${r} = ${f}(${st}, ${c}); ${k} = ${r}[0]; if (${k} === undefined) break; ${c} = ${k};`;
+    const iterCall = this.co ? `(yield* rt.coCall(${f}, ${site}, ${st}, ${c}))` : `${f}(${st}, ${c})`;
+    head += ` else { const ${r} = ${iterCall}; ${k} = ${r}[0]; if (${k} === undefined) break; ${c} = ${k};`;
     for (let j = 1; j < vars.length; j++) head += `${vars[j].js} = ${r}[${j}];`;
     head += '}';
     out += `${LOOP_DECL(n)}for (;;) {${LOOP_HOOK(n)}${head}${this.block(s.body)}}}`;
@@ -570,6 +586,7 @@ class Compiler {
   }
 
   compileChunk(main: FuncNode): CompiledChunk {
+    this.co = main.usesCoroutine === true;
     const fn = this.func(main, 'CH;');
     let decl = '';
     if (this.sites.length > 0) {

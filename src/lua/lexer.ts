@@ -67,6 +67,8 @@ export class Lexer {
   private aheadText = '';
   private aheadLine = 0;
   readonly chunk: string;
+  /** the name `coroutine` appears in the source (the chunk is compiled in coroutine mode) */
+  sawCoroutine = false;
 
   constructor(private readonly src: string, chunkname: string) {
     this.chunk = chunkId(chunkname);
@@ -187,6 +189,7 @@ export class Lexer {
             const name = src.slice(start, this.pos);
             const r = RESERVED.get(name);
             if (r !== undefined) return r;
+            if (name === 'coroutine') this.sawCoroutine = true;
             this.val = name; this.text = name;
             return T.NAME;
           }

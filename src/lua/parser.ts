@@ -60,6 +60,8 @@ export interface FuncNode {
   id: number;
   /** a name for messages ("function 'f'") */
   name: string;
+  /** main chunk only: the source mentions `coroutine` (functions are compiled as generators) */
+  usesCoroutine?: boolean;
 }
 
 interface Scope { vars: Map<string, LocalVar>; parent: Scope | null; fn: FuncNode; isLoop: boolean }
@@ -103,6 +105,7 @@ export class Parser {
     if (lx.t() !== T.EOS) this.errorExpected(T.EOS);
     this.closeScope();
     f.lastLine = lx.line;
+    f.usesCoroutine = lx.sawCoroutine;
     return f;
   }
 

@@ -175,6 +175,45 @@ export function callValue(_L: LuaState | null, f: LuaValue, args: LuaValue[]): L
   return callable(f, null)(...args);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Coroutine mode (chunks that mention `coroutine`)
+
+type CoGen = (...args: LuaValue[]) => Generator<LuaValue[], LuaValue[], LuaValue[]>;
+/** A Lua function compiled in coroutine mode: callable normally, its generator in `$co`. */
+export type CoFunction = LuaFunction & { $co: CoGen };
+
+/** The coroutine.yield function (set by the base library). */
+export let coYield: LuaFunction | null = null;
+export function setCoYield(f: LuaFunction): void { coYield = f; }
+
+const YIELD_ACROSS = 'attempt to yield across metamethod/C-call boundary';
+
+/** Runs a coroutine-mode body outside a coroutine's resume (called from JS or a library function). */
+function runSync(g: Generator<LuaValue[], LuaValue[], LuaValue[]>): LuaValue[] {
+  const r = g.next();
+  if (r.done === true) return r.value;
+  g.return(EMPTY);
+  throw new LuaError(YIELD_ACROSS);
+}
+
+/** Wraps the generator of a coroutine-mode Lua function as a Lua function value. */
+export function coFn(g: CoGen): CoFunction {
+  const f = ((...args: LuaValue[]) => runSync(g(...args))) as CoFunction;
+  f.$co = g;
+  return f;
+}
+
+/** A call from coroutine-mode code: Lua functions run as generators, coroutine.yield suspends. */
+export function* coCall(f: LuaValue, site: Site, ...args: LuaValue[]): Generator<LuaValue[], LuaValue[], LuaValue[]> {
+  if (typeof f === 'function') {
+    const g = (f as Partial<CoFunction>).$co;
+    if (g !== undefined) return yield* g(...args);
+    if (f === coYield) return yield args;
+    return f(...args);
+  }
+  return callable(f, site)(...args);
+}
+
 export function hook(L: LuaState): void {
   L.budget = L.hookEvery;
   L.onBudget();

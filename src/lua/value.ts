@@ -13,7 +13,7 @@
 //               results (or copy the array) before calling that function again. LuaState.call()
 //               returns a copy.
 
-export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata;
+export type LuaValue = undefined | boolean | number | string | LuaTable | LuaFunction | LuaUserdata | LuaThread;
 export type LuaFunction = (...args: LuaValue[]) => LuaValue[];
 
 /** The shared "no results" array. Never push into it. */
@@ -33,6 +33,14 @@ export class LuaError extends Error {
  * to whoever called into Lua from JS.
  */
 export class LuaUncatchable extends LuaError {}
+
+/** A coroutine (type "thread"). The coroutine library (lib/base.ts) drives it. */
+export class LuaThread {
+  status: 'suspended' | 'running' | 'normal' | 'dead' = 'suspended';
+  /** the running generator of the body (coroutine-mode functions), null before the first resume */
+  gen: Generator<LuaValue[], LuaValue[], LuaValue[]> | null = null;
+  constructor(readonly fn: LuaFunction) {}
+}
 
 export class LuaUserdata {
   metatable: LuaTable | null = null;
@@ -348,7 +356,7 @@ export function typeName(v: LuaValue): string {
     case 'number': return 'number';
     case 'string': return 'string';
     case 'function': return 'function';
-    default: return v instanceof LuaTable ? 'table' : 'userdata';
+    default: return v instanceof LuaTable ? 'table' : v instanceof LuaThread ? 'thread' : 'userdata';
   }
 }
 

@@ -5,8 +5,9 @@
 import {
   argError, callValue, checkAny, checkInt, checkString, checkTable, getMetatable, optInt, rawToString,
   toLuaError, tostringValue, typeError, where, libError, checkOption, luaNext, ipairsAux, NIL_RESULT,
+  setCoYield, type CoFunction,
 } from '../runtime.js';
-import { EMPTY, LuaError, LuaTable, LuaUncatchable, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
+import { EMPTY, LuaError, LuaTable, LuaThread, LuaUncatchable, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
 import { stringChunkId } from '../lexer.js';
 import type { LuaState } from '../state.js';
 
@@ -17,7 +18,7 @@ function countBytes(): number {
 
 export function openBase(L: LuaState): void {
   const G = L.globals;
-  const def = (name: string, f: LuaFunction) => G.set(name, f);
+  const def = (name: string, f: LuaFunction) => { markBuiltin(f); G.set(name, f); };
 
   G.set('_G', G);
   G.set('_VERSION', 'Lua 5.1');
@@ -224,7 +225,103 @@ export function openBase(L: LuaState): void {
   });
 
   def('getfenv', () => [G]);
+
+  openCoroutine(L);
 }
+
+// ---------------------------------------------------------------------------------------------
+// coroutine library. Coroutine bodies defined in chunks compiled in coroutine mode (chunks that
+// mention `coroutine`) can yield from any depth of Lua calls; as in 5.1, yielding across a library
+// function (pcall, metamethods, sort comparators...) raises "attempt to yield across metamethod/C-call
+// boundary".
+
+let running: LuaThread | null = null;
+
+function resume(co: LuaThread, args: LuaValue[]): LuaValue[] {
+  if (co.status === 'dead') return [false, 'cannot resume dead coroutine'];
+  if (co.status !== 'suspended') return [false, `cannot resume ${co.status === 'running' ? 'running' : 'non-suspended'} coroutine`];
+  const prev = running;
+  if (prev !== null) prev.status = 'normal';
+  running = co;
+  co.status = 'running';
+  try {
+    let r: IteratorResult<LuaValue[], LuaValue[]>;
+    if (co.gen === null) {
+      const g = (co.fn as Partial<CoFunction>).$co;
+      if (g !== undefined) {
+        co.gen = g(...args);
+        r = co.gen.next();
+      } else {
+        r = { done: true, value: co.fn(...args) };
+      }
+    } else {
+      r = co.gen.next(args);
+    }
+    co.status = r.done === true ? 'dead' : 'suspended';
+    return [true, ...r.value];
+  } catch (e) {
+    if (e instanceof LuaUncatchable) throw e;
+    co.status = 'dead';
+    return [false, toLuaError(e).value];
+  } finally {
+    running = prev;
+    if (prev !== null) prev.status = 'running';
+  }
+}
+
+function openCoroutine(L: LuaState): void {
+  const co = new LuaTable();
+  L.globals.set('coroutine', co);
+  const def = (name: string, f: LuaFunction) => co.set(name, f);
+  const checkCo = (args: LuaValue[], fname: string): LuaThread => {
+    const t = args[0];
+    if (!(t instanceof LuaThread)) argError(fname, 1, 'coroutine expected');
+    return t;
+  };
+  const luaFunction = (args: LuaValue[], fname: string): LuaFunction => {
+    const f = args[0];
+    if (typeof f !== 'function' || (f as Partial<CoFunction>).$co === undefined && !isLuaFunction(f)) argError(fname, 1, 'Lua function expected');
+    return f;
+  };
+
+  def('create', (...args) => [new LuaThread(luaFunction(args, 'create'))]);
+
+  def('resume', (...args) => resume(checkCo(args, 'resume'), args.slice(1)));
+
+  const yieldFn: LuaFunction = () => {
+    // Reached only when not called from coroutine-mode code inside a coroutine.
+    throw new LuaError('attempt to yield across metamethod/C-call boundary');
+  };
+  setCoYield(yieldFn);
+  def('yield', yieldFn);
+
+  def('status', (...args) => [checkCo(args, 'status').status]);
+
+  def('running', () => [running === null ? undefined : running]);
+
+  def('wrap', (...args) => {
+    const t = new LuaThread(luaFunction(args, 'wrap'));
+    return [(...a: LuaValue[]) => {
+      const r = resume(t, a);
+      if (r[0] === false) {
+        const e = r[1];
+        throw new LuaError(typeof e === 'string' ? where(1) + e : e);
+      }
+      r.shift();
+      return r;
+    }];
+  });
+}
+
+/** Whether a function value is compiled Lua code (not a library function). */
+function isLuaFunction(f: LuaFunction): boolean {
+  return luaFunctions.has(f);
+}
+/** Plain-mode compiled functions cannot be told apart cheaply; accept any function but builtins. */
+const luaFunctions = { has: (f: LuaFunction) => !builtins.has(f) };
+const builtins = new WeakSet<LuaFunction>();
+
+export function markBuiltin(f: LuaFunction): void { builtins.add(f); }
 
 function loadChunk(L: LuaState, src: string, name: string): LuaValue[] {
   const display = name.startsWith('=') || name.startsWith('@') ? name : '=' + stringChunkId(name);
