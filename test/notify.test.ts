@@ -215,6 +215,20 @@ test('expired events (x): lazy and active expiry', async () => {
   assert.deepEqual(got, [sp('bar', 'expired'), ev('expired', 'bar')]);
 });
 
+test('writing over a logically expired key: expired, then new', async () => {
+  await r.call('FLUSHALL');
+  await r.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+  try {
+    await r.call('SET', 'dst', 'v', 'PX', '1');
+    await r.call('SADD', 'src', 'a');
+    await sleep(20);
+    assert.deepEqual(await events('Exns', [['SUNIONSTORE', 'dst', 'src']], 0, false),
+      [ev('expired', 'dst'), ev('new', 'dst'), ev('sunionstore', 'dst')]);
+  } finally {
+    await r.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+  }
+});
+
 test('a RESP3 client sees its own notification after its reply', async () => {
   await r.call('CONFIG', 'SET', 'notify-keyspace-events', 'KA');
   try {
