@@ -547,12 +547,14 @@ export function checkInt(args: LuaValue[], i: number, fname: string): number {
   return toInt(n);
 }
 
-/** C's (int) conversion of a double as lua_tointeger does (truncation; NaN/inf become 0 or limits). */
+/**
+ * luaL_checkint's conversion on x86-64: (int)(ptrdiff_t)d, i.e. truncation toward zero, then the low
+ * 32 bits; NaN and values beyond 2^63 give INT64_MIN, whose low bits are 0.
+ */
 export function toInt(n: number): number {
-  if (n !== n) return 0;
-  const t = Math.trunc(n);
-  if (t > 2147483647 || t < -2147483648) return t > 0 ? 2147483647 : -2147483648;
-  return t;
+  if (n >= -2147483648 && n <= 2147483647) return n < 0 ? Math.ceil(n) : Math.floor(n);
+  if (!(Math.abs(n) < 9223372036854775808)) return 0;
+  return Number(BigInt.asIntN(32, BigInt(Math.trunc(n))));
 }
 
 export function optNumber(args: LuaValue[], i: number, fname: string, def: number): number {
