@@ -1203,5 +1203,45 @@ export const REFERENCE_CASES: [string, string][] = [
  [
   "local co = coroutine.create(function() return table.sort({3, 2, 1}, function(a, b) coroutine.yield() return a < b end) end) return coroutine.resume(co)",
   "true,false,\"attempt to yield across metamethod/C-call boundary\""
+ ],
+ [
+  "return select(2^32 + 2, \"a\", \"b\", \"c\")",
+  "true,\"b\",\"c\""
+ ],
+ [
+  "return select(-1.9, \"a\", \"b\")",
+  "true,\"b\""
+ ],
+ [
+  "return select(2.9, \"a\", \"b\", \"c\")",
+  "true,\"b\",\"c\""
+ ],
+ [
+  "return unpack({1, 2, 3}, 2.7)",
+  "true,2,3"
+ ],
+ [
+  "return unpack({1, 2, 3}, -1.5, 1)",
+  "true,nil,nil,1"
+ ],
+ [
+  "return getfenv() == _G, getfenv(0) == _G, getfenv(1) == _G, getfenv(print) == _G",
+  "true,true,true,true,true"
+ ],
+ [
+  "local u = newproxy(true) getmetatable(u).__index = function(t, k) return k .. \"?\" end return type(u), u.foo",
+  "true,\"userdata\",\"foo?\""
+ ],
+ [
+  "local u = newproxy(true) getmetatable(u).__len = function() return 7 end return #u",
+  "true,7"
+ ],
+ [
+  "local a = newproxy(true) local b = newproxy(a) return getmetatable(a) == getmetatable(b), getmetatable(newproxy())",
+  "true,true,nil"
+ ],
+ [
+  "local u = newproxy(true) getmetatable(u).__eq = function() return true end local v = newproxy(u) return u == v",
+  "true,true"
  ]
 ];

@@ -7,7 +7,7 @@ import {
   toLuaError, tostringValue, typeError, where, libError, checkOption, luaNext, ipairsAux, NIL_RESULT,
   setCoYield, type CoFunction,
 } from '../runtime.js';
-import { EMPTY, LuaError, LuaTable, LuaThread, LuaUncatchable, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
+import { EMPTY, LuaError, LuaTable, LuaThread, LuaUncatchable, LuaUserdata, stringToNumber, typeName, type LuaFunction, type LuaValue } from '../value.js';
 import { stringChunkId } from '../lexer.js';
 import type { LuaState } from '../state.js';
 
@@ -224,7 +224,34 @@ export function openBase(L: LuaState): void {
     return EMPTY;
   });
 
-  def('getfenv', () => [G]);
+  // One environment per state: getfenv returns the globals; setfenv cannot change environments.
+  def('getfenv', (...args) => {
+    const f = args[0];
+    if (f !== undefined && typeof f !== 'function') {
+      const level = checkInt(args, 0, 'getfenv');
+      if (level < 0) argError('getfenv', 1, 'level must be non-negative');
+    }
+    return [L.globals];
+  });
+
+  def('setfenv', (...args) => {
+    const f = args[0];
+    if (typeof f !== 'function') {
+      const level = checkInt(args, 0, 'setfenv');
+      if (level < 0) argError('setfenv', 1, 'level must be non-negative');
+    }
+    checkTable(args, 1, 'setfenv');
+    libError("'setfenv' cannot change environment of given object");
+  });
+
+  def('newproxy', (...args) => {
+    const a = args[0];
+    const u = new LuaUserdata(undefined);
+    if (a === true) u.metatable = new LuaTable();
+    else if (a instanceof LuaUserdata) u.metatable = a.metatable;
+    else if (a !== undefined && a !== false) argError('newproxy', 1, 'boolean or proxy expected');
+    return [u];
+  });
 
   openCoroutine(L);
 }
