@@ -8,6 +8,7 @@ import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
 import type { BlockState } from './blocking.js';
 import { E } from '../errors.js';
+import { beginBatch, endBatch } from './dispatch.js';
 
 export const CLIENT_REPLY_ON = 0, CLIENT_REPLY_OFF = 1, CLIENT_REPLY_SKIP = 2;
 
@@ -157,6 +158,7 @@ export class Client {
   processInput(): void {
     if (this.processing) return;
     this.processing = true;
+    beginBatch();
     try {
       while (!this.blocked && !this.closeAfterReply && !this.closed) {
         let argv: Buffer[] | null;
@@ -178,6 +180,7 @@ export class Client {
       }
     } finally {
       this.processing = false;
+      endBatch();
     }
   }
 
