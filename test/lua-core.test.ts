@@ -395,3 +395,10 @@ test('method lookup: own fields, big tables, __index tables and functions, strin
   assert.equal(err('local n = 5 return n:foo()'), "user_script:1: attempt to index local 'n' (a number value)");
   assert.equal(err('local t = {} return t:foo()'), "user_script:1: attempt to call method 'foo' (a nil value)");
 });
+
+test('unpack fits results within the 8000-slot C stack', () => {
+  assert.deepEqual(run('local a = {} for i = 1, 7999 do a[i] = i end return select("#", unpack(a))'), [7999]);
+  assert.equal(err('local a = {} for i = 1, 8000 do a[i] = i end return unpack(a)'), 'user_script:1: too many results to unpack');
+  assert.deepEqual(run('local a = {} for i = 1, 9000 do a[i] = i end return select("#", unpack(a, 1, 7997))'), [7997]);
+  assert.equal(err('local a = {} return unpack(a, 1, 7998)'), 'user_script:1: too many results to unpack');
+});

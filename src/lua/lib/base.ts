@@ -166,7 +166,8 @@ export function openBase(L: LuaState): void {
     const j = args[2] === undefined ? t.length() : checkInt(args, 2, 'unpack');
     if (i > j) return EMPTY;
     const n = j - i + 1;
-    if (n >= 7998 || !Number.isFinite(n)) libError('too many results to unpack');
+    // lua_checkstack: the arguments already on unpack's stack plus the results fit in LUAI_MAXCSTACK (8000)
+    if (args.length + n > 8000 || !Number.isFinite(n)) libError('too many results to unpack');
     const out = new Array<LuaValue>(n);
     if (i === 1 && j <= t.arr.length) {
       const arr = t.arr;
