@@ -61,8 +61,49 @@ function quoteString(s: string): string {
   return out + '"';
 }
 
+/** A growable byte buffer written with latin1 strings (one byte per char). */
+class Out {
+  buf: Buffer = Buffer.allocUnsafe(256);
+  len = 0;
+  grow(n: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.len);
+    this.buf = nb;
+  }
+  str(s: string): void {
+    const n = s.length;
+    if (this.len + n > this.buf.length) this.grow(n);
+    if (n < 16) {
+      const b = this.buf;
+      let l = this.len;
+      for (let i = 0; i < n; i++) b[l++] = s.charCodeAt(i);
+      this.len = l;
+    } else {
+      this.len += this.buf.latin1Write(s, this.len, n);
+    }
+  }
+  ch(c: number): void {
+    if (this.len + 1 > this.buf.length) this.grow(1);
+    this.buf[this.len++] = c;
+  }
+  quoted(s: string): void {
+    if (!NEEDS_ESCAPE.test(s)) {
+      this.ch(34);
+      this.str(s);
+      this.ch(34);
+      return;
+    }
+    this.str(quoteString(s));
+  }
+  take(): string {
+    return this.buf.latin1Slice(0, this.len);
+  }
+}
+
 class Encoder {
-  out = '';
+  readonly out = new Out();
   constructor(readonly L: LibState, readonly cfg: Config) {}
 
   fail(v: LuaValue, reason: string): never {
@@ -115,13 +156,13 @@ class Encoder {
 
   value(v: LuaValue, depth: number): void {
     switch (typeof v) {
-      case 'string': this.out += quoteString(v); return;
-      case 'number': this.out += this.number(v); return;
-      case 'boolean': this.out += v ? 'true' : 'false'; return;
-      case 'undefined': this.out += 'null'; return;
+      case 'string': this.out.quoted(v); return;
+      case 'number': this.out.str(this.number(v)); return;
+      case 'boolean': this.out.str(v ? 'true' : 'false'); return;
+      case 'undefined': this.out.str('null'); return;
       case 'object':
         if (v instanceof LuaTable) { this.table(v, depth + 1); return; }
-        if (v === CJSON_NULL) { this.out += 'null'; return; }
+        if (v === CJSON_NULL) { this.out.str('null'); return; }
         break;
     }
     this.fail(v, 'type not supported');
@@ -131,37 +172,37 @@ class Encoder {
     if (depth > this.cfg.encodeMaxDepth) libError(this.L, `Cannot serialise, excessive nesting (${depth})`);
     const len = this.arrayLength(t);
     if (len > 0) {
-      this.out += '[';
+      this.out.ch(91);
       for (let i = 1; i <= len; i++) {
-        if (i > 1) this.out += ',';
+        if (i > 1) this.out.ch(44);
         this.value(t.get(i), depth);
       }
-      this.out += ']';
+      this.out.ch(93);
       return;
     }
-    this.out += '{';
+    this.out.ch(123);
     let first = true;
     const arr = t.arr;
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
       if (v === undefined) continue;
-      if (!first) this.out += ',';
+      if (!first) this.out.ch(44);
       first = false;
-      this.out += '"' + this.number(i + 1) + '":';
+      this.out.ch(34); this.out.str(this.number(i + 1)); this.out.str('":');
       this.value(v, depth);
     }
     const h = t.hash;
     if (h !== null) {
       for (const [k, v] of h) {
-        if (!first) this.out += ',';
+        if (!first) this.out.ch(44);
         first = false;
-        if (typeof k === 'string') this.out += quoteString(k) + ':';
-        else if (typeof k === 'number') this.out += '"' + this.number(k) + '":';
+        if (typeof k === 'string') { this.out.quoted(k); this.out.ch(58); }
+        else if (typeof k === 'number') { this.out.ch(34); this.out.str(this.number(k)); this.out.str('":'); }
         else this.fail(k, 'table key must be a number or string');
         this.value(v, depth);
       }
     }
-    this.out += '}';
+    this.out.ch(125);
   }
 }
 
@@ -330,18 +371,18 @@ class Decoder {
     const n = this.n;
     let p = this.pos + 1;
     // Fast path: no escapes and no NUL before the closing quote.
-    const q = data.indexOf('"', p);
-    if (q >= 0) {
-      const b = data.indexOf('\\', p);
-      if ((b < 0 || b > q)) {
-        const z = data.indexOf('\0', p);
-        if (z < 0 || z > q) {
-          this.type = T_STRING;
-          this.str = data.slice(p, q);
-          this.pos = q + 1;
-          return;
-        }
+    let q = p;
+    for (;;) {
+      if (q >= n) break;
+      const c = data.charCodeAt(q);
+      if (c === 34) {
+        this.type = T_STRING;
+        this.str = data.slice(p, q);
+        this.pos = q + 1;
+        return;
       }
+      if (c === 92 || c === 0) break;
+      q++;
     }
     const parts: string[] = [];
     let start = p;
@@ -557,7 +598,7 @@ function newCjson(L: LibState): LuaTable {
     if (typeof v === 'string') return [quoteString(v)];
     const enc = new Encoder(L, cfg);
     enc.value(v, 0);
-    return [enc.out];
+    return [enc.out.take()];
   }
 
   function decode(s: LuaValue): LuaValue[] {

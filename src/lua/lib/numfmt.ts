@@ -44,40 +44,68 @@ export function exactDigits(x: number, n: number): { digits: string; exp: number
   throw new Error('exactDigits: no convergence');
 }
 
+const POW10: number[] = [];
+for (let i = 0; i <= 22; i++) POW10.push(10 ** i);
+
 /**
- * Could rounding |x| to `n` significant digits hit an exact tie? Only when x's exact decimal value
- * has n+1 significant digits ending in 5, and then JS's shortest representation shows exactly those.
+ * n (<= 15) significant digits of |x| from JS's shortest round-trip representation S: when S has at
+ * most n digits it is the nearest n-digit decimal; otherwise S is rounded, unless its tail is so close
+ * to a half that S's own error could decide (then null: use the exact path).
  */
-function maybeTie(x: number, n: number): boolean {
-  const s = String(x);
-  let digits = 0;
-  let last = 0;
-  let lead = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 101) break; // e
-    if (c < 48 || c > 57) continue;
-    if (lead && c === 48) continue;
-    lead = false;
-    digits++;
-    last = c;
+function shortestDigits(ax: number, n: number): { digits: string; exp: number } | null {
+  const s = String(ax);
+  let digits: string;
+  let exp: number;
+  const ei = s.indexOf('e');
+  if (ei >= 0) {
+    const mant = s.slice(0, ei);
+    digits = mant.length > 1 ? mant[0] + mant.slice(2) : mant;
+    exp = parseInt(s.slice(ei + 1), 10);
+  } else {
+    const dot = s.indexOf('.');
+    if (dot < 0) {
+      digits = s;
+      exp = s.length - 1;
+    } else if (s.charCodeAt(0) !== 48) {
+      digits = s.slice(0, dot) + s.slice(dot + 1);
+      exp = dot - 1;
+    } else {
+      let z = dot + 1;
+      while (s.charCodeAt(z) === 48) z++;
+      digits = s.slice(z);
+      exp = dot - z;
+    }
   }
-  // trailing zeros of an integer written out do not count
-  if (s.indexOf('e') < 0 && s.indexOf('.') < 0) {
-    let z = s.length;
-    while (z > 0 && s.charCodeAt(z - 1) === 48) { z--; digits--; }
-    last = s.charCodeAt(z - 1);
+  let k = digits.length;
+  while (k > 1 && digits.charCodeAt(k - 1) === 48) k--;
+  if (k < digits.length) digits = digits.slice(0, k);
+  if (k <= n) return { digits, exp };
+  const tlen = k - n;
+  const tail = parseInt(digits.slice(n), 10);
+  const half = 5 * POW10[tlen - 1];
+  // S's distance to x, in units of S's last digit (half an ulp), plus slack
+  const err = ax * 1.2e-16 / 10 ** (exp - k + 1) + 1;
+  if (Math.abs(tail - half) <= err) return null;
+  let head = digits.slice(0, n);
+  if (tail > half) {
+    // increment the decimal string
+    let i = n - 1;
+    while (i >= 0 && head.charCodeAt(i) === 57) i--;
+    if (i < 0) return { digits: '1', exp: exp + 1 };
+    head = head.slice(0, i) + String.fromCharCode(head.charCodeAt(i) + 1);
   }
-  return digits === n + 1 && last === 53;
+  return { digits: head, exp };
 }
 
-/** n significant digits of |x| (finite, nonzero) and the exponent, as %e rounds them. */
+/** n significant digits of |x| (finite, nonzero) and the exponent, as %e rounds them (exactly n digits). */
 export function sigDigits(x: number, n: number): { digits: string; exp: number } {
-  if (n <= 100 && !maybeTie(x, n)) {
-    const e = Math.abs(x).toExponential(n - 1);
-    const ei = e.indexOf('e');
-    const digits = n === 1 ? e.slice(0, ei) : e[0] + e.slice(2, ei);
-    return { digits, exp: parseInt(e.slice(ei + 1), 10) };
+  // (subnormals have fewer significant bits: their shortest form says less)
+  if (n <= 15 && (x >= 2.2250738585072014e-308 || x <= -2.2250738585072014e-308)) {
+    const r = shortestDigits(Math.abs(x), n);
+    if (r !== null) {
+      if (r.digits.length < n) r.digits += '0'.repeat(n - r.digits.length);
+      return r;
+    }
   }
   return exactDigits(x, n);
 }
@@ -144,7 +172,7 @@ export function gDigits(ax: number, prec: number, alt: boolean, upper: boolean):
 
 /** C's "%.<prec>g" of a number, as Lua's tostring (prec 14) and cjson (encode_number_precision) print. */
 export function formatNumberG(x: number, prec: number): string {
-  if (Number.isInteger(x) && Math.abs(x) < 10 ** prec) return Object.is(x, -0) ? '-0' : String(x);
+  if (Number.isInteger(x) && x < POW10[prec] && x > -POW10[prec]) return Object.is(x, -0) ? '-0' : String(x);
   if (x !== x) return x > 0 ? 'nan' : '-nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
