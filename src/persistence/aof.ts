@@ -27,6 +27,7 @@ import {
 import { registerInfoFields, usedMemory } from '../server/info.js';
 import { call, resolveCommand } from '../server/dispatch.js';
 import { debugHooks } from '../commands/debug.js';
+import './aofrewrite.js';
 import { E } from '../errors.js';
 
 type AofFileType = 'b' | 'h' | 'i';
@@ -43,6 +44,8 @@ export interface AofManifest {
 
 interface Rewrite {
   snapshot: Snapshot;
+  /** The base is an RDB image (aof-use-rdb-preamble yes), else commands. */
+  rdb: boolean;
   fd: number;
   tmpPath: string;
   startedAt: number;
@@ -312,7 +315,8 @@ export function startRewrite(s: Server): string | null {
     return 'ERR';
   }
   const sink: SnapshotSink = { write: (chunk) => writeAll(fd, chunk) };
-  const snap = new Snapshot(s, saveOptions(s), sink);
+  const rdb = s.config.bool('aof-use-rdb-preamble');
+  const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb }, sink);
   if (!snap.start(usedMemory(s))) {
     closeSync(fd);
     try { unlinkSync(tmpPath); } catch { /* ignore */ }
@@ -321,7 +325,7 @@ export function startRewrite(s: Server): string | null {
   }
   const delay = s.config.num('rdb-key-save-delay');
   if (delay > 0) snap.keyDelayUs = delay;
-  const rw: Rewrite = { snapshot: snap, fd, tmpPath, startedAt: Date.now() };
+  const rw: Rewrite = { snapshot: snap, rdb, fd, tmpPath, startedAt: Date.now() };
   st.rewrite = rw;
   st.scheduled = false;
   s.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
@@ -355,7 +359,7 @@ function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
   const m = st.manifest;
   try {
     const baseSeq = m.currBaseSeq + 1;
-    const baseName = `${fileName(s)}.${baseSeq}.base.rdb`;
+    const baseName = `${fileName(s)}.${baseSeq}.base.${rw.rdb ? 'rdb' : 'aof'}`;
     renameSync(rw.tmpPath, join(dir, baseName));
     if (m.base) m.history.push({ ...m.base, type: 'h' });
     m.base = { name: baseName, seq: baseSeq, type: 'b' };
@@ -704,10 +708,11 @@ export async function aofStartup(s: Server): Promise<boolean> {
   const dir = aofDir(s);
   if (m.base === null && m.incrs.length === 0) {
     // An empty start: write the (empty) dataset as the base right away.
-    const baseName = `${fileName(s)}.1.base.rdb`;
+    const rdb = s.config.bool('aof-use-rdb-preamble');
+    const baseName = `${fileName(s)}.1.base.${rdb ? 'rdb' : 'aof'}`;
     const tmp = join(dir, `temp-rewriteaof-${process.pid}.aof`);
     const fd = openSync(tmp, 'w');
-    const snap = new Snapshot(s, saveOptions(s), { write: (c) => writeAll(fd, c) });
+    const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb }, { write: (c) => writeAll(fd, c) });
     if (!snap.start(usedMemory(s))) throw new Error('AOF: cannot create the base file');
     snap.runToEnd();
     fsyncSync(fd);

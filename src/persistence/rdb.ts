@@ -195,7 +195,7 @@ export class RdbOut {
   }
 }
 
-function formatG17(v: number): string {
+export function formatG17(v: number): string {
   // %.17g: enough digits to round-trip; JS's shortest form also round-trips.
   return String(v);
 }
@@ -366,7 +366,16 @@ export interface SaveOptions {
   aux: Array<[string, string]>;
   /** Write IDLE (lru) or FREQ (lfu) before each key, as Valkey does under those policies. */
   accessInfo: 'lru' | 'lfu' | null;
+  /** An AOF base in command format instead of an RDB image (aof-use-rdb-preamble no). */
+  aofCommands?: boolean;
 }
+
+/** The command-format writers of an AOF base (persistence/aofrewrite.ts fills them in). */
+export const aofEntryWriter: {
+  header: ((s: Server, out: RdbOut) => void) | null;
+  select: ((out: RdbOut, dbId: number) => void) | null;
+  entry: ((out: RdbOut, ks: Keyspace, a: number) => void) | null;
+} = { header: null, select: null, entry: null };
 
 /** Save options from the server's configuration. `extraAux` are e.g. the replication fields. */
 export function saveOptions(s: Server, extraAux: Array<[string, string]> = [], version = RDB_VERSION): SaveOptions {
@@ -583,9 +592,19 @@ export class Snapshot {
     }
     ks.beforeWrite = this.onBeforeWrite;
     ks.beforeFlush = this.onBeforeFlush;
-    writeHeader(this.out, this.opts, usedMem);
-    rdbFunctionHooks.save?.(this.s, this.out, this.opts.compression);
+    if (this.opts.aofCommands) {
+      aofEntryWriter.header!(this.s, this.out);
+    } else {
+      writeHeader(this.out, this.opts, usedMem);
+      rdbFunctionHooks.save?.(this.s, this.out, this.opts.compression);
+    }
     return true;
+  }
+
+  /** One key in the snapshot's format (an RDB entry, or the commands of an AOF base). */
+  private writeKey(out: RdbOut, a: number): void {
+    if (this.opts.aofCommands) aofEntryWriter.entry!(out, this.ks, a);
+    else writeEntry(out, this.ks, a, this.opts);
   }
 
   /** Registers a completion callback (called once, with the error if the snapshot failed). */
@@ -598,7 +617,7 @@ export class Snapshot {
     this.pending.clear(a);
     const o = new RdbOut(256);
     try {
-      writeEntry(o, this.ks, a, this.opts);
+      this.writeKey(o, a);
     } catch (e) {
       this.fail(e as Error);
       return;
@@ -638,7 +657,8 @@ export class Snapshot {
       while (this.dbIdx < this.plans.length) {
         const plan = this.plans[this.dbIdx]!;
         if (!this.dbStarted) {
-          writeDbHeader(this.out, plan.id, plan.addrs.length, plan.expires);
+          if (this.opts.aofCommands) aofEntryWriter.select!(this.out, plan.id);
+          else writeDbHeader(this.out, plan.id, plan.addrs.length, plan.expires);
           this.dbStarted = true;
         }
         const addrs = plan.addrs;
@@ -650,7 +670,7 @@ export class Snapshot {
             this.early.delete(a);
           } else if (this.pending.has(a)) {
             this.pending.clear(a);
-            if (ar.u8[a >>> ADDR_UNITS_SHIFT] !== undefined) writeEntry(this.out, ks, a, this.opts);
+            if (ar.u8[a >>> ADDR_UNITS_SHIFT] !== undefined) this.writeKey(this.out, a);
           }
           this.keysProcessed++;
           if (this.out.length >= (1 << 20)) this.emit();
@@ -663,11 +683,15 @@ export class Snapshot {
         this.pos = 0;
         this.dbStarted = false;
       }
-      this.out.byte(RDB_OPCODE_EOF);
-      this.emit();
-      const tail = this.opts.checksum ? this.crc.bytes() : Buffer.alloc(8);
-      this.bytesWritten += tail.length;
-      this.sink.write(tail);
+      if (this.opts.aofCommands) {
+        this.emit();
+      } else {
+        this.out.byte(RDB_OPCODE_EOF);
+        this.emit();
+        const tail = this.opts.checksum ? this.crc.bytes() : Buffer.alloc(8);
+        this.bytesWritten += tail.length;
+        this.sink.write(tail);
+      }
     } catch (e) {
       this.fail(e as Error);
       return false;
