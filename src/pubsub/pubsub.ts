@@ -286,9 +286,10 @@ export function installPubsub(s: Server): PubSub {
     if (prevClosed) prevClosed(c);
     if (c.subs + c.psubs + c.ssubs > 0) ps.dropAll(c);
   };
-  const prevAfter = s.hooks.afterCall;
-  s.hooks.afterCall = (c, cmd, argv) => {
-    if (prevAfter) prevAfter(c, cmd, argv);
+  // Held pushes go out when the outermost call has replied (whatever path it left by).
+  const prevLeave = s.hooks.leaveCall;
+  s.hooks.leaveCall = (c, cmd, argv) => {
+    if (prevLeave) prevLeave(c, cmd, argv);
     if (s.propagator.nesting === 0) ps.releaseHeld();
   };
   const limits = outputLimitsOf(s);
