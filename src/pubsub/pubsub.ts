@@ -6,7 +6,7 @@
 // disconnection). Names are kept as latin1 strings (one char per byte), so they are exact for
 // binary channel names and usable as Map keys.
 //
-// A published message is encoded once (everything but the 2-byte RESP2/RESP3 aggregate header)
+// A published message is encoded once (everything but the RESP2 `*n` / RESP3 `>n` header)
 // and the same bytes are appended to every receiver's writer; each receiver is flushed once per
 // event-loop turn. Push data for the client whose command is running is held back until that
 // command (or its whole EXEC / script) has replied, as Valkey does, so a client publishing to
