@@ -402,3 +402,16 @@ test('unpack fits results within the 8000-slot C stack', () => {
   assert.deepEqual(run('local a = {} for i = 1, 9000 do a[i] = i end return select("#", unpack(a, 1, 7997))'), [7997]);
   assert.equal(err('local a = {} return unpack(a, 1, 7998)'), 'user_script:1: too many results to unpack');
 });
+
+test('LuaState.error and where from host functions', () => {
+  const L = new LuaState();
+  L.globals.set('fail', (...args: LuaValue[]) => L.error(`failed ${String(args[0])}`));
+  L.globals.set('fail2', () => L.error('deeper', 2));
+  L.globals.set('pos', () => [L.where(1)]);
+  assert.equal(err('\n\nfail(1)', L), 'user_script:3: failed 1');
+  assert.equal(err('local function f()\n  fail2()\nend\n\nf()', L), 'user_script:5: deeper');
+  assert.deepEqual(run('local x = 1\nreturn pos()', L), ['user_script:2: ']);
+  assert.deepEqual(run('return pcall(fail, 2)', L), [false, 'failed 2']);
+  // a chunk loaded from another chunk reports its own name and lines
+  assert.deepEqual(run('local f = loadstring("\\nfail(3)", "=inner") return pcall(f)', L), [false, 'inner:2: failed 3']);
+});
