@@ -250,3 +250,25 @@ export function cUint64(x: number): bigint {
   if (w < TWO63) return BigInt(Math.trunc(w)) + 2n ** 63n;
   return 0n;
 }
+
+/**
+ * Calls fn(key, value) for every entry of a table's hash part (in next() order), stopping when fn
+ * returns false. Reads the string-key bag and the Map of a LuaHash directly when it has them.
+ */
+export function eachHash(t: LuaTable, fn: (k: LuaValue, v: LuaValue) => boolean | void): void {
+  const h = t.hash as unknown as { s?: Record<string, LuaValue>; m?: Map<LuaValue, LuaValue> | null } | null;
+  if (h === null) return;
+  if (h.s !== undefined && typeof h.s === 'object') {
+    const bag = h.s;
+    for (const k in bag) {
+      const v = bag[k];
+      if (v !== undefined && fn(k, v) === false) return;
+    }
+    const m = h.m;
+    if (m !== null && m !== undefined) {
+      for (const [k, v] of m) if (fn(k, v) === false) return;
+    }
+    return;
+  }
+  for (const [k, v] of t.hash as unknown as Iterable<[LuaValue, LuaValue]>) if (fn(k, v) === false) return;
+}

@@ -3,7 +3,7 @@
 
 import { LuaTable, LuaUserdata, numberToString, typeName } from '../value.js';
 import type { LuaFunction, LuaValue } from '../value.js';
-import { argError, checkInteger, checkString, libError, makeLib } from './args.js';
+import { argError, checkInteger, checkString, eachHash, libError, makeLib } from './args.js';
 import type { LibState } from './args.js';
 import { formatNumberG } from './numfmt.js';
 
@@ -135,16 +135,18 @@ class Encoder {
     for (let i = 0; i < arr.length; i++) {
       if (arr[i] !== undefined) { items++; max = i + 1; }
     }
-    const h = t.hash;
-    if (h !== null && h.size > 0) {
-      for (const k of h.keys()) {
+    if (t.hash !== null && t.hash.size > 0) {
+      let object = false;
+      eachHash(t, (k) => {
         if (typeof k === 'number' && k !== 0 && Math.floor(k) === k && k >= 1) {
           if (k > max) max = k;
           items++;
-          continue;
+          return true;
         }
-        return -1;
-      }
+        object = true;
+        return false;
+      });
+      if (object) return -1;
     }
     const cfg = this.cfg;
     if (cfg.sparseRatio > 0 && max > items * cfg.sparseRatio && max > cfg.sparseSafe) {
@@ -191,17 +193,14 @@ class Encoder {
       this.out.ch(34); this.out.str(this.number(i + 1)); this.out.str('":');
       this.value(v, depth);
     }
-    const h = t.hash;
-    if (h !== null) {
-      for (const [k, v] of h) {
-        if (!first) this.out.ch(44);
-        first = false;
-        if (typeof k === 'string') { this.out.quoted(k); this.out.ch(58); }
-        else if (typeof k === 'number') { this.out.ch(34); this.out.str(this.number(k)); this.out.str('":'); }
-        else this.fail(k, 'table key must be a number or string');
-        this.value(v, depth);
-      }
-    }
+    eachHash(t, (k, v) => {
+      if (!first) this.out.ch(44);
+      first = false;
+      if (typeof k === 'string') { this.out.quoted(k); this.out.ch(58); }
+      else if (typeof k === 'number') { this.out.ch(34); this.out.str(this.number(k)); this.out.str('":'); }
+      else this.fail(k, 'table key must be a number or string');
+      this.value(v, depth);
+    });
     this.out.ch(125);
   }
 }
@@ -361,6 +360,22 @@ class Decoder {
 
   private numberToken(): void {
     this.type = T_NUMBER;
+    // Plain integers (the common case) without strtod's generality.
+    const data = this.data;
+    let p = this.pos;
+    let neg = false;
+    if (data.charCodeAt(p) === 45) { neg = true; p++; }
+    const start = p;
+    let iv = 0;
+    let c = data.charCodeAt(p);
+    while (c >= 48 && c <= 57) { iv = iv * 10 + (c - 48); c = data.charCodeAt(++p); }
+    const nd = p - start;
+    if (nd > 0 && nd <= 15 && c !== 46 && c !== 101 && c !== 69 && c !== 120 && c !== 88 &&
+        !(nd > 1 && data.charCodeAt(start) === 48)) {
+      this.num = neg ? -iv : iv;
+      this.pos = p;
+      return;
+    }
     const [v, end] = strtodPrefix(this.data, this.pos);
     if (end === this.pos) this.setError('invalid number');
     else { this.num = v; this.pos = end; }

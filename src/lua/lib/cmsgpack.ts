@@ -5,7 +5,7 @@
 
 import { LuaTable } from '../value.js';
 import type { LuaValue } from '../value.js';
-import { argError, checkInteger, checkString, indexValue, libError, makeLib, optInteger } from './args.js';
+import { argError, checkInteger, checkString, eachHash, indexValue, libError, makeLib, optInteger } from './args.js';
 import type { LibState } from './args.js';
 
 const MAX_NESTING = 16;
@@ -108,15 +108,14 @@ function isArray(t: LuaTable): boolean {
   for (let i = 0; i < arr.length; i++) {
     if (arr[i] !== undefined) { count++; max = i + 1; }
   }
-  const h = t.hash;
-  if (h !== null) {
-    for (const k of h.keys()) {
-      if (typeof k !== 'number' || !(k > 0) || k > INT_MAX || Math.floor(k) !== k) return false;
-      if (k > max) max = k;
-      count++;
-    }
-  }
-  return max === count;
+  let ok = true;
+  eachHash(t, (k) => {
+    if (typeof k !== 'number' || !(k > 0) || k > INT_MAX || Math.floor(k) !== k) { ok = false; return false; }
+    if (k > max) max = k;
+    count++;
+    return true;
+  });
+  return ok && max === count;
 }
 
 export function openCmsgpack(L: LibState): LuaTable {
@@ -148,12 +147,10 @@ export function openCmsgpack(L: LibState): LuaTable {
               encode(w, i + 1, level + 1);
               encode(w, arr[i], level + 1);
             }
-            if (v.hash !== null) {
-              for (const [k, x] of v.hash) {
-                encode(w, k, level + 1);
-                encode(w, x, level + 1);
-              }
-            }
+            eachHash(v, (k, x) => {
+              encode(w, k, level + 1);
+              encode(w, x, level + 1);
+            });
           }
           return;
         }

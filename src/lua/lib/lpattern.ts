@@ -50,8 +50,8 @@ function matchClass(c: number, cl: number): boolean {
 
 export class MatchState {
   level = 0;
-  readonly capInit: number[] = new Array<number>(MAXCAPTURES).fill(0);
-  readonly capLen: number[] = new Array<number>(MAXCAPTURES).fill(0);
+  readonly capInit: number[] = [];
+  readonly capLen: number[] = [];
   readonly plen: number;
   readonly pat: string;
   constructor(readonly L: LibState, readonly src: string, pat: string) {
