@@ -1,6 +1,13 @@
 // Runtime helpers for compiled Lua code and for the libraries: the slow paths of arithmetic, comparison,
 // concatenation, indexing and calls (coercions, metamethods, 5.1 error messages with variable names),
 // positions ("chunk:line:") for errors, and argument checking for library functions.
+//
+// For library code (no call site): callValue(L, f, args), indexValue(L, t, k), setIndexValue(L, t, k, v),
+// tostringMeta(L, v) / tostringValue(L, v), eq(a, b), lt(a, b, null), le(a, b, null), arith(op, a, b, null),
+// concat(a, b, null), len(a, null), getMetatable(L, v), where(level), libError(msg), argError(fname, n, msg),
+// typeError(args, i, fname, tname), checkNumber/checkInt/checkString/checkTable/checkAny/checkFunction/
+// checkOption/optNumber/optInt/optString(args, i, fname[, def]) with 0-based i, toLuaError(e).
+// Errors raised without a site carry no position, as luaG_runerror inside a C function.
 
 import {
   EMPTY, LuaError, LuaTable, LuaUncatchable, LuaUserdata, numberToString, stringToNumber, typeName,
