@@ -127,7 +127,8 @@ class Compiler {
           if (e.obj.k === 'local') { o = e.obj.v.js; oset = o; } else { o = this.tmp(); oset = `(${o} = ${this.ex(e.obj)})`; }
           const v = this.tmp();
           this.fc.temps = save;
-          return `(${oset} instanceof LuaTable && ${o}.hash !== null && (${v} = ${o}.hash.s${prop(e.key.v)}) !== undefined ? ${v} : rt.indexStr(${o}, ${strLit(e.key.v)}, ${s}))`;
+          // only tables have a `hash` (null until they get non-array keys)
+          return `((${v} = ${oset}?.hash?.s${prop(e.key.v)}) !== undefined ? ${v} : rt.indexStr(${o}, ${strLit(e.key.v)}, ${s}))`;
         }
         {
           // array-part fast path: t.arr[k - 1] for a number key (holes, non-integers and keys out of
@@ -139,7 +140,7 @@ class Compiler {
           const v = this.tmp();
           this.fc.temps = save;
           const numCheck = isNumExpr(e.key) ? '' : `typeof ${k} === 'number' && `;
-          return `(${oset}, ${pk}${o} instanceof LuaTable && ${numCheck}(${v} = ${o}.arr[${k} - 1]) !== undefined ? ${v} : rt.index(${o}, ${k}, ${s}))`;
+          return `(${oset}, ${pk}${numCheck}(${v} = ${o}?.arr?.[${k} - 1]) !== undefined ? ${v} : rt.index(${o}, ${k}, ${s}))`;
         }
       }
       case 'call': case 'method': return `${this.call(e)}[0]`;
@@ -485,7 +486,7 @@ class Compiler {
         const h = this.tmp();
         this.fc.temps = save;
         const key = target.key.v;
-        return `${pre}if (${o} instanceof LuaTable && ${v} !== undefined && (${h} = ${o}.hash) !== null && ${h}.s${prop(key)} !== undefined && !${o}.readonly) ${h}.s${prop(key)} = ${v}; else rt.setIndex(${o}, ${strLit(key)}, ${v}, ${s});`;
+        return `${pre}if (${v} !== undefined && (${h} = ${o}?.hash) != null && ${h}.s${prop(key)} !== undefined && !${o}.readonly) ${h}.s${prop(key)} = ${v}; else rt.setIndex(${o}, ${strLit(key)}, ${v}, ${s});`;
       }
       const o = objRef ?? this.ex(target.obj);
       const k = keyRef ?? this.ex(target.key);
