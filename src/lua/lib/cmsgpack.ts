@@ -322,6 +322,10 @@ export function openCmsgpack(L: LibState): LuaTable {
     const r = new Reader(s, offset);
     const out: LuaValue[] = decodeAll ? [] : [undefined];
     for (let cnt = 0; r.left > 0 && cnt < limit; cnt++) {
+      // every value is a result: they must fit in LUAI_MAXCSTACK (8000) slots with the argument
+      if (cnt + 2 > 8000) {
+        libError(L, 'stack overflow (too many return values at once; use unpack_one or unpack_limit instead.)');
+      }
       const v = decode(r);
       if (r.err === EOF) libError(L, 'Missing bytes in input.');
       if (r.err === BADFMT) libError(L, 'Bad data format in input.');

@@ -3,7 +3,7 @@
 import { EMPTY, LuaTable, numberToString, typeName } from '../value.js';
 import type { LuaFunction, LuaValue } from '../value.js';
 import {
-  argError, checkInt, checkInteger, checkNumber, checkString, indexValue, libError, makeLib, markNativeGlobals, nativeFunctions, optInteger, typeError,
+  argError, checkInt, checkInteger, checkNumber, checkString, indexValue, libError, makeLib, markNativeGlobals, nativeFunctions, rawError, optInteger, typeError,
 } from './args.js';
 import type { LibState } from './args.js';
 import { MatchState, hasSpecials, isDigit } from './lpattern.js';
@@ -194,11 +194,11 @@ export function openString(L: LibState): LuaTable {
     const str = checkString(L, s, 1, 'rep', arguments.length);
     const cnt = checkInt(L, n, 2, 'rep', arguments.length);
     if (cnt <= 0 || str.length === 0) return [''];
-    if (str.length * cnt > 0x1fffffe8) libError(L, 'not enough memory');
+    if (str.length * cnt > 0x1fffffe8) rawError('not enough memory');
     try {
       return [str.repeat(cnt)];
     } catch {
-      return libError(L, 'not enough memory');
+      return rawError('not enough memory');
     }
   }
 
@@ -211,7 +211,8 @@ export function openString(L: LibState): LuaTable {
     if (pose > l) pose = l;
     if (posi > pose) return EMPTY;
     const n = pose - posi + 1;
-    if (n > 8000000) libError(L, 'string slice too long');
+    // A C function's results must fit in LUAI_MAXCSTACK (8000) slots beside its arguments.
+    if (n + arguments.length > 8000) libError(L, 'stack overflow (string slice too long)');
     const out = new Array<LuaValue>(n);
     for (let k = 0; k < n; k++) out[k] = str.charCodeAt(posi - 1 + k);
     return out;

@@ -190,6 +190,7 @@ export function openStruct(L: LibState): LuaTable {
       let size = optsize(opt, f);
       if (!negative) pos += gettoalign(pos, h, opt, size);
       if (negative || !(size <= ld && pos <= ld - size)) argError(L, 2, 'unpack', 'data string too short');
+      if (argc + res.length + 2 > 8000) libError(L, 'stack overflow (too many results)');
       switch (opt) {
         case 98: case 66: case 104: case 72: case 108: case 76: case 84: case 105: case 73: {
           const signed = opt >= 97;
