@@ -404,6 +404,19 @@ const WS = /^[ \f\n\r\t\v]*$/;
  * allowing surrounding whitespace. Returns undefined when the string is not a number.
  */
 export function stringToNumber(s: string): number | undefined {
+  // Fast path: only [0-9.eE+-] characters, where JS's Number() and strtod agree on what is valid.
+  const n = s.length;
+  if (n > 0 && n < 32) {
+    let simple = true;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (!((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45)) { simple = false; break; }
+    }
+    if (simple) {
+      const v = Number(s);
+      return v === v ? v : undefined;
+    }
+  }
   const t = s.replace(/^[ \f\n\r\t\v]+/, '');
   const m = /^[-+]?(?:0[xX](?:([0-9a-fA-F]+)(?![.pP])|([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([-+]?\d+))?)|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf(?:inity)?|nan)/i.exec(t);
   if (m === null) return undefined;
