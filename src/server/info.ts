@@ -5,9 +5,9 @@
 // returns name → value pairs for one section, which replace the default of a field of the same
 // name or are appended after the defaults. `onResetStats` lets them join CONFIG RESETSTAT.
 import os from 'node:os';
-import v8 from 'node:v8';
 import { createHash } from 'node:crypto';
 import type { Server } from './server.js';
+import type { Client } from './client.js';
 import type { Command } from '../commands/registry.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -118,24 +118,35 @@ export interface MemoryOverview {
 }
 
 /**
- * Bytes allocated by the server: the V8 heap in use plus memory held outside it (buffers), counting
- * the arena by its live blocks. Cheap enough for a maxmemory check per write command.
+ * Bytes allocated by the server, counted as an allocator would and not sampled from V8 (whose
+ * heap figure moves by megabytes with uncollected garbage, useless for maxmemory): the baseline
+ * at start, the arena's live blocks, the out-of-line objects by their memoryUsage() figures, the
+ * key index and TTL index tables, and the clients' query and output buffers. Cheap enough for a
+ * maxmemory check before every command, and it drops as soon as a key is deleted, as eviction
+ * needs.
  */
 export function usedMemory(s: Server): number {
-  // V8's heap statistics are an order of magnitude cheaper than process.memoryUsage() (no RSS read).
-  const h = v8.getHeapStatistics() as v8.HeapInfo & { external_memory?: number };
-  return usedFrom(s, h.used_heap_size, h.external_memory ?? process.memoryUsage().external);
+  const ar = s.ks.arena;
+  ar.settleObjects();
+  let n = STARTUP_MEMORY + ar.usedBytes + ar.objBytes;
+  const dbs = s.ks.dbs;
+  for (let i = 0; i < dbs.length; i++) {
+    const db = dbs[i]!;
+    const d = db.dict;
+    n += d.t0.byteLength + (d.t1 !== null ? d.t1.byteLength : 0) + db.ttl.addrs.byteLength;
+  }
+  for (const c of s.clients.values()) n += clientMemory(c);
+  return n;
 }
 
-/** Reserved-but-free arena space is allocator slack (fragmentation), not memory in use. */
-function usedFrom(s: Server, heapUsed: number, external: number): number {
-  const ar = s.ks.arena;
-  return Math.max(0, heapUsed + external - ar.slabBytes + ar.usedBytes);
+/** Query buffer and pending replies of a client. */
+function clientMemory(c: Client): number {
+  return c.outputBytes + ((c.parser as unknown as { allocated?: number }).allocated ?? 0);
 }
 
 export function memoryOverview(s: Server): MemoryOverview {
   const m = process.memoryUsage();
-  const used = usedFrom(s, m.heapUsed, m.external);
+  const used = usedMemory(s);
   const st = state(s);
   if (used > st.peakMemory) st.peakMemory = used;
   let dbOverhead = 0, rehashingOverhead = 0, rehashingCount = 0, lut = 0, keys = 0;
@@ -151,7 +162,7 @@ export function memoryOverview(s: Server): MemoryOverview {
     keys += db.size;
   }
   let clientsNormal = 0;
-  for (const c of s.clients.values()) clientsNormal += c.outputBytes + ((c.parser as unknown as { allocated?: number }).allocated ?? 0);
+  for (const c of s.clients.values()) clientsNormal += clientMemory(c);
   const startup = Math.min(STARTUP_MEMORY, used);
   const overheadTotal = startup + dbOverhead + clientsNormal;
   const dataset = Math.max(0, used - overheadTotal);

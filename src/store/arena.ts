@@ -92,6 +92,14 @@ export class Arena {
   /** Out-of-line values and collection objects. */
   objs: unknown[] = [undefined];
   private freeObjs: number[] = [];
+  /**
+   * maxmemory accounting of out-of-line objects: the last memoryUsage() figure of each object,
+   * their sum, and the objects touched since (re-measured by settleObjects()).
+   */
+  objBytes = 0;
+  private objSize: number[] = [0];
+  private objDirty: number[] = [0];
+  private dirtyObjs: number[] = [];
 
   constructor() {}
 
@@ -207,21 +215,47 @@ export class Arena {
     this.chunk = null; this.chunkOff = 0; this.nextChunk = CHUNK_FIRST;
     this.usedBytes = 0; this.slabBytes = 0;
     this.objs = [undefined]; this.freeObjs = [];
+    this.objBytes = 0; this.objSize = [0]; this.objDirty = [0]; this.dirtyObjs = [];
   }
 
   // ---- out-of-line objects ----
   storeObj(o: unknown): number {
+    let i: number;
     if (this.freeObjs.length) {
-      const i = this.freeObjs.pop()!;
+      i = this.freeObjs.pop()!;
       this.objs[i] = o;
-      return i;
+    } else {
+      this.objs.push(o);
+      i = this.objs.length - 1;
+      this.objSize.push(0);
+      this.objDirty.push(0);
     }
-    this.objs.push(o);
-    return this.objs.length - 1;
+    this.markObj(i);
+    return i;
   }
   releaseObj(i: number): void {
     this.objs[i] = undefined;
+    this.objBytes -= this.objSize[i]!;
+    this.objSize[i] = 0;
     this.freeObjs.push(i);
+  }
+  /** The object at index i may have changed size: re-measure it at the next settleObjects(). */
+  markObj(i: number): void {
+    if (this.objDirty[i] === 0) { this.objDirty[i] = 1; this.dirtyObjs.push(i); }
+  }
+  /** Brings objBytes up to date with the objects touched since the last call. */
+  settleObjects(): void {
+    const d = this.dirtyObjs;
+    if (d.length === 0) return;
+    for (let k = 0; k < d.length; k++) {
+      const i = d[k]!;
+      this.objDirty[i] = 0;
+      const o = this.objs[i] as { memoryUsage?: () => number } | undefined;
+      const n = o !== undefined && typeof o.memoryUsage === 'function' ? o.memoryUsage() : 0;
+      this.objBytes += n - this.objSize[i]!;
+      this.objSize[i] = n;
+    }
+    this.dirtyObjs = [];
   }
 
   // ---- field accessors ----

@@ -108,6 +108,7 @@ export class Db {
         return 0;
       }
       if (!(flags & LOOKUP_NOTOUCH) && !ks.noTouch) ks.touch(a);
+      if (ar.flags(a) & FLAG_OBJ) ar.markObj(ar.valLen(a));
       if (!(flags & LOOKUP_NOSTATS)) ks.stats.hits++;
       return a;
     }
@@ -132,6 +133,7 @@ export class Db {
     const a = this.dict.find(key, hashKey(key));
     // Callers may modify what they find (e.g. the hash-field expiry job): copy-on-write first.
     if (a !== 0 && this.ks.beforeWrite !== null) this.ks.beforeWrite(a);
+    if (a !== 0 && this.ks.arena.flags(a) & FLAG_OBJ) this.ks.arena.markObj(this.ks.arena.valLen(a));
     return a;
   }
 
@@ -246,7 +248,9 @@ export class Db {
   /** The collection object of a block. */
   object<T = unknown>(a: number): T {
     const ar = this.ks.arena;
-    return ar.objs[ar.valLen(a)] as T;
+    const i = ar.valLen(a);
+    ar.markObj(i);
+    return ar.objs[i] as T;
   }
 
   /** Swaps the object of a block for another (e.g. an encoding conversion). */
@@ -254,6 +258,7 @@ export class Db {
     if (this.ks.beforeWrite !== null) this.ks.beforeWrite(a);
     const ar = this.ks.arena;
     ar.objs[ar.valLen(a)] = obj;
+    ar.markObj(ar.valLen(a));
     ar.setTypeEnc(a, ar.type(a), enc);
   }
 
