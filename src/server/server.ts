@@ -209,16 +209,12 @@ export class Server {
 
   dispatch(c: Client, argv: Buffer[]): void { processCommand(this, c, argv); }
 
-  /**
-   * Counts an error reply in INFO errorstats. `custom` marks errors a script made up (returned
-   * error tables): once 128 distinct codes exist, new custom codes are folded into
-   * ERRORSTATS_OVERFLOW, while the server's own error codes are always tracked.
-   */
-  countError(msg: string, custom = false): void {
+  countError(msg: string): void {
     this.stats.totalErrorReplies++;
     let code = errorCode(msg);
     const es = this.stats.errorStats;
-    if (custom && !es.has(code) && es.size >= 128) code = 'ERRORSTATS_OVERFLOW';
+    // Valkey caps distinct error codes at 128, folding the rest into ERRORSTATS_DISABLED.
+    if (!es.has(code) && es.size >= 128) code = 'ERRORSTATS_OVERFLOW';
     es.set(code, (es.get(code) ?? 0) + 1);
   }
 
