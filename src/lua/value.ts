@@ -73,6 +73,12 @@ export class LuaHash {
   np = 0;
   /** string keys are in the Map */
   big = false;
+  // next(): a snapshot of the string keys being traversed and the position of the last one returned;
+  // the Map iterator being traversed and the key it returned last.
+  iterKeys: string[] | null = null;
+  iterPos = 0;
+  iter: Iterator<[LuaValue, LuaValue]> | null = null;
+  iterKey: LuaValue = undefined;
 
   get size(): number { return this.ns + (this.m === null ? 0 : this.m.size); }
 
@@ -165,12 +171,6 @@ export class LuaTable {
   metatable: LuaTable | null = null;
   /** Set on tables the sandbox made read-only (writes raise "Attempt to modify a readonly table"). */
   readonly = false;
-  // next(): a snapshot of the string keys being traversed and the position of the last one returned;
-  // the Map iterator being traversed and the key it returned last.
-  private iterKeys: string[] | null = null;
-  private iterPos = 0;
-  private iter: Iterator<[LuaValue, LuaValue]> | null = null;
-  private iterKey: LuaValue = undefined;
 
   static fromArray(values: LuaValue[]): LuaTable {
     const t = new LuaTable();
@@ -280,17 +280,17 @@ export class LuaTable {
     const h = this.hash;
     if (h !== null) {
       if (typeof k === 'string' && !h.big) {
-        const keys = this.iterKeys;
-        if (keys !== null && this.iterPos < keys.length && keys[this.iterPos] === k) return this.fromStrings(this.iterPos, false);
+        const keys = this.hash!.iterKeys;
+        if (keys !== null && this.hash!.iterPos < keys.length && keys[this.hash!.iterPos] === k) return this.fromStrings(this.hash!.iterPos, false);
         if (k in h.s) return this.fromStrings(this.restartStrings(k), false);
       } else if (h.m !== null) {
-        if (this.iter !== null && sameKey(this.iterKey, k)) return this.advance();
+        if (this.hash!.iter !== null && sameKey(this.hash!.iterKey, k)) return this.advance();
         // next() called out of order: restart the traversal and skip to k.
         const it = h.m.entries();
         for (;;) {
           const r = it.next();
           if (r.done) break;
-          if (sameKey(r.value[0], k)) { this.iter = it; return this.advance(); }
+          if (sameKey(r.value[0], k)) { this.hash!.iter = it; return this.advance(); }
         }
       }
     }
@@ -304,7 +304,7 @@ export class LuaTable {
   /** Position of k in a fresh snapshot of the string keys. */
   private restartStrings(k: string): number {
     const keys = Object.keys(this.hash!.s);
-    this.iterKeys = keys;
+    this.hash!.iterKeys = keys;
     return keys.indexOf(k);
   }
 
@@ -314,16 +314,16 @@ export class LuaTable {
     if (h === null) return undefined;
     if (!h.big) {
       if (fresh) {
-        if (h.ns === 0) { this.iterKeys = null; return this.fromMap(); }
-        this.iterKeys = Object.keys(h.s);
+        if (h.ns === 0) { this.hash!.iterKeys = null; return this.fromMap(); }
+        this.hash!.iterKeys = Object.keys(h.s);
       }
-      const keys = this.iterKeys!;
+      const keys = this.hash!.iterKeys!;
       const s = h.s;
       for (let p = pos + 1; p < keys.length; p++) {
         const v = s[keys[p]];
-        if (v !== undefined) { this.iterPos = p; return [keys[p], v]; }
+        if (v !== undefined) { this.hash!.iterPos = p; return [keys[p], v]; }
       }
-      this.iterKeys = null;
+      this.hash!.iterKeys = null;
     }
     return this.fromMap();
   }
@@ -331,15 +331,15 @@ export class LuaTable {
   private fromMap(): [LuaValue, LuaValue] | undefined {
     const h = this.hash;
     if (h === null || h.m === null || h.m.size === 0) return undefined;
-    this.iter = h.m.entries();
+    this.hash!.iter = h.m.entries();
     return this.advance();
   }
 
   private advance(): [LuaValue, LuaValue] | undefined {
-    const r = this.iter!.next();
-    if (r.done) { this.iter = null; this.iterKey = undefined; return undefined; }
+    const r = this.hash!.iter!.next();
+    if (r.done) { this.hash!.iter = null; this.hash!.iterKey = undefined; return undefined; }
     // A key set to nil during the traversal has been deleted from the Map already.
-    this.iterKey = r.value[0];
+    this.hash!.iterKey = r.value[0];
     return [r.value[0], r.value[1]];
   }
 }
