@@ -1465,6 +1465,43 @@ const GROUPS: Group[] = [
     "5\tfalse\t\"user_script:23: bad argument #1 to 'randomseed' (number expected, got no value)\""
    ]
   ]
+ },
+ {
+  "title": "result limits",
+  "chunk": "user_script",
+  "valkey": true,
+  "cases": [
+   [
+    1,
+    "select(\"#\", string.byte(string.rep(\"a\", 7997), 1, -1))",
+    "1\ttrue\t7997"
+   ],
+   [
+    2,
+    "select(\"#\", string.byte(string.rep(\"a\", 7998), 1, -1))",
+    "2\tfalse\t\"user_script:20: stack overflow (string slice too long)\""
+   ],
+   [
+    3,
+    "select(\"#\", cmsgpack.unpack(string.rep(\"\\1\", 7998)))",
+    "3\ttrue\t7998"
+   ],
+   [
+    4,
+    "select(\"#\", cmsgpack.unpack(string.rep(\"\\1\", 7999)))",
+    "4\ttrue\t7999"
+   ],
+   [
+    5,
+    "select(\"#\", struct.unpack(string.rep(\"b\", 7996), string.rep(\"\\1\", 8000)))",
+    "5\ttrue\t7997"
+   ],
+   [
+    6,
+    "select(\"#\", struct.unpack(string.rep(\"b\", 7997), string.rep(\"\\1\", 8000)))",
+    "6\ttrue\t7998"
+   ]
+  ]
  }
 ]
 ;

@@ -1,7 +1,7 @@
 // Lua CJSON 2.1.0 as bundled with Valkey: cjson.encode/decode and the configuration functions,
 // with its error messages. Strings are byte strings; \u escapes decode to UTF-8 bytes.
 
-import { LuaTable, LuaUserdata, numberToString, typeName } from '../value.js';
+import { LuaTable, LuaUserdata, typeName } from '../value.js';
 import type { LuaFunction, LuaValue } from '../value.js';
 import { argError, checkInteger, checkString, eachHash, libError, makeLib } from './args.js';
 import type { LibState } from './args.js';
@@ -689,4 +689,3 @@ export function openCjson(L: LibState): LuaTable {
   return lib;
 }
 
-void numberToString;

@@ -2,7 +2,7 @@
 // binary records. Sizes as on x86-64 Linux: short 2, int 4, long 8, size_t 8, float 4, double 8;
 // native order little-endian; maximum alignment 8.
 
-import { LuaTable, numberToString, stringToNumber } from '../value.js';
+import { LuaTable, stringToNumber } from '../value.js';
 import type { LuaValue } from '../value.js';
 import { argError, cInt64, cUint64, checkNumber, checkString, libError, makeLib, optInteger } from './args.js';
 import type { LibState } from './args.js';
@@ -256,4 +256,3 @@ export function openStruct(L: LibState): LuaTable {
   return lib;
 }
 
-void numberToString;

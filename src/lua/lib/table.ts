@@ -3,8 +3,7 @@
 import { EMPTY, LuaTable, numberToString, typeName } from '../value.js';
 import type { LuaFunction, LuaValue } from '../value.js';
 import {
-  argError, checkFunction, checkInt, checkTable, lessThan, libError, makeLib, optInt, optString, rawError, rawSet,
-  typeError,
+  checkFunction, checkInt, checkTable, lessThan, libError, makeLib, optInt, optString, rawError, rawSet,
 } from './args.js';
 import type { LibState } from './args.js';
 
@@ -82,12 +81,11 @@ export function openTable(L: LibState): LuaTable {
     let first = optInt(L, i, 3, 'concat', 1);
     const last = j === undefined ? tab.length() : checkInt(L, j, 4, 'concat', argc);
     if (first > last) return [''];
-    const parts: string[] = new Array<string>(last - first + 1);
-    let n = 0;
+    const parts: string[] = [];
     for (; first <= last; first++) {
       const v = tab.get(first);
-      if (typeof v === 'string') parts[n++] = v;
-      else if (typeof v === 'number') parts[n++] = numberToString(v);
+      if (typeof v === 'string') parts.push(v);
+      else if (typeof v === 'number') parts.push(numberToString(v));
       else libError(L, `invalid value (${typeName(v)}) at index ${first} in table for 'concat'`);
     }
     return [parts.join(sep)];
@@ -194,5 +192,3 @@ export function openTable(L: LibState): LuaTable {
   return lib;
 }
 
-void argError;
-void typeError;
