@@ -319,6 +319,15 @@ describe('script flags and read-only scripts', () => {
     await r.call('CONFIG', 'RESETSTAT');
     assert.match(await raw(r, 'EVAL', 'return redis.error_reply("MY_ERR_CODE x")', 0), /^-MY_ERR_CODE x/);
     assert.equal(await infoField(r, 'errorstats', 'errorstat_MY_ERR_CODE'), 'count=1');
+    // Past 128 distinct codes, new codes made up by scripts fold into ERRORSTATS_OVERFLOW; the
+    // server's own codes are still tracked.
+    await r.call('CONFIG', 'RESETSTAT');
+    for (let j = 1; j <= 140; j++) {
+      assert.equal(await raw(r, 'EVAL', "return server.error_reply(ARGV[1] .. ' my error message')", 0, j), `-${j} my error message\r\n`);
+    }
+    assert.equal(await infoField(r, 'errorstats', 'errorstat_ERRORSTATS_OVERFLOW'), 'count=12');
+    await r.call('SET', 'a', 'b', 'c', 'd');
+    assert.equal(await infoField(r, 'errorstats', 'errorstat_ERR'), 'count=1');
   });
 });
 

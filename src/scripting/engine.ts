@@ -563,7 +563,13 @@ export class LuaEngine {
       this.replyError(run, e);
       return;
     }
-    writeLuaReply(c.w, res[0], run.fake.resp, rawError);
+    // Error tables returned by the script are "custom" errors for the error statistics.
+    const s = this.host.s;
+    writeLuaReply(c.w, res[0], run.fake.resp, (w, msg, noStats) => {
+      if (noStats) { rawError(w, msg, true); return; }
+      rawError(w, msg, true);
+      s.countError(msg, true);
+    });
   }
 
   private replyError(run: ScriptRun, e: unknown): void {

@@ -19,7 +19,6 @@ import { installReplication } from '../replication/primary.js';
 import { installScripting } from '../scripting/scripting.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
-import { installEviction } from './evict.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -155,7 +154,6 @@ export class Server {
     installPersistence(this);
     installAof(this);
     installReplication(this);
-    installEviction(this);
     installScripting(this);
     installPubsub(this);
     installNotify(this);
@@ -209,12 +207,16 @@ export class Server {
 
   dispatch(c: Client, argv: Buffer[]): void { processCommand(this, c, argv); }
 
-  countError(msg: string): void {
+  /**
+   * Counts an error reply in INFO errorstats. `custom` marks errors a script made up (returned
+   * error tables): once 128 distinct codes exist, new custom codes are folded into
+   * ERRORSTATS_OVERFLOW, while the server's own error codes are always tracked.
+   */
+  countError(msg: string, custom = false): void {
     this.stats.totalErrorReplies++;
     let code = errorCode(msg);
     const es = this.stats.errorStats;
-    // Valkey caps distinct error codes at 128, folding the rest into ERRORSTATS_DISABLED.
-    if (!es.has(code) && es.size >= 128) code = 'ERRORSTATS_OVERFLOW';
+    if (custom && !es.has(code) && es.size >= 128) code = 'ERRORSTATS_OVERFLOW';
     es.set(code, (es.get(code) ?? 0) + 1);
   }
 
