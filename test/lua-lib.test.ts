@@ -814,9 +814,19 @@ const GROUPS: Group[] = [
     "36\ttrue\t3\t4\t-4\t4\t5\t2\tinf\t-inf\t3.1415926535898"
    ],
    [
+    37,
+    "math.fmod(7, 3), math.fmod(-7, 3), math.fmod(7, -3), math.fmod(1, 0), math.modf(3.7), math.modf(-3.7), math.modf(5)",
+    "37\ttrue\t1\t-1\t1\t-nan\t3\t-3\t5\t0"
+   ],
+   [
     38,
     "math.modf(1/0), math.modf(-1/0), math.frexp(8), math.frexp(0), math.frexp(-3), math.frexp(1e-310), math.ldexp(0.5, 4), math.ldexp(1, -1074), math.ldexp(1, 1024)",
     "38\ttrue\tinf\t-inf\t0.5\t0\t-0.75\t0.57526180315594\t8\t4.9406564584125e-324\tinf"
+   ],
+   [
+    39,
+    "math.pow(2, 10), math.pow(1, 0/0), math.pow(-1, 1/0), math.pow(0, 0), math.pow(-8, 1/3), math.exp(1), math.log(10), math.log10(1000)",
+    "39\ttrue\t1024\t1\t1\t1\t-nan\t2.718281828459\t2.302585092994\t3"
    ],
    [
     40,
