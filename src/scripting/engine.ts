@@ -803,6 +803,9 @@ export function prepareRun(host: ScriptingHost, engine: LuaEngine, caller: Clien
   const fake = engine.fake;
   fake.db = caller.db;
   fake.resp = 2;
+  // The script's commands are the caller's as far as the slow log is concerned.
+  fake.name = caller.name;
+  (fake as { addr: string }).addr = caller.addr;
   if (ro || (!(scriptFlags & SCRIPT_FLAG_EVAL_COMPAT_MODE) && scriptFlags & SCRIPT_FLAG_NO_WRITES)) run.flags |= RUN_READ_ONLY;
   if (!(scriptFlags & SCRIPT_FLAG_EVAL_COMPAT_MODE) && scriptFlags & SCRIPT_FLAG_ALLOW_OOM) run.flags |= RUN_ALLOW_OOM;
   if (isEval) run.flags |= RUN_EVAL_MODE;
