@@ -379,6 +379,7 @@ export function numberToString(n: number): string {
 export function formatG(n: number, prec: number): string {
   if (prec === 0) prec = 1;
   if (n === 0) return Object.is(n, -0) ? '-0' : '0';
+  n = halfEven(n, prec);
   const exp = Math.floor(Math.log10(Math.abs(n)));
   // toExponential gives the exact decimal exponent after rounding.
   const e = n.toExponential(prec - 1);
@@ -395,6 +396,26 @@ export function formatG(n: number, prec: number): string {
   let f = n.toFixed(Math.max(0, prec - 1 - x));
   if (f.includes('.')) f = f.replace(/\.?0+$/, '');
   return f;
+}
+
+const f64 = new Float64Array(1);
+const i64 = new BigInt64Array(f64.buffer);
+
+/**
+ * JS rounds exact decimal ties away from zero where C's printf rounds them to even: for a number
+ * exactly halfway at `prec` significant digits whose kept digit is even, returns the next double toward
+ * zero (which then rounds down); other numbers are returned unchanged.
+ */
+function halfEven(n: number, prec: number): number {
+  const probe = n.toExponential(prec);
+  const ei = probe.indexOf('e');
+  if (probe.charCodeAt(ei - 1) !== 53) return n; // the digit after the kept ones is not 5
+  const exact = Math.abs(n).toPrecision(100).replace(/e.*$/, '').replace('.', '').replace(/^0+/, '');
+  if (exact.charCodeAt(prec) !== 53 || !/^0*$/.test(exact.slice(prec + 1))) return n;
+  if ((exact.charCodeAt(prec - 1) - 48) % 2 !== 0) return n;
+  f64[0] = n;
+  i64[0] -= 1n;
+  return f64[0];
 }
 
 const WS = /^[ \f\n\r\t\v]*$/;
