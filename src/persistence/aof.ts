@@ -20,7 +20,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { Registry } from '../commands/registry.js';
 import { CommandStreamEncoder } from '../replication/propagate.js';
-import { rdbFunctionHooks, saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
+import { rdbFunctionHooks, recycleChunk, saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
 import {
   beginLoading, currentSnapshot, dataDir, diskErrorChecks, endLoading, imageLoader, loadingProgressLog, logLoadError, persistence, yieldToEvents,
 } from './manager.js';
@@ -314,7 +314,7 @@ export function startRewrite(s: Server): string | null {
     st.lastBgrewriteStatus = 'err';
     return 'ERR';
   }
-  const sink: SnapshotSink = { write: (chunk) => writeAll(fd, chunk) };
+  const sink: SnapshotSink = { write: (chunk) => { writeAll(fd, chunk); recycleChunk(chunk); }, recycles: true };
   const rdb = s.config.bool('aof-use-rdb-preamble');
   const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb }, sink);
   if (!snap.start(usedMemory(s))) {
@@ -426,7 +426,7 @@ function startAppendOnly(s: Server): string | null {
   const st = aof(s);
   if (st.state !== 'off') return null;
   st.state = 'wait_rewrite';
-  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
+  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
   try {
     ensureDir(s);
     st.manifest = loadManifest(s);
@@ -732,7 +732,7 @@ export async function aofStartup(s: Server): Promise<boolean> {
   openAppend(state, join(dir, last.name));
   persistManifest(s, m);
   state.state = 'on';
-  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
+  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
   s.log.notice(`${created ? 'Creating' : 'Opening'} AOF incr file ${last.name} on server start`);
   return true;
 }

@@ -10,7 +10,7 @@ import { closeSync, existsSync, statSync, fsyncSync, openSync, readFileSync, ren
 import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import {
-  loadRdbSteps, RdbError, rdbFunctionHooks, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions,
+  loadRdbSteps, RdbError, rdbFunctionHooks, recycleChunk, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions,
   type LoadResult,
 } from './rdb.js';
 import { TYPE_NAMES } from '../store/types.js';
@@ -136,6 +136,7 @@ class FileSink implements SnapshotSink {
   private writing = false;
   private closing: ((err: Error | null) => void) | null = null;
   error: Error | null = null;
+  readonly recycles = true;
 
   constructor(private readonly fd: number) {}
 
@@ -154,8 +155,8 @@ class FileSink implements SnapshotSink {
       if (this.closing) this.finishClose();
       return;
     }
-    const buf = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue);
-    this.queue = [];
+    // One chunk per write (no concatenated copy); a written chunk goes back to the pool.
+    const buf = this.queue.shift()!;
     this.writing = true;
     const writeFrom = (off: number) => {
       fsWrite(this.fd, buf, off, buf.length - off, null, (err, n) => {
@@ -163,6 +164,7 @@ class FileSink implements SnapshotSink {
         if (off + n < buf.length) { writeFrom(off + n); return; }
         this.queued -= buf.length;
         this.writing = false;
+        recycleChunk(buf);
         this.pump();
       });
     };

@@ -533,11 +533,43 @@ class PendingMarks {
   }
 }
 
+/**
+ * Output chunks of background saves come from a small pool that file sinks refill once a chunk
+ * is on disk: a long save then allocates a few buffers instead of a new megabyte per chunk (which
+ * would stay in memory as garbage until a full GC).
+ */
+const CHUNK_BYTES = 2 * 1024 * 1024;
+const chunkPool: Buffer[] = [];
+
+function takeChunk(out: RdbOut, pooling: boolean): Buffer {
+  const n = out.length;
+  if (!pooling || n > CHUNK_BYTES) return out.take();
+  const pooled = chunkPool.pop();
+  if (pooled !== undefined) return takeInto(out, pooled);
+  return n >= (1 << 20) ? takeInto(out, Buffer.allocUnsafeSlow(CHUNK_BYTES)) : out.take();
+}
+
+function takeInto(out: RdbOut, dst: Buffer): Buffer {
+  const n = out.length;
+  out.buf.copy(dst, 0, 0, n);
+  out.pos = 0;
+  return dst.subarray(0, n);
+}
+
+/** Hands back a chunk a sink has finished with (only pool-sized ones are kept). */
+export function recycleChunk(b: Buffer): void {
+  if (b.byteOffset === 0 && b.buffer.byteLength === CHUNK_BYTES && chunkPool.length < 4) {
+    chunkPool.push(Buffer.from(b.buffer, 0, CHUNK_BYTES));
+  }
+}
+
 /** Where a snapshot's bytes go, in order. */
 export interface SnapshotSink {
   write(chunk: Buffer): void;
   /** True while the consumer is behind: the snapshot waits before producing more. */
   congested?(): boolean;
+  /** The sink hands written chunks back with recycleChunk (they may come from the pool). */
+  recycles?: boolean;
 }
 
 interface DbPlan { id: number; addrs: Uint32Array; expires: number }
@@ -722,7 +754,7 @@ export class Snapshot {
 
   private emit(): void {
     if (this.out.length === 0) return;
-    const b = this.out.take();
+    const b = takeChunk(this.out, this.sink.recycles === true);
     this.crc.update(b);
     this.bytesWritten += b.length;
     this.sink.write(b);
