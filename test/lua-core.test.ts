@@ -225,6 +225,8 @@ test('syntax errors', () => {
   assert.equal(syn('x = }'), "user_script:1: unexpected symbol near '}'");
   assert.equal(syn('a.b:c = 1'), "user_script:1: function arguments expected near '='");
   assert.equal(syn('x = 1 @'), "user_script:1: unexpected symbol near '@'");
+  assert.equal(syn('x = [=='), "user_script:1: invalid long string delimiter near '[=='");
+  assert.equal(syn('x = 3..4'), "user_script:1: malformed number near '3..4'");
   assert.equal(syn('return ' + '('.repeat(250) + '1' + ')'.repeat(250)), 'user_script:1: chunk has too many syntax levels');
   assert.equal(syn('return 1' + ' .. 1'.repeat(300)), 'user_script:1: chunk has too many syntax levels');
   assert.equal(syn('do '.repeat(300) + 'end '.repeat(300)), 'user_script:1: chunk has too many syntax levels');

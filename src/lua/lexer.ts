@@ -159,7 +159,7 @@ export class Lexer {
             return T.STRING;
           }
           if (sep === -1) return 91;
-          this.text = '[';
+          this.text = '[' + '='.repeat(-sep - 1);
           this.error('invalid long string delimiter', T.STRING);
         }
         // falls through (unreachable)
