@@ -426,7 +426,7 @@ function startAppendOnly(s: Server): string | null {
   const st = aof(s);
   if (st.state !== 'off') return null;
   st.state = 'wait_rewrite';
-  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
+  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
   try {
     ensureDir(s);
     st.manifest = loadManifest(s);
@@ -732,7 +732,7 @@ export async function aofStartup(s: Server): Promise<boolean> {
   openAppend(state, join(dir, last.name));
   persistManifest(s, m);
   state.state = 'on';
-  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
+  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
   s.log.notice(`${created ? 'Creating' : 'Opening'} AOF incr file ${last.name} on server start`);
   return true;
 }
