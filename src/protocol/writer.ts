@@ -8,10 +8,19 @@ const CRLF = Buffer.from('\r\n');
 const INITIAL = 1024;
 /** After a flush, buffers larger than this are dropped rather than kept for reuse. */
 const KEEP_MAX = 64 * 1024;
+/** A flush keeps writing into the rest of the buffer while at least this much is left. */
+const MIN_REST = 512;
 
 export class Writer {
+  /**
+   * Where replies are written: a buffer, or (after a flush) the unused rest of one. `take()`
+   * hands out the bytes written so far as a view and moves `buf` past them, so bytes given to a
+   * socket are never copied and never overwritten.
+   */
   buf: Buffer | null = null;
   pos = 0;
+  /** Size of the last buffer allocated (a fresh one after a flush is as big). */
+  private cap = INITIAL;
   /** Protocol version of the connection: 2 or 3. */
   resp = 2;
   /** Number of error replies written (the dispatcher compares before/after a call). */
@@ -26,28 +35,32 @@ export class Writer {
   private ensure(n: number): Buffer {
     let b = this.buf;
     if (b === null) {
-      b = this.buf = Buffer.allocUnsafe(Math.max(INITIAL, n));
+      b = this.buf = Buffer.allocUnsafe(Math.max(this.cap, n));
+      this.cap = b.length;
     } else if (this.pos + n > b.length) {
-      let size = b.length * 2;
+      // The rest of a flushed buffer ran out: a fresh one of the usual size, doubled if too small.
+      let size = this.cap;
       while (size < this.pos + n) size *= 2;
       const nb = Buffer.allocUnsafe(size);
       b.copy(nb, 0, 0, this.pos);
       b = this.buf = nb;
+      this.cap = size;
     }
     return b;
   }
 
-  /** Takes the accumulated bytes, leaving the writer empty. */
+  /** Takes the accumulated bytes (a view nothing writes to again), leaving the writer empty. */
   take(): Buffer | null {
     if (this.pos === 0) return null;
     const b = this.buf!;
-    let out: Buffer;
-    if (b.length > KEEP_MAX) {
-      out = b.subarray(0, this.pos);
+    const out = b.subarray(0, this.pos);
+    if (this.cap > KEEP_MAX) {
+      this.buf = null;
+      this.cap = INITIAL;
+    } else if (b.length - this.pos < MIN_REST) {
       this.buf = null;
     } else {
-      out = Buffer.allocUnsafe(this.pos);
-      b.copy(out, 0, 0, this.pos);
+      this.buf = b.subarray(this.pos);
     }
     this.pos = 0;
     return out;
