@@ -8,6 +8,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { LuaState } from '../src/lua/state.js';
 import { CJSON_NULL, lrand48, lrand48Seed, openAll } from '../src/lua/lib/index.js';
 import { LuaTable, type LuaValue } from '../src/lua/value.js';
@@ -1746,4 +1747,29 @@ describe('lua libs: string patterns', () => {
       return #s:match("a*"), s:find("b", 1, true), #(s:gsub("a", "")), select(2, s:gsub("a", "%0"))`),
       [200000, 200001, 1, 200000]);
   });
+});
+
+// Generated corpora (random patterns and subjects, random format specifications, random JSON token
+// soups, random MessagePack bytes), each case's result as the real thing printed it.
+interface FuzzGroup { title: string; chunk: string; valkey: boolean; cases: [string, string][] }
+const FUZZ: FuzzGroup[] = JSON.parse(readFileSync(new URL('../../test/lua-lib-fuzz.json', import.meta.url), 'utf8'));
+
+describe('lua libs vs real Lua: generated cases', () => {
+  for (const g of FUZZ) {
+    it(`${g.title} (${g.cases.length} cases)`, () => {
+      const L = newState();
+      let src = (g.valkey ? HEAD + '\n' : HEAD + ' ') + PRELUDE;
+      g.cases.forEach(([code], i) => { src += `emit(${i + 1}, pcall(function() return ${code} end))\n`; });
+      src += TAIL;
+      const out = String(run(L, src, '@' + g.chunk)[0]);
+      const expected = g.cases.map(([, e], i) => `${i + 1}\t${e}`).join('\n');
+      if (out !== expected) {
+        const a = out.split('\n');
+        const b = expected.split('\n');
+        let k = 0;
+        while (k < a.length && a[k] === b[k]) k++;
+        assert.equal(a[k], b[k], `first difference at output line ${k + 1}`);
+      }
+    });
+  }
 });
