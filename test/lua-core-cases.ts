@@ -1251,5 +1251,309 @@ export const REFERENCE_CASES: [string, string][] = [
  [
   "return tostring(1000000000000.25), tostring(100000000000.125), 3.0000000000000005",
   "true,\"1000000000000.2\",\"100000000000.12\",3"
+ ],
+ [
+  "local",
+  "SYNTAX \"user_script:1: '<name>' expected near '<eof>'\""
+ ],
+ [
+  "local function",
+  "SYNTAX \"user_script:1: '<name>' expected near '<eof>'\""
+ ],
+ [
+  "local function f",
+  "SYNTAX \"user_script:1: '(' expected near '<eof>'\""
+ ],
+ [
+  "function",
+  "SYNTAX \"user_script:1: '<name>' expected near '<eof>'\""
+ ],
+ [
+  "function f(",
+  "SYNTAX \"user_script:1: <name> or '...' expected near '<eof>'\""
+ ],
+ [
+  "function f(a b) end",
+  "SYNTAX \"user_script:1: ')' expected near 'b'\""
+ ],
+ [
+  "function f(...,a) end",
+  "SYNTAX \"user_script:1: ')' expected near ','\""
+ ],
+ [
+  "if",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "if x",
+  "SYNTAX \"user_script:1: 'then' expected near '<eof>'\""
+ ],
+ [
+  "if x then else",
+  "SYNTAX \"user_script:1: 'end' expected near '<eof>'\""
+ ],
+ [
+  "while",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "while x",
+  "SYNTAX \"user_script:1: 'do' expected near '<eof>'\""
+ ],
+ [
+  "while x do",
+  "SYNTAX \"user_script:1: 'end' expected near '<eof>'\""
+ ],
+ [
+  "repeat",
+  "SYNTAX \"user_script:1: 'until' expected near '<eof>'\""
+ ],
+ [
+  "repeat until",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "for",
+  "SYNTAX \"user_script:1: '<name>' expected near '<eof>'\""
+ ],
+ [
+  "for i",
+  "SYNTAX \"user_script:1: '=' or 'in' expected near '<eof>'\""
+ ],
+ [
+  "for i =",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "for i = 1",
+  "SYNTAX \"user_script:1: ',' expected near '<eof>'\""
+ ],
+ [
+  "for i = 1,",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "for i = 1, 2",
+  "SYNTAX \"user_script:1: 'do' expected near '<eof>'\""
+ ],
+ [
+  "for i = 1, 2 do",
+  "SYNTAX \"user_script:1: 'end' expected near '<eof>'\""
+ ],
+ [
+  "for a, b",
+  "SYNTAX \"user_script:1: 'in' expected near '<eof>'\""
+ ],
+ [
+  "for a, b in",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return 1,",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return (",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return )",
+  "SYNTAX \"user_script:1: unexpected symbol near ')'\""
+ ],
+ [
+  "return {",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return {1,",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return {[1]",
+  "SYNTAX \"user_script:1: '=' expected near '<eof>'\""
+ ],
+ [
+  "return {[1] =",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return {a =",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return a.",
+  "SYNTAX \"user_script:1: '<name>' expected near '<eof>'\""
+ ],
+ [
+  "return a:",
+  "SYNTAX \"user_script:1: '<name>' expected near '<eof>'\""
+ ],
+ [
+  "return a:b",
+  "SYNTAX \"user_script:1: function arguments expected near '<eof>'\""
+ ],
+ [
+  "return a[",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "return a[1",
+  "SYNTAX \"user_script:1: ']' expected near '<eof>'\""
+ ],
+ [
+  "x = 1 2",
+  "SYNTAX \"user_script:1: unexpected symbol near '2'\""
+ ],
+ [
+  "x, = 1",
+  "SYNTAX \"user_script:1: unexpected symbol near '='\""
+ ],
+ [
+  "x = function",
+  "SYNTAX \"user_script:1: '(' expected near '<eof>'\""
+ ],
+ [
+  "x = function(",
+  "SYNTAX \"user_script:1: <name> or '...' expected near '<eof>'\""
+ ],
+ [
+  "x = function() return end end",
+  "SYNTAX \"user_script:1: '<eof>' expected near 'end'\""
+ ],
+ [
+  "t = {} t.1 = 2",
+  "SYNTAX \"user_script:1: '=' expected near '.1'\""
+ ],
+ [
+  "local t = {} t:x = 1",
+  "SYNTAX \"user_script:1: function arguments expected near '='\""
+ ],
+ [
+  "a = b c = d",
+  "true"
+ ],
+ [
+  "a = (b",
+  "SYNTAX \"user_script:1: ')' expected near '<eof>'\""
+ ],
+ [
+  "a = #",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "a = not",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "a = 1 and",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "a = 1 ..",
+  "SYNTAX \"user_script:1: unexpected symbol near '<eof>'\""
+ ],
+ [
+  "a = ...",
+  "true"
+ ],
+ [
+  "function f() local x = ... end",
+  "SYNTAX \"user_script:1: cannot use '...' outside a vararg function near '...'\""
+ ],
+ [
+  "do local x = 1",
+  "SYNTAX \"user_script:1: 'end' expected near '<eof>'\""
+ ],
+ [
+  "break",
+  "SYNTAX \"user_script:1: no loop to break near '<eof>'\""
+ ],
+ [
+  "if x then break end",
+  "SYNTAX \"user_script:1: no loop to break near 'end'\""
+ ],
+ [
+  "while true do local function g() break end end",
+  "SYNTAX \"user_script:1: no loop to break near 'end'\""
+ ],
+ [
+  "x = '\\",
+  "SYNTAX \"user_script:1: unfinished string near '<eof>'\""
+ ],
+ [
+  "x = \"\\065\\066",
+  "SYNTAX \"user_script:1: unfinished string near '<eof>'\""
+ ],
+ [
+  "x = [[",
+  "SYNTAX \"user_script:1: unfinished long string near '<eof>'\""
+ ],
+ [
+  "]] .. 'a",
+  "SYNTAX \"user_script:1: unexpected symbol near ']'\""
+ ],
+ [
+  "print \"a\" \"b\"",
+  "a\nfalse,\"user_script:1: attempt to call a nil value\""
+ ],
+ [
+  "print {} {}",
+  "table: 0x556531bda3d0\nfalse,\"user_script:1: attempt to call a nil value\""
+ ],
+ [
+  "f()()",
+  "false,\"user_script:1: attempt to call global 'f' (a nil value)\""
+ ],
+ [
+  "f()[1] = 2",
+  "false,\"user_script:1: attempt to call global 'f' (a nil value)\""
+ ],
+ [
+  "f().x = 2",
+  "false,\"user_script:1: attempt to call global 'f' (a nil value)\""
+ ],
+ [
+  "x = y z = 1",
+  "true"
+ ],
+ [
+  "::label::",
+  "SYNTAX \"user_script:1: unexpected symbol near ':'\""
+ ],
+ [
+  "local x <close> = 1",
+  "SYNTAX \"user_script:1: unexpected symbol near '<'\""
+ ],
+ [
+  "x = a ~= b ~ c",
+  "SYNTAX \"user_script:1: unexpected symbol near '~'\""
+ ],
+ [
+  "x = 1 // 2",
+  "SYNTAX \"user_script:1: unexpected symbol near '/'\""
+ ],
+ [
+  "x = 1 << 2",
+  "SYNTAX \"user_script:1: unexpected symbol near '<'\""
+ ],
+ [
+  "x = 1 & 2",
+  "SYNTAX \"user_script:1: unexpected symbol near '&'\""
+ ],
+ [
+  "x = 0x",
+  "SYNTAX \"user_script:1: malformed number near '0x'\""
+ ],
+ [
+  "x = 0xg",
+  "SYNTAX \"user_script:1: malformed number near '0xg'\""
+ ],
+ [
+  "x = 1e+e",
+  "SYNTAX \"user_script:1: malformed number near '1e+e'\""
+ ],
+ [
+  "x = 12abc",
+  "SYNTAX \"user_script:1: malformed number near '12abc'\""
  ]
 ];
