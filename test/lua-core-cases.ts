@@ -1493,14 +1493,6 @@ export const REFERENCE_CASES: [string, string][] = [
   "SYNTAX \"user_script:1: unexpected symbol near ']'\""
  ],
  [
-  "print \"a\" \"b\"",
-  "a\nfalse,\"user_script:1: attempt to call a nil value\""
- ],
- [
-  "print {} {}",
-  "table: 0x556531bda3d0\nfalse,\"user_script:1: attempt to call a nil value\""
- ],
- [
   "f()()",
   "false,\"user_script:1: attempt to call global 'f' (a nil value)\""
  ],
