@@ -316,11 +316,27 @@ export function openString(L: LibState): LuaTable {
     if (!(tr === 'number' || tr === 'string' || tr === 'function' || repl instanceof LuaTable)) {
       argError(L, 3, 'gsub', 'string/function/table expected');
     }
+    const replStr = tr === 'string' ? repl as string : tr === 'number' ? numberToString(repl as number) : '';
+    const simpleRepl = (tr === 'string' || tr === 'number') && replStr.indexOf('%') < 0;
+    if (simpleRepl && pat.length > 0 && pat.indexOf('\0') < 0 && !hasSpecials(pat)) {
+      // A literal pattern and replacement: plain left-to-right search.
+      const out: string[] = [];
+      let at = 0;
+      let cnt = 0;
+      while (cnt < maxS) {
+        const i = src.indexOf(pat, at);
+        if (i < 0) break;
+        out.push(src.slice(at, i), replStr);
+        at = i + pat.length;
+        cnt++;
+      }
+      if (cnt === 0) return [src, 0];
+      out.push(src.slice(at));
+      return [out.join(''), cnt];
+    }
     const ms = new MatchState(L, src, pat);
     const anchor = ms.pat.charCodeAt(0) === 94;
     const pi = anchor ? 1 : 0;
-    const replStr = tr === 'string' ? repl as string : tr === 'number' ? numberToString(repl as number) : '';
-    const simpleRepl = (tr === 'string' || tr === 'number') && replStr.indexOf('%') < 0;
     const parts: string[] = [];
     let pos = 0;
     let copied = 0; // src[copied, pos) is pending literal text
