@@ -380,6 +380,25 @@ describe('execution context', () => {
     assert.equal(await r.call('GET', 'pd'), '2');
   });
 
+  test('set_repl sends effects to the AOF only, the replicas only, both or neither', async () => {
+    const { PROPAGATE_AOF, PROPAGATE_REPL } = await import('../src/replication/propagate.js');
+    const aof: string[] = [], repl: string[] = [];
+    const stopA = srv.server.propagator.addFeed((_db, argv) => aof.push(argv.map((a) => a.toString('latin1')).join(' ')), PROPAGATE_AOF);
+    const stopR = srv.server.propagator.addFeed((_db, argv) => repl.push(argv.map((a) => a.toString('latin1')).join(' ')), PROPAGATE_REPL);
+    try {
+      await r.call('EVAL', `redis.call('set','a','1')
+        redis.set_repl(redis.REPL_NONE) redis.call('set','b','2')
+        redis.set_repl(redis.REPL_AOF) redis.call('set','c','3')
+        redis.set_repl(redis.REPL_REPLICA) redis.call('set','e','5')
+        redis.set_repl(redis.REPL_ALL) redis.call('set','d','4')`, 0);
+    } finally {
+      stopA();
+      stopR();
+    }
+    assert.deepEqual(aof, ['MULTI', 'set a 1', 'set c 3', 'set d 4', 'EXEC']);
+    assert.deepEqual(repl, ['MULTI', 'set a 1', 'set e 5', 'set d 4', 'EXEC']);
+  });
+
   test('MONITOR shows the script command before the commands it runs', async () => {
     const m = await conn();
     assert.equal(await raw(m, 'MONITOR'), '+OK\r\n');

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { Registry } from '../commands/registry.js';
-import { CommandStreamEncoder } from '../replication/propagate.js';
+import { CommandStreamEncoder, PROPAGATE_AOF } from '../replication/propagate.js';
 import { rdbFunctionHooks, recycleChunk, saveOptions, Snapshot, type SnapshotSink } from './rdb.js';
 import {
   beginLoading, currentSnapshot, dataDir, diskErrorChecks, endLoading, imageLoader, loadingProgressLog, logLoadError, persistence, yieldToEvents,
@@ -426,7 +426,7 @@ function startAppendOnly(s: Server): string | null {
   const st = aof(s);
   if (st.state !== 'off') return null;
   st.state = 'wait_rewrite';
-  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
+  if (st.removeFeed === null) st.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
   try {
     ensureDir(s);
     st.manifest = loadManifest(s);
@@ -732,7 +732,7 @@ export async function aofStartup(s: Server): Promise<boolean> {
   openAppend(state, join(dir, last.name));
   persistManifest(s, m);
   state.state = 'on';
-  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv));
+  if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
   s.log.notice(`${created ? 'Creating' : 'Opening'} AOF incr file ${last.name} on server start`);
   return true;
 }

@@ -13,7 +13,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { CLIENT_REPLY_OFF } from '../server/client.js';
 import { E } from '../errors.js';
-import { CommandStreamEncoder, encodeCommand } from './propagate.js';
+import { CommandStreamEncoder, encodeCommand, PROPAGATE_REPL } from './propagate.js';
 import { changeReplicationId, registerInfoFields, replicationIds, setSecondaryReplicationId } from '../server/info.js';
 import {
   currentSnapshot, persistence, persistenceHooks, startBgsave, type SnapshotTarget,
@@ -165,7 +165,7 @@ export class ReplicationPrimary {
     // replica arrives and there is no backlog).
     changeReplicationId(this.s);
     this.backlog = new Backlog(this.s.config.num('repl-backlog-size'), this.offset);
-    this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv));
+    this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv), PROPAGATE_REPL);
   }
 
   /**
@@ -178,7 +178,7 @@ export class ReplicationPrimary {
     setSecondaryReplicationId(this.s, replId, replOffset + 1);
     this.offset += replOffset;
     this.backlog = new Backlog(this.s.config.num('repl-backlog-size'), this.offset);
-    if (this.removeFeed === null) this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv));
+    if (this.removeFeed === null) this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv), PROPAGATE_REPL);
     this.noReplicasSince = Math.floor(Date.now() / 1000);
   }
 

@@ -23,10 +23,15 @@ const EXEC = [Buffer.from('EXEC')];
 const DEL = Buffer.from('DEL');
 const UNLINK = Buffer.from('UNLINK');
 
-interface PendingOp { dbid: number; argv: Buffer[] }
+interface PendingOp { dbid: number; argv: Buffer[]; target: number }
+
+/** Propagation targets: the AOF and the replicas (a script's redis.set_repl chooses). */
+export const PROPAGATE_AOF = 1, PROPAGATE_REPL = 2, PROPAGATE_ALL = 3;
 
 export class Propagator {
   private feeds: PropagationFeed[] = [];
+  /** The target of each feed (same index as `feeds`). */
+  private feedTargets: number[] = [];
   /** Depth of nested call()s; propagation happens when the outermost one returns. */
   nesting = 0;
   private ops: PendingOp[] = [];
@@ -37,19 +42,20 @@ export class Propagator {
   private markAt: number[] = [0];
   /** Commands propagated since start (for tests and INFO-like reporting). */
   propagated = 0;
-  /** While > 0, commands that run are not propagated (a script's redis.set_repl(REPL_NONE)). */
-  mute = 0;
+  /** Where commands that run now go (PROPAGATE_* bits; a script's redis.set_repl). */
+  targets = PROPAGATE_ALL;
   /** The client whose execution unit is running (null outside commands, e.g. in the cron). */
   currentClient: Client | null = null;
 
   constructor(private readonly s: Server) {}
 
-  /** Adds a consumer; returns a function that removes it. */
-  addFeed(fn: PropagationFeed): () => void {
+  /** Adds a consumer (`target`: PROPAGATE_AOF, PROPAGATE_REPL or both); returns a function that removes it. */
+  addFeed(fn: PropagationFeed, target = PROPAGATE_ALL): () => void {
     this.feeds.push(fn);
+    this.feedTargets.push(target);
     return () => {
       const i = this.feeds.indexOf(fn);
-      if (i >= 0) this.feeds.splice(i, 1);
+      if (i >= 0) { this.feeds.splice(i, 1); this.feedTargets.splice(i, 1); }
     };
   }
 
@@ -69,7 +75,7 @@ export class Propagator {
     const n = this.nesting - 1;
     const mark = this.markAt[n]!;
     if (this.feeds.length > 0 && (this.s.ks.dirty > this.dirtyAt[n]! || mark & MARK_FORCE) &&
-        !(mark & MARK_PREVENT) && cmd.name !== 'exec' && !this.s.loading && this.mute === 0) {
+        !(mark & MARK_PREVENT) && cmd.name !== 'exec' && !this.s.loading && this.targets !== 0) {
       // Still inside the unit: queued with whatever else it produced.
       this.also(c.db.id, c.argv);
     }
@@ -90,11 +96,11 @@ export class Propagator {
    * Queues a command for propagation with the current execution unit (or sends it at once when
    * no command is running, e.g. from the cron). argv is copied.
    */
-  also(dbid: number, argv: Buffer[]): void {
-    if (!this.active) return;
+  also(dbid: number, argv: Buffer[], target = this.targets): void {
+    if (!this.active || target === 0) return;
     const copy = argv.map((a) => Buffer.from(a));
-    if (this.nesting === 0) { this.send(dbid, copy); return; }
-    this.ops.push({ dbid, argv: copy });
+    if (this.nesting === 0) { this.send(dbid, copy, target); return; }
+    this.ops.push({ dbid, argv: copy, target });
   }
 
   /** A key deleted by expiry (lazy or active): propagated as DEL, or UNLINK with lazyfree-lazy-expire. */
@@ -103,7 +109,7 @@ export class Propagator {
     // expires keys on its way is not propagated, only the deletions are.
     this.s.ks.dirty--;
     if (!this.active) return;
-    this.also(db.id, [this.s.config.bool('lazyfree-lazy-expire') ? UNLINK : DEL, key]);
+    this.also(db.id, [this.s.config.bool('lazyfree-lazy-expire') ? UNLINK : DEL, key], PROPAGATE_ALL);
   }
 
   /** Sends the commands of a finished execution unit. */
@@ -113,15 +119,16 @@ export class Propagator {
     this.ops = [];
     if (!this.active) return;
     const transaction = ops.length > 1 && !(this.topFlags & CMD.touches_arbitrary_keys);
-    if (transaction) this.send(-1, MULTI);
-    for (const op of ops) this.send(op.dbid, op.argv);
-    if (transaction) this.send(-1, EXEC);
+    if (transaction) this.send(-1, MULTI, PROPAGATE_ALL);
+    for (const op of ops) this.send(op.dbid, op.argv, op.target);
+    if (transaction) this.send(-1, EXEC, PROPAGATE_ALL);
   }
 
-  private send(dbid: number, argv: Buffer[]): void {
+  private send(dbid: number, argv: Buffer[], target: number): void {
     this.propagated++;
     const fs = this.feeds;
-    for (let i = 0; i < fs.length; i++) fs[i]!(dbid, argv);
+    const ts = this.feedTargets;
+    for (let i = 0; i < fs.length; i++) if (ts[i]! & target) fs[i]!(dbid, argv);
   }
 }
 

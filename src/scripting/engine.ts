@@ -764,13 +764,14 @@ export function scriptCall(host: ScriptingHost, run: ScriptRun, argv: Buffer[]):
   if (flags & CMD.write) run.flags |= RUN_WRITE_DIRTY;
   const w = fake.w;
   const mark = w.length;
+  // redis.set_repl: where this command's effects go (AOF, replicas, both or neither).
   const prop = s.propagator;
-  const muted = run.repl === 0;
-  if (muted) prop.mute++;
+  const targetsBefore = prop.targets;
+  prop.targets = run.repl;
   try {
     call(s, fake, cmd, argv);
   } finally {
-    if (muted) prop.mute--;
+    prop.targets = targetsBefore;
   }
   const buf = w.buf!;
   const v = w.length > mark ? respToLua(buf, mark, w.length) : undefined;
