@@ -124,8 +124,8 @@ describe('loading at start-up', () => {
     const dir = tmp();
     await makeRdb(dir, 25000);
     const size = statSync(join(dir, 'dump.rdb')).size;
-    // key-load-delay (µs per key) makes the load take a few seconds.
-    const ch = await spawnCli(dir, ['--save', '', '--key-load-delay', '10', '--loading-process-events-interval-bytes', '1024']);
+    // key-load-delay (µs per key) makes the load take a few seconds (at least 2.5 s: one progress line).
+    const ch = await spawnCli(dir, ['--save', '', '--key-load-delay', '100', '--loading-process-events-interval-bytes', '1024']);
     assert.ok(ch.port > 0, ch.log.join('\n'));
     const r = connect(ch.port);
     await waitFor(async () => (await infoMap(r)).get('loading') === '1', 'loading:1', 5000);
