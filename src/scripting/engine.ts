@@ -598,6 +598,8 @@ export class LuaEngine {
       const src = t.get('source'), line = t.get('line');
       if ((typeof src === 'string') && (typeof line === 'string' || typeof line === 'number')) loc = { source: src, line: luaToString(line) };
     }
+    // Otherwise the innermost Lua frame where the error was raised (from its JS stack).
+    if (loc === null && e instanceof Error) loc = parseWhere(stackPosition(e));
     if (loc !== null) msg += ` script: ${run.name}, on ${loc.source}:${loc.line}.`;
     rawError(run.caller.w, msg, t.get(IGNORE_STATS) === true);
   }
@@ -635,6 +637,21 @@ function luaPosition(): string {
     const jl = cs.getLineNumber() ?? 0;
     const map = ch.lineMap;
     const line = jl < map.length ? map[jl]! : (map.length > 0 ? map[map.length - 1]! : 0);
+    if (line > 0) return `${ch.name}:${line}:`;
+  }
+  return '';
+}
+
+/** "chunk:line:" of the innermost compiled Lua frame in an error's recorded stack ('' when none). */
+function stackPosition(e: Error): string {
+  const st = typeof e.stack === 'string' ? e.stack : '';
+  const re = /(lua@\d+):(\d+):\d+/g;
+  for (let m = re.exec(st); m !== null; m = re.exec(st)) {
+    const ref = chunks.get(m[1]!) as unknown;
+    const ch = (ref instanceof WeakRef ? ref.deref() : ref) as { lineMap: Int32Array; name: string } | undefined;
+    if (ch === undefined) continue;
+    const jl = Number(m[2]);
+    const line = jl < ch.lineMap.length ? ch.lineMap[jl]! : 0;
     if (line > 0) return `${ch.name}:${line}:`;
   }
   return '';
