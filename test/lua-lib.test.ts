@@ -1731,6 +1731,15 @@ describe('lua libs: string.format number conversions', () => {
   });
 });
 
+describe('lua libs: numbers as strings', () => {
+  it('string functions convert numbers with %.14g (ties to even)', () => {
+    const L = newState();
+    assert.deepEqual(run(L, `return string.format("%s %s", 123456789012345, 100000000000005), string.len(1/3),
+      table.concat({0.1, 2^63, -0.0}, " "), cjson.encode({123456789012345})`),
+      ['1.2345678901234e+14 1e+14', 16, '0.1 9.2233720368548e+18 -0', '[1.2345678901234e+14]']);
+  });
+});
+
 describe('lua libs: string patterns', () => {
   it('gsub with a table that has __index, function replacements returning numbers', () => {
     const L = newState();
