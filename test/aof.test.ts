@@ -7,6 +7,8 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Valkey } from 'iovalkey';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { startServer, type RunningServer } from '../src/index.js';
 import { formatManifest, parseManifest } from '../src/persistence/aof.js';
 
@@ -394,5 +396,52 @@ describe('aof-use-rdb-preamble no: the base in command format', () => {
     r = h.r;
     await same();
     await stop(h);
+  });
+});
+
+const VALKEY_BIN = '/work/valkey-src/src/valkey-server';
+
+describe('a command-format AOF written by Peregrine loads in valkey-server', { skip: existsSync(VALKEY_BIN) ? false : `${VALKEY_BIN} not found` }, () => {
+  test('same DEBUG DIGEST after valkey-server loads the base and incr files', async () => {
+    const dir = tmp();
+    const h = await server(dir, { appendonly: 'yes', 'aof-use-rdb-preamble': 'no' });
+    const r = h.r;
+    await r.call('SET', 's', 'hello');
+    await r.call('RPUSH', 'l', ...Array.from({ length: 100 }, (_, i) => `e${i}`));
+    await r.call('SADD', 'st', 'x', 'y', '1');
+    await r.call('ZADD', 'z', '1.5', 'a', '-2', 'b');
+    await r.call('HSET', 'h', 'f', 'v', 'g', 'w');
+    await r.call('SET', 't', 'v', 'PX', '100000000');
+    await r.call('XADD', 'x', '1-1', 'f', 'v');
+    await r.call('XADD', 'x', '2-1', 'f', 'w');
+    await r.call('XGROUP', 'CREATE', 'x', 'g', '0');
+    await r.call('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '1', 'STREAMS', 'x', '>');
+    await r.call('XGROUP', 'CREATECONSUMER', 'x', 'g', 'bob');
+    await r.call('BGREWRITEAOF');
+    await waitRewrite(r);
+    await r.call('SET', 'after', 'rewrite'); // into the incr file
+    const digest = await r.call('DEBUG', 'DIGEST');
+    await stop(h);
+
+    const port = await new Promise<number>((res) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => res(p)); });
+    });
+    const child = spawn(VALKEY_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '',
+      '--enable-debug-command', 'yes'], { stdio: 'ignore' });
+    try {
+      const v = new Valkey({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      v.on('error', () => {});
+      let up = false;
+      for (let i = 0; i < 200 && !up; i++) {
+        try { await v.connect(); up = (await v.call('PING')) === 'PONG'; } catch { v.disconnect(); await sleep(50); }
+      }
+      assert.ok(up, 'valkey-server started');
+      for (let i = 0; i < 200 && (await v.call('INFO', 'persistence') as string).includes('loading:1'); i++) await sleep(20);
+      assert.equal(await v.call('DEBUG', 'DIGEST'), digest);
+      v.disconnect();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
