@@ -25,8 +25,8 @@ function functionLoad(c: Client, argv: Buffer[]): void {
   }
   if (i >= argv.length) { c.w.error('ERR Function code is missing'); return; }
   const st = scripting(c.server);
-  // Libraries from the primary or the AOF load without a time limit.
-  const timeout = c.socket === null && c !== undefined ? 0 : LOAD_TIMEOUT_MS;
+  // Libraries replayed from the AOF (a client without a socket) load without a time limit.
+  const timeout = c.socket === null ? 0 : LOAD_TIMEOUT_MS;
   const res = st.createLibrary(argv[i]!, replace, st.fctx, timeout);
   if ('err' in res) { c.w.error('ERR ' + res.err); return; }
   c.server.ks.dirty++;

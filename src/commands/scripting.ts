@@ -30,7 +30,7 @@ function evalGeneric(c: Client, argv: Buffer[], isSha: boolean, ro: boolean): vo
     sc = st.scripts.get(argv[1]!.latin1Slice(0, 40).toLowerCase());
     if (sc === undefined) { c.w.error(E.noScriptShort); return; }
   } else {
-    sc = st.createScript(c, argv[1]!, false);
+    sc = st.createScript(argv[1]!, false);
     if (typeof sc === 'string') { c.w.error(sc); return; }
   }
   const run = prepareRun(st, st.evalEngine, c, sc.sha, sc.flags, ro, true);
@@ -79,7 +79,7 @@ function scriptExists(c: Client, argv: Buffer[]): void {
 }
 
 function scriptLoad(c: Client, argv: Buffer[]): void {
-  const sc = scripting(c.server).createScript(c, argv[2]!, true);
+  const sc = scripting(c.server).createScript(argv[2]!, true);
   if (typeof sc === 'string') { c.w.error(sc); return; }
   c.w.bulk(sc.sha);
 }

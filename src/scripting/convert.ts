@@ -7,7 +7,7 @@
 //   null -> nil, boolean -> boolean, double -> {double=d}, big number -> {big_number=s},
 //   verbatim -> {verbatim_string={string=s, format=f}}; attributes are skipped.
 // Lua -> RESP: the script's return value written to the caller (see `writeLuaReply`).
-import { LuaTable, type LuaValue, truthy } from '../lua/value.js';
+import { LuaTable, type LuaValue } from '../lua/value.js';
 import type { Writer } from '../protocol/writer.js';
 
 export const IGNORE_STATS = 'ignore_error_stats_update';
@@ -261,4 +261,3 @@ export function writeLuaReply(w: Writer, v: LuaValue, scriptResp: number, rawErr
   w.nil();
 }
 
-export { truthy };

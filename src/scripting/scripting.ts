@@ -122,8 +122,8 @@ export class Scripting implements ScriptingHost {
 
   // ---------------------------------------------------------------- EVAL script cache
 
-  /** Finds or compiles a script. Replies with the error and returns null on failure. */
-  createScript(c: Client | null, body: Buffer, fromLoad: boolean): CachedScript | string {
+  /** Finds or compiles a script; returns it, or the error reply text. */
+  createScript(body: Buffer, fromLoad: boolean): CachedScript | string {
     const sha = sha1hex(body);
     const found = this.scripts.get(sha);
     if (found) {
@@ -155,7 +155,6 @@ export class Scripting implements ScriptingHost {
     }
     this.scripts.set(sha, sc);
     this.scriptsBodyBytes += sc.body.length + 40;
-    void c;
     return sc;
   }
 
