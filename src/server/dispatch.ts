@@ -200,8 +200,10 @@ export const timeFreeze = { on: false };
 // Clock readings cost 0.1-0.3 µs each on this kind of machine, and a command used three (the
 // command time, start and end). Within one batch of requests from a client's read, the end of
 // one top-level command is the start of the next (so its duration also covers parsing it and the
-// generic checks), and the command time (ms) is a wall-clock reading refreshed once the monotonic
-// clock has moved 1 ms: one reading per command instead of three.
+// generic checks). The command time (ms) is a wall-clock reading taken at the first command of
+// each batch and refreshed once the monotonic clock has moved 1 ms. Taking it after the batch
+// arrived keeps it causal: never earlier than a clock the client read before sending (GETEX
+// PXAT now+10000 then PTTL must not say 10001). About one reading per command instead of three.
 let batchOn = false;
 /** End of the last top-level command of the current batch, -1 before the first. */
 let lastEnd = -1;
@@ -209,7 +211,7 @@ let callDepth = 0;
 let wallMs = 0, wallAt = -Infinity;
 
 /** A client starts executing the requests of one read (see Client.processInput). */
-export function beginBatch(): void { batchOn = true; lastEnd = -1; }
+export function beginBatch(): void { batchOn = true; lastEnd = -1; wallAt = -Infinity; }
 /** The batch is over: the next command outside a batch reads the clock itself. */
 export function endBatch(): void { batchOn = false; }
 
