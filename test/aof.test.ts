@@ -11,6 +11,7 @@ import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { startServer, type RunningServer } from '../src/index.js';
 import { formatManifest, parseManifest } from '../src/persistence/aof.js';
+import { loadRdb } from '../src/persistence/rdb.js';
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const dirs: string[] = [];
@@ -81,6 +82,12 @@ describe('enabling the AOF at runtime', () => {
     assert.deepEqual(aofFiles(dir), ['appendonly.aof.1.base.rdb', 'appendonly.aof.1.incr.aof', 'appendonly.aof.manifest']);
     const base = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.base.rdb'));
     assert.match(base.subarray(0, 9).toString('latin1'), /^(REDIS|VALKEY)/);
+    {
+      // The RDB preamble says it is an AOF base.
+      const scratch = await startServer();
+      assert.equal(loadRdb(scratch.server, base).aux.get('aof-base'), '1');
+      await scratch.close();
+    }
 
     // Effects are logged: SET EX becomes SET PXAT, with a SELECT first; another db gets its own SELECT.
     await r.call('SET', 'k', 'v', 'EX', '100');

@@ -316,7 +316,7 @@ export function startRewrite(s: Server): string | null {
   }
   const sink: SnapshotSink = { write: (chunk) => { writeAll(fd, chunk); recycleChunk(chunk); }, recycles: true };
   const rdb = s.config.bool('aof-use-rdb-preamble');
-  const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb }, sink);
+  const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb, aofBase: rdb }, sink);
   if (!snap.start(usedMemory(s))) {
     closeSync(fd);
     try { unlinkSync(tmpPath); } catch { /* ignore */ }
@@ -712,7 +712,7 @@ export async function aofStartup(s: Server): Promise<boolean> {
     const baseName = `${fileName(s)}.1.base.${rdb ? 'rdb' : 'aof'}`;
     const tmp = join(dir, `temp-rewriteaof-${process.pid}.aof`);
     const fd = openSync(tmp, 'w');
-    const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb }, { write: (c) => writeAll(fd, c) });
+    const snap = new Snapshot(s, { ...saveOptions(s), aofCommands: !rdb, aofBase: rdb }, { write: (c) => writeAll(fd, c) });
     if (!snap.start(usedMemory(s))) throw new Error('AOF: cannot create the base file');
     snap.runToEnd();
     fsyncSync(fd);

@@ -368,6 +368,8 @@ export interface SaveOptions {
   accessInfo: 'lru' | 'lfu' | null;
   /** An AOF base in command format instead of an RDB image (aof-use-rdb-preamble no). */
   aofCommands?: boolean;
+  /** An RDB image used as an AOF base (the aof-base AUX field says 1). */
+  aofBase?: boolean;
 }
 
 /** The command-format writers of an AOF base (persistence/aofrewrite.ts fills them in). */
@@ -627,7 +629,7 @@ export class Snapshot {
     if (this.opts.aofCommands) {
       aofEntryWriter.header!(this.s, this.out);
     } else {
-      writeHeader(this.out, this.opts, usedMem);
+      writeHeader(this.out, this.opts, usedMem, this.opts.aofBase === true);
       rdbFunctionHooks.save?.(this.s, this.out, this.opts.compression);
     }
     return true;
