@@ -6,6 +6,7 @@ import net from 'node:net';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { pubsubOf } from '../src/pubsub/pubsub.js';
+import { PROPAGATE_AOF, PROPAGATE_REPL } from '../src/replication/propagate.js';
 
 // ------------------------------------------------------------------ a raw RESP client
 
@@ -426,16 +427,21 @@ test('SUBSCRIBE inside MULTI is allowed, SSUBSCRIBE is not', async () => {
   c.close();
 });
 
-test('PUBLISH and SPUBLISH are propagated to replicas / AOF', async () => {
+test('PUBLISH and SPUBLISH are propagated to replicas, not to the AOF', async () => {
   await clean();
   const seen: string[] = [];
-  const remove = srv.server.propagator.addFeed((_db, argv) => seen.push(argv.map((a) => a.toString()).join(' ')));
+  const aof: string[] = [];
+  const remove = srv.server.propagator.addFeed((_db, argv) => seen.push(argv.map((a) => a.toString()).join(' ')), PROPAGATE_REPL);
+  const removeAof = srv.server.propagator.addFeed((_db, argv) => aof.push(argv.map((a) => a.toString()).join(' ')), PROPAGATE_AOF);
   try {
     await r.publish('nobody', 'listens');
     await r.call('SPUBLISH', 'shard', 'msg');
+    await r.set('pubsub-aof-probe', '1');
     assert.ok(seen.includes('publish nobody listens') || seen.includes('PUBLISH nobody listens'), seen.join('|'));
     assert.ok(seen.some((s) => s.toLowerCase() === 'spublish shard msg'), seen.join('|'));
-  } finally { remove(); }
+    // Valkey's publishCommand forces propagation to replicas only: the AOF sees the SET alone.
+    assert.deepEqual(aof.map((s) => s.toLowerCase()), ['set pubsub-aof-probe 1']);
+  } finally { remove(); removeAof(); }
 });
 
 // ------------------------------------------------------------------ output buffer limits

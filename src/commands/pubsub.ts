@@ -6,6 +6,7 @@ import { KIND_CHANNEL, KIND_PATTERN, KIND_SHARD, PubSub, pubsubOf, type Kind } f
 import { stringMatch } from '../util/glob.js';
 import { replyHelp } from './client.js';
 import { E } from '../errors.js';
+import { PROPAGATE_REPL } from '../replication/propagate.js';
 
 function bulk(s: string): Buffer { return Buffer.from(`$${s.length}\r\n${s}\r\n`); }
 
@@ -48,13 +49,13 @@ function unsubscribeGeneric(c: Client, argv: Buffer[], kind: Kind): void {
 
 function publish(c: Client, argv: Buffer[]): void {
   const n = pubsubOf(c.server).publish(argv[1]!, argv[2]!, false);
-  c.server.propagator.forceCurrent();
+  c.server.propagator.forceCurrent(PROPAGATE_REPL);
   c.w.int(n);
 }
 
 function spublish(c: Client, argv: Buffer[]): void {
   const n = pubsubOf(c.server).publish(argv[1]!, argv[2]!, true);
-  c.server.propagator.forceCurrent();
+  c.server.propagator.forceCurrent(PROPAGATE_REPL);
   c.w.int(n);
 }
 

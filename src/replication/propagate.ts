@@ -40,6 +40,8 @@ export class Propagator {
   /** Per nesting level: dirty counter before the call, and the prevent/force marks. */
   private dirtyAt: number[] = [0];
   private markAt: number[] = [0];
+  /** Per nesting level: the targets a forced propagation goes to (forceCurrent's argument). */
+  private forceTargetAt: number[] = [0];
   /** Commands propagated since start (for tests and INFO-like reporting). */
   propagated = 0;
   /** Where commands that run now go (PROPAGATE_* bits; a script's redis.set_repl). */
@@ -68,16 +70,19 @@ export class Propagator {
     if (n === 0) { this.topFlags = cmd.flags; this.currentClient = c; }
     this.dirtyAt[n] = this.s.ks.dirty;
     this.markAt[n] = 0;
+    this.forceTargetAt[n] = 0;
   }
 
   /** Called by call() after the handler: propagates the command if it changed the dataset. */
   exit(c: Client, cmd: Command): void {
     const n = this.nesting - 1;
     const mark = this.markAt[n]!;
-    if (this.feeds.length > 0 && (this.s.ks.dirty > this.dirtyAt[n]! || mark & MARK_FORCE) &&
+    const dirty = this.s.ks.dirty > this.dirtyAt[n]!;
+    if (this.feeds.length > 0 && (dirty || mark & MARK_FORCE) &&
         !(mark & MARK_PREVENT) && cmd.name !== 'exec' && !this.s.loading && this.targets !== 0) {
-      // Still inside the unit: queued with whatever else it produced.
-      this.also(c.db.id, c.argv);
+      // Still inside the unit: queued with whatever else it produced. A command that changed
+      // nothing goes only where its forceCurrent() asked (PUBLISH: replicas, not the AOF).
+      this.also(c.db.id, c.argv, dirty ? this.targets : this.targets & this.forceTargetAt[n]!);
     }
     this.nesting = n;
     if (n === 0) {
@@ -89,8 +94,15 @@ export class Propagator {
   /** The running command must not be propagated as is (it propagates what it wants itself). */
   preventCurrent(): void { if (this.nesting > 0) this.markAt[this.nesting - 1]! |= MARK_PREVENT; }
 
-  /** The running command is propagated even if it did not change the dataset (e.g. PUBLISH). */
-  forceCurrent(): void { if (this.nesting > 0) this.markAt[this.nesting - 1]! |= MARK_FORCE; }
+  /**
+   * The running command is propagated even if it did not change the dataset, to `target`
+   * (PUBLISH goes to replicas only, like Valkey's forceCommandPropagation(c, PROPAGATE_REPL)).
+   */
+  forceCurrent(target = PROPAGATE_ALL): void {
+    if (this.nesting === 0) return;
+    this.markAt[this.nesting - 1]! |= MARK_FORCE;
+    this.forceTargetAt[this.nesting - 1]! |= target;
+  }
 
   /**
    * Queues a command for propagation with the current execution unit (or sends it at once when
