@@ -147,6 +147,10 @@ export class Evictor {
         if (performance.now() - start > limit) { this.startProc(); break; }
       }
     }
+    // The evictions queued invalidation messages (client tracking) for other clients: hand them
+    // to the sockets now, as valkey-server's event loop does before the next command, so they
+    // are not counted as used memory by the next check and do not feed more evictions.
+    if (keys > 0) for (const c of s.clients.values()) if (c.w.length > 0 && !c.closeAfterReply) c.flush();
     if (!exhausted) result = this.procRunning ? EVICT_RUNNING : EVICT_OK;
     const ms = performance.now() - start;
     if (s.latencyThresholdMs > 0 && ms >= s.latencyThresholdMs) s.latency.add('eviction-cycle', ms);
