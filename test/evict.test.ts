@@ -248,6 +248,28 @@ describe('policies', () => {
   });
 });
 
+describe('key index growth', () => {
+  test('the index does not grow past maxmemory while its fill ratio is moderate (no eviction for it)', async () => {
+    await r.call('config', 'set', 'maxmemory-policy', 'allkeys-random');
+    const p = r.pipeline();
+    for (let i = 0; i < 4095; i++) p.call('set', `key:${i}`, 'v');
+    await p.exec();
+    const buckets = () => srv.server.ks.dbs[0]!.dict.bucketCount();
+    assert.equal(buckets(), 4096);
+    await r.call('config', 'set', 'maxmemory', String((await used()) + 10 * 1024));
+    await r.call('set', 'k0', 'v0');
+    await r.call('set', 'k1', 'v1');
+    await r.call('set', 'k2', 'v2');
+    assert.equal(Number(await r.call('dbsize')), 4098);
+    assert.equal(await stat('evicted_keys'), 0);
+    assert.equal(buckets(), 4096);
+    // Without a limit it grows at once.
+    await r.call('config', 'set', 'maxmemory', '0');
+    await r.call('set', 'k3', 'v3');
+    assert.ok(buckets() > 4096);
+  });
+});
+
 describe('side effects', () => {
   test('evicted keyspace event (class e), WATCH sees the eviction', async () => {
     await fill('k', 300);

@@ -26,6 +26,8 @@ export const EVICT_RUNNING = 1;
 export const EVICT_FAIL = 2;
 
 const POOL_SIZE = 16;
+/** Above this fill ratio a key index grows whatever the memory limit says. */
+const MAX_LOAD_FACTOR = 1.618;
 
 const POLICY_NONE = 0;
 const POLICY_LRU = 1;
@@ -348,6 +350,9 @@ let globalsInstalled = false;
 export function installEviction(s: Server): void {
   const ev = evictor(s);
   s.hooks.oom = (c: Client, cmd: Command, argv: Buffer[]) => oomCheck(s, ev, c, cmd, argv);
+  // A key index does not grow past the limit while its chains are still short (valkey-server's
+  // resize-allowed rule): the growth would only make eviction throw keys away for it.
+  s.ks.arena.growGuard = (more, fill) => fill > MAX_LOAD_FACTOR || s.maxmemory === 0 || ev.used() + more <= s.maxmemory;
   for (const name of ['maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity', 'lazyfree-lazy-eviction',
     'replica-ignore-maxmemory']) {
     s.config.onChange(name, () => { ev.refresh(); return null; });

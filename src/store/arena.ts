@@ -100,6 +100,11 @@ export class Arena {
   private objSize: number[] = [0];
   private objDirty: number[] = [0];
   private dirtyObjs: number[] = [];
+  /**
+   * Asked before a key index grows (bytes the new table needs, current fill ratio); false keeps
+   * the table as it is for now (maxmemory: no growth that would push used memory over the limit).
+   */
+  growGuard: ((moreBytes: number, fill: number) => boolean) | null = null;
 
   constructor() {}
 

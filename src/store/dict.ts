@@ -109,7 +109,12 @@ export class Dict {
     if (this.rehashIdx >= 0 || !this.resizeAllowed) return;
     const buckets = this.t0.length;
     if (buckets === 0) { this.startResize(INITIAL_SIZE); return; }
-    if (this.size >= buckets) this.startResize(nextPow2(this.size * 2));
+    if (this.size >= buckets) {
+      const n = nextPow2(this.size * 2);
+      const guard = this.arena.growGuard;
+      if (guard !== null && !guard(n * 4, this.size / buckets)) return;
+      this.startResize(n);
+    }
     else if (buckets > INITIAL_SIZE && this.size * 8 < buckets) this.startResize(nextPow2(this.size));
   }
 
