@@ -144,9 +144,13 @@ export function usedMemory(s: Server): number {
   return n;
 }
 
-/** Query buffer and pending replies of a client. */
+/** Query buffer, the arguments of a command still being received, and pending replies of a client. */
 function clientMemory(c: Client): number {
-  return c.outputBytes + ((c.parser as unknown as { allocated?: number }).allocated ?? 0);
+  const p = c.parser as unknown as { allocated?: number; args?: Buffer[] };
+  let n = c.outputBytes + (p.allocated ?? 0);
+  const args = p.args;
+  if (args !== undefined) for (let i = 0; i < args.length; i++) n += args[i]!.length;
+  return n;
 }
 
 export function memoryOverview(s: Server): MemoryOverview {
