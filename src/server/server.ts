@@ -19,6 +19,7 @@ import { installReplication } from '../replication/primary.js';
 import { installScripting } from '../scripting/scripting.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
+import { installEviction } from './evict.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -154,6 +155,7 @@ export class Server {
     installPersistence(this);
     installAof(this);
     installReplication(this);
+    installEviction(this);
     installScripting(this);
     installPubsub(this);
     installNotify(this);
