@@ -330,6 +330,22 @@ describe('side effects', () => {
     await r.call('config', 'set', 'maxmemory', '0');
   });
 
+  test('a long eviction cycle is recorded by the latency monitor (eviction-cycle)', async () => {
+    await fill('k', 20000);
+    await r.call('config', 'set', 'latency-monitor-threshold', '1');
+    await r.call('latency', 'reset');
+    await r.call('config', 'set', 'maxmemory-policy', 'allkeys-random');
+    await r.call('config', 'set', 'maxmemory-eviction-tenacity', '100');
+    await r.call('config', 'set', 'maxmemory', '1');
+    await settled();
+    assert.equal(Number(await r.call('dbsize')), 0);
+    const latest = (await r.call('latency', 'latest')) as Array<[string, number, number, number]>;
+    assert.ok(latest.some((e) => e[0] === 'eviction-cycle'), JSON.stringify(latest));
+    await r.call('config', 'set', 'maxmemory', '0');
+    await r.call('config', 'set', 'latency-monitor-threshold', '0');
+    await r.call('config', 'set', 'maxmemory-eviction-tenacity', '10');
+  });
+
   test('INFO fields: maxmemory, policy, exceeded time, mem_not_counted_for_evict', async () => {
     await r.call('config', 'set', 'maxmemory', '10mb');
     await r.call('config', 'set', 'maxmemory-policy', 'volatile-lfu');
