@@ -91,7 +91,7 @@ function functionDelete(c: Client, argv: Buffer[]): void {
 }
 
 function functionFlush(c: Client, argv: Buffer[]): void {
-  if (argv.length > 3) { c.w.error(E.unknownSubcommandOrArgs('flush', 'function')); return; }
+  if (argv.length > 3) { c.w.error(E.unknownSubcommandOrArgs(argv[1]!.toString('latin1').slice(0, 128), 'function')); return; }
   if (argv.length === 3 && !isArg(argv[2]!, 'sync') && !isArg(argv[2]!, 'async')) {
     c.w.error(E.functionFlushOption);
     return;
@@ -131,7 +131,7 @@ function parseFunctionsPayload(s: Server, p: Buffer): FunctionsCtx | string {
 }
 
 function functionRestore(c: Client, argv: Buffer[]): void {
-  if (argv.length > 4) { c.w.error(E.unknownSubcommandOrArgs('restore', 'function')); return; }
+  if (argv.length > 4) { c.w.error(E.unknownSubcommandOrArgs(argv[1]!.toString('latin1').slice(0, 128), 'function')); return; }
   let policy: 'append' | 'replace' | 'flush' = 'append';
   if (argv.length === 4) {
     const a = argv[3]!;
