@@ -199,7 +199,7 @@ describe('FUNCTION LIST, STATS, FLUSH', () => {
     assert.deepEqual(await r.call('FUNCTION', 'STATS'),
       ['running_script', null, 'engines', ['LUA', ['libraries_count', 1, 'functions_count', 1]]]);
     assert.equal(await raw(r, 'FUNCTION', 'FLUSH', 'bad_arg'), `-${E.functionFlushOption}\r\n`);
-    assert.equal(await raw(r, 'FUNCTION', 'FLUSH', 'sync', 'extra_arg'), "-ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.\r\n");
+    assert.equal(await raw(r, 'FUNCTION', 'FLUSH', 'sync', 'extra_arg'), "-ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.\r\n");
     assert.equal(await r.call('FUNCTION', 'FLUSH', 'ASYNC'), 'OK');
     assert.deepEqual(await r.call('FUNCTION', 'LIST'), []);
     assert.equal(await raw(r, 'FUNCTION', 'KILL'), `-${E.notBusy}\r\n`);
@@ -240,7 +240,7 @@ describe('FUNCTION DUMP and RESTORE', () => {
     assert.equal(await raw(r, 'FUNCTION', 'RESTORE', 'bad_payload'), `-${E.dumpPayload}\r\n`);
     assert.equal(await raw(r, 'FUNCTION', 'RESTORE', payload, 'bad'), `-${E.functionRestorePolicy}\r\n`);
     assert.equal(await raw(r, 'FUNCTION', 'RESTORE', 'arg1', 'args2', 'arg3'),
-      "-ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.\r\n");
+      "-ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP.\r\n");
     // A payload whose record is not a function.
     const bad = Buffer.from(payload);
     bad[0] = 0;
