@@ -289,6 +289,42 @@ describe('ROLE and WAIT', () => {
   });
 });
 
+describe('min-replicas-to-write', () => {
+  test('writes and EXEC of queued writes get NOREPLICAS without enough good replicas; reads pass', async () => {
+    try {
+      await r.call('config', 'set', 'min-replicas-to-write', '1', 'min-replicas-max-lag', '10');
+      assert.equal(await info('min_slaves_good_slaves'), '0');
+      await assert.rejects(r.call('set', 'mr', '1'), /^ReplyError: NOREPLICAS Not enough good replicas to write\.$/);
+      assert.equal(await r.call('get', 'mr'), null);
+      // Queued while allowed, refused at EXEC (the transaction is discarded).
+      await r.call('config', 'set', 'min-replicas-to-write', '0');
+      const t = new Valkey({ port: srv.port, lazyConnect: false });
+      try {
+        assert.equal(await t.call('MULTI'), 'OK');
+        assert.equal(await t.call('SET', 'mr', 'queued'), 'QUEUED');
+        await r.call('config', 'set', 'min-replicas-to-write', '1');
+        await assert.rejects(t.call('EXEC'), /^ReplyError: EXECABORT Transaction discarded because of: NOREPLICAS/);
+        assert.equal(await r.call('get', 'mr'), null);
+      } finally { t.disconnect(); }
+      // min-replicas-max-lag 0 turns the check off, as in Valkey.
+      await r.call('config', 'set', 'min-replicas-max-lag', '0');
+      assert.equal(await r.call('set', 'mr', '2'), 'OK');
+      await r.call('config', 'set', 'min-replicas-max-lag', '10');
+      // An online replica that acknowledged recently counts as good.
+      const s = await ReplStream.connect(srv.port);
+      streams.push(s);
+      s.command('PSYNC', '?', '-1');
+      const offset = Number((await s.lineSkippingKeepalives()).split(' ')[2]);
+      await s.rdbPayload();
+      s.command('REPLCONF', 'ACK', String(offset));
+      await waitFor(async () => (await info('min_slaves_good_slaves')) === '1', 'one good replica');
+      assert.equal(await r.call('set', 'mr', '3'), 'OK');
+    } finally {
+      await r.call('config', 'set', 'min-replicas-to-write', '0', 'min-replicas-max-lag', '10');
+    }
+  });
+});
+
 describe('backlog', () => {
   test('a ring of the most recent bytes: offsets, wrap-around, chunks larger than the ring, resize', () => {
     const size = 100;

@@ -585,16 +585,32 @@ export class ReplicationPrimary {
 
   // ---------------------------------------------------------------- info
 
+  /**
+   * Online replicas whose last REPLCONF ACK is at most min-replicas-max-lag seconds old
+   * (Valkey's good-replicas count, which min-replicas-to-write compares against).
+   */
+  goodReplicasCount(): number {
+    const maxLag = this.s.config.num('min-replicas-max-lag');
+    const now = Date.now();
+    let n = 0;
+    for (const r of this.replicas) {
+      if (r.state === ReplState.Online && Math.floor((now - r.ackTime) / 1000) <= maxLag) n++;
+    }
+    return n;
+  }
+
   infoFields(): Record<string, string | number> {
     const bl = this.backlog;
-    const f: Record<string, string | number> = {
-      connected_slaves: this.replicas.length,
+    const f: Record<string, string | number> = { connected_slaves: this.replicas.length };
+    // Shown only while min-replicas-to-write is in force, like Valkey.
+    if (this.s.minReplicasToWrite > 0) f.min_slaves_good_slaves = this.goodReplicasCount();
+    Object.assign(f, {
       master_repl_offset: this.offset,
       repl_backlog_active: bl ? 1 : 0,
       repl_backlog_size: this.s.config.num('repl-backlog-size'),
       repl_backlog_first_byte_offset: bl ? bl.offset : 0,
       repl_backlog_histlen: bl ? bl.histlen : 0,
-    };
+    });
     let i = 0;
     const now = Date.now();
     for (const r of this.replicas) {
@@ -660,6 +676,7 @@ export function primary(s: Server): ReplicationPrimary {
 
 export function installReplication(s: Server): void {
   const p = primary(s);
+  s.goodReplicasCount = () => p.goodReplicasCount();
   s.cronHooks.push(() => p.cron());
 }
 

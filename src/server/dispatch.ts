@@ -138,6 +138,11 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     const err = hooks.diskError(c);
     if (err) { reject(s, c, cmd, err); return; }
   }
+  // min-replicas-to-write: writes (and EXEC of queued writes) need enough replicas that acked recently.
+  if (isWrite && s.minReplicasToWrite > 0 && s.goodReplicasCount() < s.minReplicasToWrite) {
+    reject(s, c, cmd, E.noReplicas);
+    return;
+  }
   if (isWrite && hooks.readonly) {
     const err = hooks.readonly(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }

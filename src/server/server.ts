@@ -127,6 +127,10 @@ export class Server {
   protoMaxBulkLen = 512 * 1024 * 1024;
   queryBufferLimit = 1024 * 1024 * 1024;
   maxmemory = 0;
+  /** min-replicas-to-write when min-replicas-max-lag is also set (0: writes need no replicas). */
+  minReplicasToWrite = 0;
+  /** Online replicas whose last ACK is within min-replicas-max-lag (installed by replication). */
+  goodReplicasCount: () => number = () => 0;
   latencyThresholdMs = 0;
   /** latency-tracking: per-command latency histograms are recorded only when on. */
   latencyTracking = true;
@@ -169,6 +173,7 @@ export class Server {
       this.protoMaxBulkLen = cfg.num('proto-max-bulk-len');
       this.queryBufferLimit = cfg.num('client-query-buffer-limit');
       this.maxmemory = cfg.num('maxmemory');
+      this.minReplicasToWrite = cfg.num('min-replicas-max-lag') > 0 ? cfg.num('min-replicas-to-write') : 0;
       this.latencyThresholdMs = cfg.num('latency-monitor-threshold');
       this.latencyTracking = cfg.bool('latency-tracking');
       this.requirepass = cfg.str('requirepass');
@@ -188,7 +193,7 @@ export class Server {
     refresh();
     for (const name of ['proto-max-bulk-len', 'client-query-buffer-limit', 'maxmemory', 'latency-monitor-threshold', 'latency-tracking',
       'requirepass', 'slowlog-log-slower-than', 'slowlog-max-len', 'maxmemory-policy', 'lfu-log-factor',
-      'lfu-decay-time', 'loglevel', 'logfile']) {
+      'lfu-decay-time', 'loglevel', 'logfile', 'min-replicas-to-write', 'min-replicas-max-lag']) {
       cfg.onChange(name, refresh);
     }
     cfg.onChange('requirepass', () => {
