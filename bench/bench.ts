@@ -8,7 +8,7 @@
 // Knobs (environment): BENCH_N (pipeline-1 requests per test, default 300000), BENCH_N_P16
 // (default 1000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
 // BENCH_BIG_REF (0; 1 also runs the 5M test on the reference), BENCH_SKIP (comma list of
-// throughput,memory,big,collections,datatypes,scripting,pubsub,bgsave), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (480), VALKEY_SERVER, REDIS_BENCHMARK.
+// throughput,memory,big,collections,datatypes,scripting,pubsub,bgsave), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (1800), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -30,7 +30,7 @@ const BIG = env('BENCH_BIG', 5_000_000);
 const N_COLL = env('BENCH_N_COLL', 100_000);
 const LB_MEMBERS = env('BENCH_LB_MEMBERS', 1_000_000);
 const BIG_REF = env('BENCH_BIG_REF', 0) !== 0;
-const TIMEOUT_S = env('BENCH_TIMEOUT_S', 480);
+const TIMEOUT_S = env('BENCH_TIMEOUT_S', 1800);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 const TTL = 100_000;
 
