@@ -45,6 +45,13 @@ async function info(c: RawConn, section: string): Promise<Map<string, string>> {
   return m;
 }
 
+/** MULTI, PING, EXEC on the shared client: ['PONG'], or null when a watched key changed. */
+async function pingTransaction(): Promise<unknown> {
+  await r.call('MULTI');
+  await r.call('PING');
+  return r.call('EXEC');
+}
+
 async function until(fn: () => Promise<boolean>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
@@ -239,9 +246,7 @@ describe('WATCH', () => {
   test('EXEC runs when no watched key changed', async () => {
     await r.call('WATCH', 'x', 'y', 'z');
     await r.call('WATCH', 'k');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 
   test('a watched key modified by another client: EXEC replies a null array and runs nothing', async () => {
@@ -260,9 +265,7 @@ describe('WATCH', () => {
     await r.call('SET', 'x', '30');
     await r.call('WATCH', 'x');
     await r.call('SET', 'x', '40');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('every kind of write touches the key: DEL, EXPIRE, RENAME onto it, MOVE, LPUSH creating it', async () => {
@@ -289,9 +292,7 @@ describe('WATCH', () => {
     await r.call('LPUSH', 'foo', 'bar');
     await r.call('WATCH', 'foo');
     await r.call('SORT', 'emptylist', 'STORE', 'foo');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('reads and writes to other keys do not touch', async () => {
@@ -312,41 +313,29 @@ describe('WATCH', () => {
     await r.call('SELECT', '1');
     await r.call('SET', 'x', '10');
     await r.call('SELECT', '5');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
     // ... and a change there does touch it.
     await r.call('WATCH', 'x');
     await r.call('SELECT', '1');
     const o = await conn();
     await o.call('SELECT', '5');
     await o.call('SET', 'x', '11');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
     await r.call('SELECT', '0');
   });
 
   test('after EXEC (successful or not) keys are no longer watched', async () => {
     await r.call('SET', 'x', '30');
     await r.call('WATCH', 'x');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
     await r.call('SET', 'x', '40');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
 
     await r.call('WATCH', 'x');
     await r.call('SET', 'x', '50');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
     await r.call('SET', 'x', '60');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 
   test('the transaction\'s own writes do not make a later command fail', async () => {
@@ -362,9 +351,7 @@ describe('WATCH', () => {
     await r.call('WATCH', 'x');
     await r.call('SET', 'x', '40');
     assert.equal(await r.call('UNWATCH'), 'OK');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
     assert.equal(await r.call('UNWATCH'), 'OK');
   });
 
@@ -391,18 +378,14 @@ describe('WATCH', () => {
     await r.call('SET', 'x', '1');
     assert.equal(await r.call('WATCH', 'y'), 'OK');
     assert.equal(field(await r.call('CLIENT', 'INFO'), 'watch'), '0');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('WATCH of a missing key is touched when the key is created', async () => {
     await r.call('WATCH', 'nokey');
     const o = await conn();
     await o.call('SET', 'nokey', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('INFO watching_clients / total_watched_keys and CLIENT INFO watch=', async () => {
@@ -476,9 +459,7 @@ describe('WATCH and expiry', () => {
     await r.call('SET', 'x', 'foo', 'PX', '300');
     await r.call('WATCH', 'x');
     await until(async () => (await r.call('DBSIZE')) === 0);
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('watching a key that is already (logically) expired does not fail EXEC', async () => {
@@ -486,9 +467,7 @@ describe('WATCH and expiry', () => {
     await r.call('SET', 'x', 'foo', 'PX', '1');
     await sleep(3);
     await r.call('WATCH', 'x');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 
   test('deleting a watched stale key (lazy expiry by EXISTS) does not fail EXEC', async () => {
@@ -497,9 +476,7 @@ describe('WATCH and expiry', () => {
     await sleep(3);
     await r.call('WATCH', 'x');
     assert.equal(await r.call('EXISTS', 'x'), 0);
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 
   test('a watched stale key that is then recreated does fail EXEC', async () => {
@@ -509,9 +486,7 @@ describe('WATCH and expiry', () => {
     await r.call('WATCH', 'x');
     const o = await conn();
     await o.call('SET', 'x', 'new');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('FLUSHDB while watching a stale key does not fail EXEC', async () => {
@@ -520,9 +495,7 @@ describe('WATCH and expiry', () => {
     await sleep(3);
     await r.call('WATCH', 'x');
     await r.call('FLUSHDB');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 });
 
@@ -557,9 +530,7 @@ describe('WATCH and whole-database changes', () => {
     await o.call('SELECT', '2');
     await o.call('SET', 'x', '1');
     await o.call('FLUSHDB');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 
   test('FLUSHALL while one client watches several keys', async () => {
@@ -567,18 +538,14 @@ describe('WATCH and whole-database changes', () => {
     await r.call('WATCH', 'b', 'a');
     await r.call('FLUSHALL');
     assert.equal(await r.call('PING'), 'PONG');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('SWAPDB touches a watched key that exists (it goes away)', async () => {
     await r.call('SET', 'x', '30');
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('SWAPDB touches a watched key that does not exist (it appears)', async () => {
@@ -587,9 +554,7 @@ describe('WATCH and whole-database changes', () => {
     await r.call('SELECT', '0');
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
   });
 
   test('SWAPDB does not touch a key missing on both sides', async () => {
@@ -598,9 +563,7 @@ describe('WATCH and whole-database changes', () => {
     await r.call('SELECT', '0');
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
   });
 
   test('SWAPDB and stale keys: stale → nothing, nothing → stale, stale → stale are no change', async () => {
@@ -611,9 +574,7 @@ describe('WATCH and whole-database changes', () => {
     await sleep(3);
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
 
     // Missing key replaced by a stale one.
     await r.call('FLUSHALL');
@@ -623,9 +584,7 @@ describe('WATCH and whole-database changes', () => {
     await r.call('SELECT', '1');
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
 
     // Stale key replaced by another stale key.
     await r.call('FLUSHALL');
@@ -637,9 +596,7 @@ describe('WATCH and whole-database changes', () => {
     await r.call('SELECT', '1');
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.deepEqual(await r.call('EXEC'), ['PONG']);
+    assert.deepEqual(await pingTransaction(), ['PONG']);
 
     // A stale watched key replaced by a live one is a change.
     await r.call('FLUSHALL');
@@ -651,9 +608,7 @@ describe('WATCH and whole-database changes', () => {
     await r.call('SELECT', '1');
     await r.call('WATCH', 'x');
     await r.call('SWAPDB', '0', '1');
-    await r.call('MULTI');
-    await r.call('PING');
-    assert.equal(await r.call('EXEC'), null);
+    assert.equal(await pingTransaction(), null);
     await r.call('SELECT', '0');
   });
 });
