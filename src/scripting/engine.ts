@@ -772,8 +772,7 @@ export function scriptCall(host: ScriptingHost, run: ScriptRun, argv: Buffer[]):
   }
   if (run.flags & RUN_READ_ONLY && flags & (CMD.write | CMD.may_replicate)) return reject(E_SCRIPT.readOnly, cmd);
   if (flags & CMD.write && !(run.flags & RUN_WRITE_DIRTY)) {
-    const minReplicas = s.config.num('min-replicas-to-write');
-    if (minReplicas > 0 && goodReplicas(s) < minReplicas) return reject('-' + E.noReplicas, cmd);
+    if (s.lacksGoodReplicas()) return reject('-' + E.noReplicas, cmd);
   }
   if (!(run.flags & RUN_ALLOW_OOM) && s.maxmemory > 0 && !(run.flags & RUN_WRITE_DIRTY) && run.oomAtStart && flags & CMD.denyoom) {
     return reject('-' + E.oom, cmd);
@@ -796,11 +795,6 @@ export function scriptCall(host: ScriptingHost, run: ScriptRun, argv: Buffer[]):
   return v;
 }
 
-function goodReplicas(s: Server): number {
-  const fn = (s as unknown as { goodReplicasCount?: () => number }).goodReplicasCount;
-  return typeof fn === 'function' ? fn.call(s) : 0;
-}
-
 /** Checks and sets up a run (Valkey's scriptPrepareForRun). Replies and returns null on refusal. */
 export function prepareRun(host: ScriptingHost, engine: LuaEngine, caller: Client, name: string, scriptFlags: number, ro: boolean, isEval: boolean): ScriptRun | null {
   const s = host.s;
@@ -808,8 +802,7 @@ export function prepareRun(host: ScriptingHost, engine: LuaEngine, caller: Clien
   if (!(scriptFlags & SCRIPT_FLAG_EVAL_COMPAT_MODE)) {
     if (!(scriptFlags & SCRIPT_FLAG_NO_WRITES)) {
       if (ro) { caller.w.error(E.scriptWriteOnRo); return null; }
-      const minReplicas = s.config.num('min-replicas-to-write');
-      if (minReplicas > 0 && goodReplicas(s) < minReplicas) { caller.w.error(E.noReplicas); return null; }
+      if (s.lacksGoodReplicas()) { caller.w.error(E.noReplicas); return null; }
     }
     if (oom && !(scriptFlags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES))) {
       caller.w.error(E.scriptOom);

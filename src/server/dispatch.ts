@@ -139,7 +139,7 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     if (err) { reject(s, c, cmd, err); return; }
   }
   // min-replicas-to-write: writes (and EXEC of queued writes) need enough replicas that acked recently.
-  if (isWrite && s.minReplicasToWrite > 0 && s.goodReplicasCount() < s.minReplicasToWrite) {
+  if (isWrite && s.lacksGoodReplicas()) {
     reject(s, c, cmd, E.noReplicas);
     return;
   }

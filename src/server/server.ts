@@ -131,6 +131,10 @@ export class Server {
   minReplicasToWrite = 0;
   /** Online replicas whose last ACK is within min-replicas-max-lag (installed by replication). */
   goodReplicasCount: () => number = () => 0;
+  /** True when min-replicas-to-write is in force and too few good replicas are connected (writes get NOREPLICAS). */
+  lacksGoodReplicas(): boolean {
+    return this.minReplicasToWrite > 0 && this.goodReplicasCount() < this.minReplicasToWrite;
+  }
   latencyThresholdMs = 0;
   /** latency-tracking: per-command latency histograms are recorded only when on. */
   latencyTracking = true;
