@@ -133,6 +133,8 @@ describe('loading at start-up', () => {
     assert.equal(await errorOf(r.call('DBSIZE')), 'LOADING Valkey is loading the dataset in memory');
     assert.equal(await errorOf(r.call('PING')), 'LOADING Valkey is loading the dataset in memory');
     assert.equal(await r.call('ECHO', 'x'), 'x', 'commands flagged loading run');
+    // The loading state starts before the first slice is read: wait for that slice.
+    await waitFor(async () => Number((await infoMap(r)).get('loading_loaded_bytes')) > 0, 'the first slice', 5000);
     const m = await infoMap(r);
     assert.equal(m.get('loading_total_bytes'), String(size));
     const loaded = Number(m.get('loading_loaded_bytes'));
