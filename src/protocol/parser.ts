@@ -150,6 +150,20 @@ export class RespParser {
     for (let i = 0; i < args.length; i++) if (args[i]!.buffer === ab) args[i] = Buffer.from(args[i]!);
   }
 
+  /**
+   * Copies what still points into memory the caller is about to reuse (`ext`, the memory of the
+   * chunks it fed): the unparsed bytes, and the arguments of a request not yet complete. A
+   * client reading into a shared buffer calls this before the next read overwrites it.
+   */
+  detach(ext: ArrayBufferLike): void {
+    const args = this.args;
+    for (let i = 0; i < args.length; i++) if (args[i]!.buffer === ext) args[i] = Buffer.from(args[i]!);
+    const b = this.buf;
+    if (b !== null && !this.inQb) {
+      if (this.pos < b.length) this.stash(); else this.consumed();
+    }
+  }
+
   /** Marks the current input consumed. */
   private consumed(): void {
     this.buf = null;

@@ -101,6 +101,8 @@ export class Client {
   commands = 0;
   /** Flags shown by CLIENT LIST beyond the derived ones. */
   extraFlags = '';
+  /** Reads arrive in a buffer shared by all clients (server/readbuf.ts): nothing may point into it after onData. */
+  sharedReads = false;
   private pendingFlush = false;
   /** True while the input loop is running (re-entrancy guard). */
   private processing = false;
@@ -151,6 +153,7 @@ export class Client {
     }
     const n0 = this.commands;
     this.processInput();
+    if (this.sharedReads) this.parser.detach(chunk.buffer);
     // Receiving (and replying) is interaction. A command that ran set the command time from a
     // clock reading at most ~1 ms old: reuse it rather than reading the clock once more per read.
     this.flush(this.commands !== n0 ? this.server.ks.now : Date.now());

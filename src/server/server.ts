@@ -5,6 +5,7 @@ import { Registry, Command } from '../commands/registry.js';
 import { registerAll } from '../commands/index.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Config } from './config.js';
+import { readIntoSharedBuffer } from './readbuf.js';
 import { Client } from './client.js';
 import { call, processCommand } from './dispatch.js';
 import { Logger } from './log.js';
@@ -307,7 +308,8 @@ export class Server {
     const c = new Client(this, socket, this.nextClientId++);
     this.clients.set(c.id, c);
     this.stats.totalConnections++;
-    socket.on('data', (chunk: Buffer) => c.onData(chunk));
+    if (readIntoSharedBuffer(socket, (chunk) => c.onData(chunk))) c.sharedReads = true;
+    else socket.on('data', (chunk: Buffer) => c.onData(chunk));
     socket.on('error', () => c.close());
     socket.on('close', () => { if (!c.closed) { c.closed = true; this.removeClient(c); } });
   }
