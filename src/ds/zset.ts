@@ -165,6 +165,18 @@ function release(b: Buffer): void {
   }
 }
 
+// Buffer.readDoubleLE / writeDoubleLE cost several times a DataView access on Node 20: scores
+// are read and written through a DataView of the buffer at hand (almost always SCRATCH).
+let dvBuf: Buffer | null = null;
+let dv: DataView = new DataView(new ArrayBuffer(8));
+
+function viewOf(buf: Buffer): DataView {
+  if (buf !== dvBuf) { dvBuf = buf; dv = new DataView(buf.buffer, buf.byteOffset, buf.length); }
+  return dv;
+}
+
+function readScore(buf: Buffer, off: number): number { return viewOf(buf).getFloat64(off, true); }
+
 /**
  * The compact sorted set. Between operations its entries (see the header for the layout) live
  * in one latin1 string, which costs a fraction of a typed array's overhead per key.
@@ -185,7 +197,7 @@ export class ZPack implements ZsetObj {
     const buf = acquire(this.s, 0);
     try {
       const off = findIn(buf, this.s.length, m);
-      return off < 0 ? NaN : buf.readDoubleLE(off);
+      return off < 0 ? NaN : readScore(buf, off);
     } finally { release(buf); }
   }
 
@@ -249,7 +261,7 @@ export class ZPack implements ZsetObj {
         if (len === ml) {
           let i = 0;
           while (i < len && buf[p + i] === m[i]) i++;
-          if (i === len) { this.lastScore = buf.readDoubleLE(off); return r; }
+          if (i === len) { this.lastScore = readScore(buf, off); return r; }
         }
         off = p + len;
         r++;
@@ -264,7 +276,7 @@ export class ZPack implements ZsetObj {
     try {
       let off = 0, i = 0;
       while (off < end) {
-        const sc = buf.readDoubleLE(off);
+        const sc = readScore(buf, off);
         if (ex ? sc > min : sc >= min) return i;
         readVarint(buf, off + 8);
         off = vOff + vLen;
@@ -280,7 +292,7 @@ export class ZPack implements ZsetObj {
     try {
       let off = 0, i = 0, last = -1;
       while (off < end) {
-        const sc = buf.readDoubleLE(off);
+        const sc = readScore(buf, off);
         if (ex ? sc < max : sc <= max) last = i;
         readVarint(buf, off + 8);
         off = vOff + vLen;
@@ -327,7 +339,7 @@ export class ZPack implements ZsetObj {
       if (!rev) {
         let off = offsetOf(buf, start);
         while (count-- > 0) {
-          const sc = buf.readDoubleLE(off);
+          const sc = readScore(buf, off);
           readVarint(buf, off + 8);
           const p = vOff, len = vLen;
           off = p + len;
@@ -347,7 +359,7 @@ export class ZPack implements ZsetObj {
       for (let k = count - 1; k >= 0; k--) {
         const o = offs[k]!;
         readVarint(buf, o + 8);
-        fn(buf, vOff, vLen, buf.readDoubleLE(o));
+        fn(buf, vOff, vLen, readScore(buf, o));
       }
     } finally { release(buf); }
   }
@@ -425,7 +437,7 @@ function findIn(buf: Buffer, end: number, m: Uint8Array): number {
 function insertPos(buf: Buffer, end: number, m: Uint8Array, s: number): number {
   let off = 0;
   while (off < end) {
-    const es = buf.readDoubleLE(off);
+    const es = readScore(buf, off);
     readVarint(buf, off + 8);
     if (es > s || (es === s && compareBytes(buf, vOff, vLen, m) > 0)) return off;
     off = vOff + vLen;
@@ -435,7 +447,7 @@ function insertPos(buf: Buffer, end: number, m: Uint8Array, s: number): number {
 
 function writeEntry(buf: Buffer, off: number, m: Uint8Array, s: number): void {
   // A listpack stores integral scores as integers, so -0 reads back as 0.
-  buf.writeDoubleLE(s === 0 ? 0 : s, off);
+  viewOf(buf).setFloat64(off, s === 0 ? 0 : s, true);
   const p = writeVarint(buf, off + 8, m.length);
   if (m.length <= 32) for (let i = 0; i < m.length; i++) buf[p + i] = m[i]!;
   else buf.set(m, p);
