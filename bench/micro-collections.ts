@@ -14,6 +14,7 @@ import { startServer } from '../src/index.js';
 import { processCommand } from '../src/server/dispatch.js';
 import type { Client } from '../src/server/client.js';
 import type { Server } from '../src/server/server.js';
+import type { Command } from '../src/commands/registry.js';
 import os from 'node:os';
 
 const N = Number(process.env.MICRO_N ?? 100_000);
@@ -51,9 +52,11 @@ class Req {
 }
 
 function runner(s: Server, c: Client) {
+  const cmds = new Map<Buffer[], Command>();
   return (argv: Buffer[]): void => {
     if (HANDLER_ONLY) {
-      const cmd = s.registry.lookup(argv[0]!)!;
+      let cmd = cmds.get(argv);
+      if (cmd === undefined) { cmd = s.registry.lookup(argv[0]!)!; cmds.set(argv, cmd); }
       c.cmd = cmd; c.argv = argv;
       cmd.handler!(c, argv);
     } else {

@@ -89,9 +89,14 @@ function afterShrink(c: Client, key: Buffer, a: number, o: ListObject): void {
   }
 }
 
+// Elements go to the reply through one plain function and the writer it was last pointed at
+// (no closure per command; emitters run synchronously inside the call that asked for them).
+let emitTo: Client['w'] | null = null;
+function emitBulk(b: Buffer, s: number, e: number): void { emitTo!.bulkFrom(b, s, e); }
+
 function replyEmitter(c: Client): Emit {
-  const w = c.w;
-  return (b, s, e) => w.bulkFrom(b, s, e);
+  emitTo = c.w;
+  return emitBulk;
 }
 
 /** Replies with elements [start, end] (inclusive, negative from the tail), reversed if asked. */

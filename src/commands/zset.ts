@@ -215,6 +215,11 @@ function toSkiplist(c: Client, a: number, z: ZPack, capacity: number): ZSkiplist
   return sl;
 }
 
+/** A score reply (c.w.double), without the intermediate Buffer of a RESP2 bulk string. */
+function replyScore(c: Client, s: number): void {
+  if (c.resp > 2) c.w.double(s); else c.w.bulkLatin1(formatDouble(s));
+}
+
 /** Adjusts the dirty counter so a command adds what Valkey's does (each changed() counts one). */
 function addDirty(c: Client, n: number): void { c.server.ks.dirty += n; }
 
@@ -313,7 +318,7 @@ export function zaddGeneric(c: Client, argv: Buffer[], flags: number): void {
   }
   z.forget();
   if (err) c.w.error(E.zsetNaN);
-  else if (incr) { if (processed) c.w.double(score); else c.w.nil(); }
+  else if (incr) { if (processed) replyScore(c, score); else c.w.nil(); }
   else c.w.int(ch ? added + updated : added);
   if (added || updated) {
     changed(c, key, incr ? 'zincr' : 'zadd', NOTIFY_ZSET);
@@ -442,6 +447,8 @@ let srcBuf: Buffer | null = null;
 let srcView: DataView = rbView;
 
 function decimalLength(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
   let k = 1;
   while (n >= 10) { n = Math.floor(n / 10); k++; }
   return k;
@@ -449,9 +456,15 @@ function decimalLength(n: number): number {
 
 /** Writes the decimal digits of a non-negative safe integer at p; returns the end. */
 function putDecimal(b: Buffer, p: number, n: number): number {
+  if (n < 10) { b[p] = 48 + n; return p + 1; }
+  if (n < 100) { const t = (n / 10) | 0; b[p] = 48 + t; b[p + 1] = 48 + n - 10 * t; return p + 2; }
   const k = decimalLength(n);
   let q = p + k;
-  do { b[--q] = 48 + (n % 10); n = Math.floor(n / 10); } while (n > 0);
+  if (n <= 0x7fffffff) {
+    do { const t = (n / 10) | 0; b[--q] = 48 + n - 10 * t; n = t; } while (n > 0);
+  } else {
+    do { b[--q] = 48 + (n % 10); n = Math.floor(n / 10); } while (n > 0);
+  }
   return p + k;
 }
 
@@ -656,7 +669,7 @@ function zscoreCommand(c: Client, argv: Buffer[]): void {
   if (a === WRONGTYPE) return;
   if (a === 0) { c.w.nil(); return; }
   const s = zobj(c, a).score(argv[2]!);
-  if (Number.isNaN(s)) c.w.nil(); else c.w.double(s);
+  if (Number.isNaN(s)) c.w.nil(); else replyScore(c, s);
 }
 
 function zmscoreCommand(c: Client, argv: Buffer[]): void {
@@ -666,7 +679,7 @@ function zmscoreCommand(c: Client, argv: Buffer[]): void {
   c.w.arr(argv.length - 2);
   for (let j = 2; j < argv.length; j++) {
     const s = z === null ? NaN : z.score(argv[j]!);
-    if (Number.isNaN(s)) c.w.nil(); else c.w.double(s);
+    if (Number.isNaN(s)) c.w.nil(); else replyScore(c, s);
   }
 }
 
@@ -684,7 +697,7 @@ function zrankGeneric(c: Client, argv: Buffer[], reverse: boolean): void {
   if (r < 0) { if (withScore) c.w.nullArray(); else c.w.nil(); return; }
   if (withScore) c.w.arr(2);
   c.w.int(reverse ? z!.length - 1 - r : r);
-  if (withScore) c.w.double(z!.lastScore);
+  if (withScore) replyScore(c, z!.lastScore);
 }
 
 function zcountCommand(c: Client, argv: Buffer[]): void {
