@@ -8,12 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { createHash } from 'node:crypto';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { crc64 } from '../src/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
 import {
   RdbOut, RdbReader, RdbError, parseMagic, rdbMagic, saveOptions, serializeSync, loadRdb, verifyDumpPayload,
+  Snapshot, recycleChunk,
 } from '../src/persistence/rdb.js';
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -408,6 +410,71 @@ describe('BGSAVE', () => {
     assert.equal(await b.r.call('llen', 'biglist'), 300);
     await stop(b);
   });
+
+  for (const recycles of [false, true]) {
+    test(`writes between slices (${recycles ? 'pooled chunks' : 'copied chunks'}): early copies land in their database's section, new keys stay out`, async () => {
+      const dir = tmp();
+      const a = await server(dir);
+      const r = a.r;
+      // Two databases; db 2's section opens only after db 0's, so its early copies wait in its
+      // own buffer. Values of 300 hex digits: a few MB in all, so chunks are emitted mid-way.
+      const val = (db: number, i: number) => `${db}-${i}-` + [0, 1, 2, 3, 4].map((k) => createHash('sha256').update(`${db}:${i}:${k}`).digest('hex')).join('');
+      for (const [db, n] of [[0, 6000], [2, 4000]] as const) {
+        const p = r.pipeline();
+        p.select(db);
+        for (let i = 0; i < n; i++) p.set(`k${i}`, val(db, i));
+        p.rpush('list', 'a', 'b', 'c');
+        p.hset('hash', 'f', 'v');
+        await p.exec();
+      }
+      await r.call('select', '0');
+      const digest = await r.call('debug', 'digest');
+      const s = a.srv.server;
+      const chunks: Buffer[] = [];
+      const snap = new Snapshot(s, saveOptions(s), {
+        write: (c) => { chunks.push(Buffer.from(c)); if (recycles) recycleChunk(c); },
+        recycles,
+      });
+      assert.ok(snap.start(0));
+      assert.equal(snap.keysTotal, 10004);
+      let round = 0;
+      while (snap.step(Infinity, 311)) {
+        // Between two slices: overwrites (in place and with a new block), deletes, reads, new
+        // keys (which may reuse the blocks just freed), collection changes, in both databases.
+        const p = r.pipeline();
+        for (const db of [0, 2]) {
+          p.select(db);
+          for (let j = 0; j < 40; j++) {
+            const i = (round * 397 + j * 131 + db) % 4000;
+            p.set(`k${i}`, `changed-${round}`);
+            p.del(`k${(i + 7) % 4000}`);
+            p.get(`k${(i + 13) % 4000}`);
+            p.append(`k${(i + 29) % 4000}`, 'x'.repeat(500));
+            p.set(`new-${round}-${j}`, 'later');
+          }
+          p.rpush('list', String(round));
+          p.hset('hash', `f${round}`, 'w');
+          p.rename(`k${3000 + round}`, `moved-${round}`);
+        }
+        p.select(0);
+        await p.exec();
+        round++;
+      }
+      assert.ok(round > 10, `the snapshot took several slices (${round})`);
+      assert.equal(snap.error, null);
+      assert.equal(snap.keysProcessed, snap.keysTotal);
+      assert.ok(snap.cowBytes > 0);
+      assert.notEqual(await r.call('debug', 'digest'), digest, 'the dataset did change meanwhile');
+      assert.ok(chunks.length >= 3, `emitted in chunks (${chunks.length})`);
+      const dir2 = tmp();
+      writeFileSync(join(dir2, 'dump.rdb'), Buffer.concat(chunks));
+      await stop(a);
+      const b = await server(dir2);
+      assert.equal(await b.r.call('debug', 'digest'), digest);
+      assert.equal(await b.r.call('dbsize'), 6002);
+      await stop(b);
+    });
+  }
 
   test('FLUSHALL during a background save: the save completes with the old data', async () => {
     const dir = tmp();

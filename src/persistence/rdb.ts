@@ -14,7 +14,7 @@ import type { Db, Keyspace } from '../store/keyspace.js';
 import { FLAG_OBJ, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from '../store/arena.js';
 import { BigString, OBJ_STRING, StoredObject } from '../store/types.js';
 import { Crc64 } from './crc64.js';
-import { lzfCompress, lzfDecompress } from './lzf.js';
+import { lzfCompressInto, lzfDecompress, LZF_SLACK } from './lzf.js';
 import { VALKEY_VERSION, REDIS_VERSION } from '../version.js';
 
 // ------------------------------------------------------------------ constants
@@ -139,24 +139,43 @@ export class RdbOut {
    * LZF-compressed when `compress` and it is longer than 20 bytes and shrinks by at least
    * 4 bytes, raw otherwise.
    */
-  str(s: Uint8Array, compress = false): void {
-    const n = s.length;
+  str(s: Uint8Array, compress = false): void { this.strRange(s, 0, s.length, compress); }
+
+  /** `str` of the bytes src[start, end) (e.g. a key or value inside an arena slab, without a view). */
+  strRange(src: Uint8Array, start: number, end: number, compress = false): void {
+    const n = end - start;
     if (n <= 11 && n > 0) {
-      const v = int32Of(s);
+      const v = int32Of(src, start, end);
       if (v !== null) { this.intStr(v); return; }
     }
     if (compress && n > 20) {
-      const c = lzfCompress(s, n - 4);
-      if (c !== null) {
+      const maxOut = n - 4;
+      let tmp = lzfScratch;
+      if (tmp.length < maxOut + LZF_SLACK) {
+        // The shared scratch grows up to 1 MB; a longer value gets a buffer of its own.
+        tmp = Buffer.allocUnsafeSlow(maxOut + LZF_SLACK);
+        if (tmp.length <= (1 << 20)) lzfScratch = tmp;
+      }
+      const c = lzfCompressInto(src, start, end, maxOut, tmp, 0);
+      if (c >= 0) {
         this.byte(0xc0 | ENC_LZF);
-        this.len(c.length);
+        this.len(c);
         this.len(n);
-        this.raw(c);
+        this.ensure(c);
+        if (c <= 64) { const b = this.buf; let p = this.pos; for (let i = 0; i < c; i++) b[p++] = tmp[i]!; }
+        else tmp.copy(this.buf, this.pos, 0, c);
+        this.pos += c;
         return;
       }
     }
     this.len(n);
-    this.raw(s);
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    if (n <= 128) for (let i = start; i < end; i++) b[p++] = src[i]!;
+    else if (src instanceof Buffer) src.copy(b, p, start, end);
+    else b.set(src.subarray(start, end), p);
+    this.pos += n;
   }
 
   /** A string given as text (AUX fields, numbers). */
@@ -200,14 +219,17 @@ export function formatG17(v: number): string {
   return String(v);
 }
 
-/** The int32 value of s when s is the canonical decimal text of an int32, else null. */
-function int32Of(s: Uint8Array): number | null {
-  const n = s.length;
-  let i = 0, neg = false;
-  if (s[0] === 45) { if (n === 1) return null; neg = true; i = 1; }
+/** Compression output of RdbOut.strRange (grown on demand, reused). */
+let lzfScratch = Buffer.allocUnsafeSlow(4096);
+
+/** The int32 value of s[start, end) when it is the canonical decimal text of an int32, else null. */
+function int32Of(s: Uint8Array, start: number, end: number): number | null {
+  const n = end - start;
+  let i = start, neg = false;
+  if (s[start] === 45) { if (n === 1) return null; neg = true; i++; }
   if (s[i] === 48) return n === 1 ? 0 : null; // no leading zeros, no "-0"
   let v = 0;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const c = s[i]!;
     if (c < 48 || c > 57) return null;
     v = v * 10 + (c - 48);
@@ -438,7 +460,14 @@ function entryType(ks: Keyspace, a: number, version: number): number {
 export function writeValue(out: RdbOut, ks: Keyspace, a: number, rdbType: number, opts: SaveOptions): void {
   const ar = ks.arena;
   const type = ar.type(a);
-  if (type === OBJ_STRING) { out.str(stringValue(ks, a), opts.compression); return; }
+  if (type === OBJ_STRING) {
+    if (ar.flags(a) & FLAG_OBJ) out.str((ar.objs[ar.valLen(a)] as BigString).view(), opts.compression);
+    else {
+      const o = ar.valueOffset(a);
+      out.strRange(ar.u8[a >>> ADDR_UNITS_SHIFT]!, o, o + ar.valLen(a), opts.compression);
+    }
+    return;
+  }
   codecs.get(type)!.save(out, ar.objs[ar.valLen(a)], rdbType, opts.version, opts.compression);
 }
 
@@ -451,7 +480,8 @@ export function writeEntry(out: RdbOut, ks: Keyspace, a: number, opts: SaveOptio
   if (opts.accessInfo === 'lru') { out.byte(RDB_OPCODE_IDLE); out.len(ks.idleSeconds(a)); }
   else if (opts.accessInfo === 'lfu') { out.byte(RDB_OPCODE_FREQ); out.byte(ks.lfuDecr(ar.lru(a))); }
   out.byte(t);
-  out.str(ar.keyView(a), opts.compression);
+  const ko = ar.keyOffset(a);
+  out.strRange(ar.u8[a >>> ADDR_UNITS_SHIFT]!, ko, ko + ar.keyLen(a), opts.compression);
   writeValue(out, ks, a, t, opts);
 }
 
@@ -501,66 +531,61 @@ export function serializeSync(s: Server, opts: SaveOptions, usedMem: number): Bu
 
 // ------------------------------------------------------------------ incremental snapshot
 
-/** Per-slab bitmaps of the blocks a snapshot has not serialized yet. */
+/**
+ * Per-slab bitmaps of the blocks a snapshot has not serialized yet: one bit per 8-byte unit
+ * (128 KB per 8 MB slab), allocated whole on first use. Also the snapshot's work list: walking
+ * the set bits visits the blocks in address order, so serialization reads the arena front to
+ * back instead of jumping around in hash order.
+ */
 class PendingMarks {
-  private maps: (Uint8Array | undefined)[] = [];
+  maps: (Uint32Array | undefined)[] = [];
+  count = 0;
 
   mark(a: number): void {
     const s = a >>> ADDR_UNITS_SHIFT;
     const u = a & ADDR_UNIT_MASK;
-    const byte = u >>> 3;
     let m = this.maps[s];
-    if (m === undefined || byte >= m.length) {
-      let size = m ? m.length : 64;
-      while (size <= byte) size *= 2;
-      const n = new Uint8Array(size);
-      if (m) n.set(m);
-      m = this.maps[s] = n;
+    if (m === undefined) {
+      while (this.maps.length < s) this.maps.push(undefined);
+      m = this.maps[s] = new Uint32Array((ADDR_UNIT_MASK + 1) >>> 5);
     }
-    m[byte]! |= 1 << (u & 7);
+    m[u >>> 5]! |= 1 << (u & 31);
+    this.count++;
   }
 
   has(a: number): boolean {
     const m = this.maps[a >>> ADDR_UNITS_SHIFT];
     if (m === undefined) return false;
     const u = a & ADDR_UNIT_MASK;
-    return ((m[u >>> 3] ?? 0) & (1 << (u & 7))) !== 0;
+    return (m[u >>> 5]! & (1 << (u & 31))) !== 0;
   }
 
   clear(a: number): void {
     const m = this.maps[a >>> ADDR_UNITS_SHIFT];
     if (m === undefined) return;
     const u = a & ADDR_UNIT_MASK;
-    if ((u >>> 3) < m.length) m[u >>> 3]! &= ~(1 << (u & 7));
+    m[u >>> 5]! &= ~(1 << (u & 31));
   }
 }
 
 /**
- * Output chunks of background saves come from a small pool that file sinks refill once a chunk
- * is on disk: a long save then allocates a few buffers instead of a new megabyte per chunk (which
- * would stay in memory as garbage until a full GC).
+ * Output chunks of background saves. A snapshot serializes straight into a chunk-sized buffer
+ * and, once it holds EMIT_BYTES, hands that buffer itself to the sink (no copy) and goes on in
+ * another one. Sinks that recycle (file writers) give a chunk back once it is on disk, so a long
+ * save cycles through a few buffers instead of leaving its whole output behind as garbage (which
+ * would grow the RSS and bring on full GCs in the middle of the save).
  */
-const CHUNK_BYTES = 2 * 1024 * 1024;
+const CHUNK_BYTES = 1 << 20;
+/** Emitted once this full: the rest of the chunk takes the entry that crosses the mark. */
+const EMIT_BYTES = CHUNK_BYTES - (64 << 10);
+const POOL_MAX = 4;
 const chunkPool: Buffer[] = [];
 
-function takeChunk(out: RdbOut, pooling: boolean): Buffer {
-  const n = out.length;
-  if (!pooling || n > CHUNK_BYTES) return out.take();
-  const pooled = chunkPool.pop();
-  if (pooled !== undefined) return takeInto(out, pooled);
-  return n >= (1 << 20) ? takeInto(out, Buffer.allocUnsafeSlow(CHUNK_BYTES)) : out.take();
-}
-
-function takeInto(out: RdbOut, dst: Buffer): Buffer {
-  const n = out.length;
-  out.buf.copy(dst, 0, 0, n);
-  out.pos = 0;
-  return dst.subarray(0, n);
-}
+function newChunk(): Buffer { return chunkPool.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES); }
 
 /** Hands back a chunk a sink has finished with (only pool-sized ones are kept). */
 export function recycleChunk(b: Buffer): void {
-  if (b.byteOffset === 0 && b.buffer.byteLength === CHUNK_BYTES && chunkPool.length < 4) {
+  if (b.byteOffset === 0 && b.buffer.byteLength === CHUNK_BYTES && chunkPool.length < POOL_MAX) {
     chunkPool.push(Buffer.from(b.buffer, 0, CHUNK_BYTES));
   }
 }
@@ -574,29 +599,53 @@ export interface SnapshotSink {
   recycles?: boolean;
 }
 
-interface DbPlan { id: number; addrs: Uint32Array; expires: number }
+interface DbPlan {
+  id: number;
+  /** Keys at the start (the RESIZEDB hint). */
+  size: number;
+  expires: number;
+  /** Blocks of this database not serialized yet. */
+  pending: PendingMarks;
+  /** Entries copied before this database's section was open (written when it opens). */
+  deferred: RdbOut | null;
+}
+
+/** Default time slice of a background snapshot, in ms (client requests are served in between). */
+export const SNAPSHOT_SLICE_MS = 0.5;
 
 /**
  * A point-in-time snapshot of the keyspace serialized incrementally (BGSAVE and replication
  * full syncs). Only one may be active per keyspace: it owns the keyspace's write hooks.
+ *
+ * Keys are written in the order captured at the start. A key about to change before its turn is
+ * serialized at once (copy-before-write): into the output itself when its database's section is
+ * the one being written (entries may come in any order within a section), otherwise into that
+ * database's deferred buffer. Either way the copy is just its encoded bytes, written out with the
+ * next chunk: there is no per-key bookkeeping to free later.
  */
 export class Snapshot {
   readonly startedAt = Date.now();
   keysTotal = 0;
   keysProcessed = 0;
   bytesWritten = 0;
-  /** Copies made because a pending key was about to change (the fork's copy-on-write). */
+  /** Bytes of the entries serialized early because a pending key was about to change (the fork's copy-on-write). */
   cowBytes = 0;
+  /** How long capturing the key set took (ms), for the log. */
+  captureMs = 0;
   done = false;
   error: Error | null = null;
-  private readonly pending = new PendingMarks();
-  private readonly early = new Map<number, Buffer>();
   private plans: DbPlan[] = [];
   private dbIdx = 0;
-  private pos = 0;
+  /** Where the walk of the current database's pending bits is: slab, then 32-unit word. */
+  private slab = 0;
+  private word = 0;
   private dbStarted = false;
-  private readonly out = new RdbOut(1 << 16);
+  /** True while step() is writing an entry into `out` (a copy then goes to the deferred buffer). */
+  private inStep = false;
+  private readonly out: RdbOut;
   private readonly crc = new Crc64();
+  /** Bytes of `out` before this offset are already in the checksum (done slice by slice, not a megabyte at once on emit). */
+  private crcPos = 0;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private readonly ks: Keyspace;
   private finishCbs: Array<(err: Error | null) => void> = [];
@@ -605,25 +654,31 @@ export class Snapshot {
 
   constructor(private readonly s: Server, readonly opts: SaveOptions, private readonly sink: SnapshotSink) {
     this.ks = s.ks;
+    this.out = new RdbOut(1 << 16);
+    if (sink.recycles === true) this.out.buf = newChunk();
   }
 
   /** Captures the dataset and writes the header. Returns false if another snapshot is active. */
   start(usedMem: number): boolean {
     const ks = this.ks;
     if (ks.beforeWrite !== null || ks.beforeFlush !== null) return false;
-    const ar = ks.arena;
+    const t0 = performance.now();
     for (const db of ks.dbs) {
       if (db.size === 0) continue;
-      const addrs = new Uint32Array(db.size);
-      let n = 0, expires = 0;
-      db.dict.forEach((a) => {
-        addrs[n++] = a;
-        this.pending.mark(a);
-        if (ar.expire(a) !== 0) expires++;
-      });
-      this.plans.push({ id: db.id, addrs: n === addrs.length ? addrs : addrs.subarray(0, n), expires });
-      this.keysTotal += n;
+      const pending = new PendingMarks();
+      // The bucket arrays and chains are walked directly (this is the one pause of a snapshot,
+      // the counterpart of fork(): one block header read per key, nothing allocated per key).
+      const next = ks.arena.u32;
+      const d = db.dict;
+      for (const t of d.t1 !== null ? [d.t0, d.t1] : [d.t0]) {
+        for (let b = 0; b < t.length; b++) {
+          for (let a = t[b]!; a !== 0; a = next[a >>> ADDR_UNITS_SHIFT]![(a & ADDR_UNIT_MASK) << 1]!) pending.mark(a);
+        }
+      }
+      this.plans.push({ id: db.id, size: pending.count, expires: db.expiresCount, pending, deferred: null });
+      this.keysTotal += pending.count;
     }
+    this.captureMs = performance.now() - t0;
     ks.beforeWrite = this.onBeforeWrite;
     ks.beforeFlush = this.onBeforeFlush;
     if (this.opts.aofCommands) {
@@ -647,24 +702,30 @@ export class Snapshot {
   }
 
   private readonly onBeforeWrite = (a: number): void => {
-    if (!this.pending.has(a)) return;
-    this.pending.clear(a);
-    const o = new RdbOut(256);
-    try {
-      this.writeKey(o, a);
-    } catch (e) {
-      this.fail(e as Error);
+    const plans = this.plans;
+    for (let i = this.dbIdx; i < plans.length; i++) {
+      const plan = plans[i]!;
+      if (!plan.pending.has(a)) continue;
+      plan.pending.clear(a);
+      const direct = i === this.dbIdx && this.dbStarted && !this.inStep;
+      const out = direct ? this.out : (plan.deferred ??= new RdbOut(4096));
+      const before = out.pos;
+      try {
+        this.writeKey(out, a);
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+      this.cowBytes += out.pos - before;
+      this.keysProcessed++;
       return;
     }
-    const b = o.take();
-    this.cowBytes += b.length;
-    this.early.set(a, b);
   };
 
   private readonly onBeforeFlush = (): void => { this.runToEnd(); };
 
-  /** Schedules slices until done. */
-  run(sliceMs = 2): void {
+  /** Schedules slices of `sliceMs` until done (requests are served between slices). */
+  run(sliceMs = SNAPSHOT_SLICE_MS): void {
     const tick = () => {
       this.timer = null;
       if (this.done) return;
@@ -673,55 +734,69 @@ export class Snapshot {
       let more: boolean;
       if (this.keyDelayUs > 0) {
         more = this.step(0, 1);
-        if (more) { this.timer = setTimeout(tick, Math.max(1, this.keyDelayUs / 1000)); return; }
+        // Test mode (rdb-key-save-delay): every key's bytes go out at once, as a slow child writes them.
+        if (more) { this.emit(); this.timer = setTimeout(tick, Math.max(1, this.keyDelayUs / 1000)); return; }
       } else more = this.step(sliceMs, Infinity);
       if (more) this.timer = setImmediate(tick);
     };
     this.timer = setImmediate(tick);
   }
 
+  /** Moves the deferred entries of `plan` into the output. */
+  private drainDeferred(plan: DbPlan): void {
+    const d = plan.deferred!;
+    plan.deferred = null;
+    if (d.pos > 0) this.out.raw(d.buf.subarray(0, d.pos));
+  }
+
   /** Serializes keys for up to `budgetMs` (or `maxKeys`). Returns true while work remains. */
   step(budgetMs: number, maxKeys: number): boolean {
     if (this.done) return false;
     const start = performance.now();
-    const ks = this.ks;
-    const ar = ks.arena;
+    const out = this.out;
     let count = 0;
     try {
       while (this.dbIdx < this.plans.length) {
         const plan = this.plans[this.dbIdx]!;
         if (!this.dbStarted) {
-          if (this.opts.aofCommands) aofEntryWriter.select!(this.out, plan.id);
-          else writeDbHeader(this.out, plan.id, plan.addrs.length, plan.expires);
+          if (this.opts.aofCommands) aofEntryWriter.select!(out, plan.id);
+          else writeDbHeader(out, plan.id, plan.size, plan.expires);
           this.dbStarted = true;
+          if (plan.deferred !== null) this.drainDeferred(plan);
         }
-        const addrs = plan.addrs;
-        while (this.pos < addrs.length) {
-          const a = addrs[this.pos++]!;
-          const e = this.early.size > 0 ? this.early.get(a) : undefined;
-          if (e !== undefined) {
-            this.out.raw(e);
-            this.early.delete(a);
-          } else if (this.pending.has(a)) {
-            this.pending.clear(a);
-            if (ar.u8[a >>> ADDR_UNITS_SHIFT] !== undefined) this.writeKey(this.out, a);
+        const maps = plan.pending.maps;
+        for (; this.slab < maps.length; this.slab++, this.word = 0) {
+          const m = maps[this.slab];
+          if (m === undefined) continue;
+          const base = this.slab * (ADDR_UNIT_MASK + 1); // (not <<: slab ids reach 4095)
+          for (; this.word < m.length; this.word++) {
+            let w = m[this.word]!;
+            while (w !== 0) {
+              const low = w & -w;
+              m[this.word] = w ^ low;
+              const a = base + (this.word << 5) + (31 - Math.clz32(low));
+              this.inStep = true;
+              try { this.writeKey(out, a); } finally { this.inStep = false; }
+              if (plan.deferred !== null) this.drainDeferred(plan);
+              this.keysProcessed++;
+              if (out.pos >= EMIT_BYTES) this.emit();
+              if (++count >= maxKeys || ((count & 31) === 0 && performance.now() - start >= budgetMs)) {
+                this.checksumOut();
+                return true;
+              }
+              w = m[this.word]!;
+            }
           }
-          this.keysProcessed++;
-          if (this.out.length >= (1 << 20)) this.emit();
-          if (++count >= maxKeys || ((count & 63) === 0 && performance.now() - start >= budgetMs)) {
-            this.emit();
-            return true;
-          }
+          maps[this.slab] = undefined; // this slab is done: its bitmap can go
         }
         this.dbIdx++;
-        this.pos = 0;
+        this.slab = 0;
+        this.word = 0;
         this.dbStarted = false;
       }
-      if (this.opts.aofCommands) {
-        this.emit();
-      } else {
-        this.out.byte(RDB_OPCODE_EOF);
-        this.emit();
+      if (!this.opts.aofCommands) out.byte(RDB_OPCODE_EOF);
+      this.emit();
+      if (!this.opts.aofCommands) {
         const tail = this.opts.checksum ? this.crc.bytes() : Buffer.alloc(8);
         this.bytesWritten += tail.length;
         this.sink.write(tail);
@@ -754,10 +829,23 @@ export class Snapshot {
     this.fail(new Error(reason));
   }
 
+  /** Hands what the output holds to the sink: the buffer itself for a recycling sink (the output continues in a pooled chunk), a copy otherwise. */
+  private checksumOut(): void {
+    if (this.out.pos > this.crcPos) this.crc.update(this.out.buf, this.crcPos, this.out.pos);
+    this.crcPos = this.out.pos;
+  }
+
   private emit(): void {
-    if (this.out.length === 0) return;
-    const b = takeChunk(this.out, this.sink.recycles === true);
-    this.crc.update(b);
+    const out = this.out;
+    if (out.pos === 0) return;
+    this.checksumOut();
+    this.crcPos = 0;
+    let b: Buffer;
+    if (this.sink.recycles === true) {
+      b = out.buf.subarray(0, out.pos);
+      out.buf = newChunk();
+      out.pos = 0;
+    } else b = out.take();
     this.bytesWritten += b.length;
     this.sink.write(b);
   }
@@ -777,8 +865,9 @@ export class Snapshot {
     }
     if (this.ks.beforeWrite === this.onBeforeWrite) this.ks.beforeWrite = null;
     if (this.ks.beforeFlush === this.onBeforeFlush) this.ks.beforeFlush = null;
-    this.early.clear();
     this.plans = [];
+    // The output buffer goes back to the pool (its last bytes are already with the sink).
+    if (this.sink.recycles === true) { recycleChunk(this.out.buf); this.out.buf = Buffer.allocUnsafe(256); this.out.pos = 0; }
     const cbs = this.finishCbs;
     this.finishCbs = [];
     for (const cb of cbs) cb(err);
