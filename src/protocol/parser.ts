@@ -12,6 +12,7 @@
 // data structures) must copy them.
 
 import { splitArgsBuf } from '../util/splitargs.js';
+import { view } from '../util/bufview.js';
 
 /** Longest inline request or multibulk/bulk header line Valkey accepts (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;
@@ -244,19 +245,27 @@ export class RespParser {
       while (this.remaining > 0) {
         if (this.bulkLen < 0) {
           if (this.pos >= b.length) return null;
-          const eol = b.indexOf(CR, this.pos);
-          if (eol < 0 || eol + 1 >= b.length) {
-            if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
-            return null;
-          }
-          if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
-          // Like Valkey, the type byte is checked once the whole line is there.
-          if (b[this.pos] !== 36 /* '$' */) {
-            throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(b[this.pos]!)}'`);
-          }
-          const ll = parseDecimal(b, this.pos + 1, eol);
-          if (ll === null || ll < 0 || ll > this.limits.maxBulkLen) {
-            throw new ProtocolError('Protocol error: invalid bulk length');
+          let ll = b[this.pos] === 36 /* '$' */ ? shortNumber(b, this.pos) : -1;
+          let eol: number;
+          if (ll >= 0) {
+            eol = fastEol;
+            if (ll > this.limits.maxBulkLen) throw new ProtocolError('Protocol error: invalid bulk length');
+          } else {
+            eol = b.indexOf(CR, this.pos);
+            if (eol < 0 || eol + 1 >= b.length) {
+              if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
+              return null;
+            }
+            if (eol - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big bulk count string');
+            // Like Valkey, the type byte is checked once the whole line is there.
+            if (b[this.pos] !== 36 /* '$' */) {
+              throw new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(b[this.pos]!)}'`);
+            }
+            const v = parseDecimal(b, this.pos + 1, eol);
+            if (v === null || v < 0 || v > this.limits.maxBulkLen) {
+              throw new ProtocolError('Protocol error: invalid bulk length');
+            }
+            ll = v;
           }
           if (!this.limits.authenticated && ll > 16384) {
             throw new ProtocolError('Protocol error: unauthenticated bulk length');
@@ -275,7 +284,7 @@ export class RespParser {
           }
         }
         if (b.length - this.pos < this.bulkLen + 2) return null;
-        this.args.push(b.subarray(this.pos, this.pos + this.bulkLen));
+        this.args.push(view(b, this.pos, this.bulkLen));
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.remaining--;
@@ -289,6 +298,16 @@ export class RespParser {
 
   /** Parses "*<n>\r\n". Returns 1 when started, -1 for an empty request, 0 when incomplete. */
   private readMultibulkHeader(b: Buffer): number {
+    const short = shortNumber(b, this.pos);
+    if (short > 0) {
+      if (!this.limits.authenticated && short > 10) {
+        throw new ProtocolError('Protocol error: unauthenticated multibulk length');
+      }
+      this.pos = fastEol + 2;
+      this.remaining = short;
+      this.bulkLen = -1;
+      return 1;
+    }
     const eol = b.indexOf(CR, this.pos);
     if (eol < 0 || eol + 1 >= b.length) {
       if (b.length - this.pos > INLINE_MAX) throw new ProtocolError('Protocol error: too big mbulk count string');
@@ -322,6 +341,38 @@ export class RespParser {
     this.inline = true;
     return args;
   }
+}
+
+/** Where the line parsed by the last successful shortNumber() call has its CR. */
+let fastEol = 0;
+
+/**
+ * The common case of a length line, parsed without a native search for the CR: the type byte at
+ * `start`, then "0" or 1-9 digits without a leading zero, then CR and at least one more byte.
+ * Returns the number (and sets fastEol), or -1 for anything else — the general path then
+ * decides, with its exact error replies.
+ */
+function shortNumber(b: Buffer, start: number): number {
+  const n = b.length;
+  let p = start + 1;
+  if (p >= n) return -1;
+  let c = b[p]!;
+  if (c === 48) {
+    if (p + 2 < n && b[p + 1] === CR) { fastEol = p + 1; return 0; }
+    return -1;
+  }
+  if (c < 49 || c > 57) return -1;
+  let v = 0;
+  const lim = p + 9 < n ? p + 9 : n;
+  while (p < lim) {
+    c = b[p]!;
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    p++;
+  }
+  if (p + 1 >= n || b[p] !== CR) return -1;
+  fastEol = p;
+  return v;
 }
 
 /**

@@ -3,6 +3,7 @@
 // shape Valkey uses for it. Replies accumulate in a per-client buffer that is written to the
 // socket once per batch of requests.
 import { formatDouble } from '../util/number.js';
+import { view, copyBytes } from '../util/bufview.js';
 
 const CRLF = Buffer.from('\r\n');
 const INITIAL = 1024;
@@ -53,14 +54,14 @@ export class Writer {
   take(): Buffer | null {
     if (this.pos === 0) return null;
     const b = this.buf!;
-    const out = b.subarray(0, this.pos);
+    const out = view(b, 0, this.pos);
     if (this.cap > KEEP_MAX) {
       this.buf = null;
       this.cap = INITIAL;
     } else if (b.length - this.pos < MIN_REST) {
       this.buf = null;
     } else {
-      this.buf = b.subarray(this.pos);
+      this.buf = view(b, this.pos, b.length - this.pos);
     }
     this.pos = 0;
     return out;
@@ -144,7 +145,7 @@ export class Writer {
     const b = this.ensure(len + 2);
     let p = this.pos;
     if (len <= 32) for (let i = start; i < end; i++) b[p++] = src[i]!;
-    else { src.copy(b, p, start, end); p += len; }
+    else { copyBytes(src, start, len, b, p); p += len; }
     b[p++] = 13; b[p++] = 10;
     this.pos = p;
   }

@@ -1,6 +1,7 @@
 // One connected client: its socket, request parser, reply writer and per-connection state.
 // Requests from one read are executed in order and their replies leave in one socket write.
 import type { Socket } from 'node:net';
+import { writeSync } from 'node:fs';
 import { RespParser, ProtocolError } from '../protocol/parser.js';
 import { Writer } from '../protocol/writer.js';
 import type { Db } from '../store/keyspace.js';
@@ -103,6 +104,8 @@ export class Client {
   extraFlags = '';
   /** Reads arrive in a buffer shared by all clients (server/readbuf.ts): nothing may point into it after onData. */
   sharedReads = false;
+  /** Replies may be written straight to the socket's descriptor (see send()). */
+  directWrites = false;
   private pendingFlush = false;
   /** True while the input loop is running (re-entrancy guard). */
   private processing = false;
@@ -200,9 +203,30 @@ export class Client {
       this.server.stats.netOutput += out.length;
       // Like Valkey, sending a reply counts as interaction for the idle timeout.
       if (now < 0) this.lastInteraction = Date.now();
-      this.socket.write(out);
+      this.send(out);
     }
     if (this.closeAfterReply && !this.closed) this.close();
+  }
+
+  /**
+   * Hands reply bytes to the kernel. With direct writes on, and nothing queued in the socket's
+   * stream, the bytes go out with one write(2) on the descriptor, skipping the Writable stream
+   * and its per-write request object; whatever the kernel does not take at once (or an error) is
+   * left to the stream, which queues it, keeps the order and reports errors as usual.
+   */
+  private send(out: Buffer): void {
+    const sock = this.socket!;
+    if (this.directWrites && sock.writableLength === 0) {
+      let n = 0;
+      try {
+        n = writeSync(this.fd, out, 0, out.length);
+      } catch {
+        n = 0; // EAGAIN, EPIPE, ...: the stream retries or reports it
+      }
+      if (n === out.length) return;
+      out = out.subarray(n);
+    }
+    sock.write(out);
   }
 
   /** Schedules a flush for replies produced outside this client's own input handling. */
