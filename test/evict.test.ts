@@ -39,12 +39,18 @@ const stat = async (name: string) => Number(field(await info('all'), name));
 const used = async () => Number(field(await info('memory'), 'used_memory'));
 const val = 'v'.repeat(100);
 
+/**
+ * Writes n keys in pipelines of 100: one large pipeline grows the connection's query buffer, and
+ * the cron shrinking it later frees memory the tests' used-memory arithmetic does not expect.
+ */
 async function fill(prefix: string, n: number, ttl = 0, v = val): Promise<void> {
-  const p = r.pipeline();
-  for (let i = 0; i < n; i++) {
-    if (ttl) p.call('set', `${prefix}${i}`, v, 'ex', String(ttl + i)); else p.call('set', `${prefix}${i}`, v);
+  for (let from = 0; from < n; from += 100) {
+    const p = r.pipeline();
+    for (let i = from; i < Math.min(n, from + 100); i++) {
+      if (ttl) p.call('set', `${prefix}${i}`, v, 'ex', String(ttl + i)); else p.call('set', `${prefix}${i}`, v);
+    }
+    await p.exec();
   }
-  await p.exec();
 }
 
 async function exists(keys: string[]): Promise<boolean[]> {
@@ -55,8 +61,23 @@ async function exists(keys: string[]): Promise<boolean[]> {
 }
 
 /** Lowers maxmemory to `bytes` below the current use and makes one write so eviction runs now. */
+/**
+ * used_memory once the clients cron has finished shrinking query/output buffers: memory it frees
+ * after a reading would be headroom a test does not expect.
+ */
+async function settledUsed(): Promise<number> {
+  let before = await used();
+  for (let i = 0; i < 20; i++) {
+    await sleep(150);
+    const now = await used();
+    if (now === before) break;
+    before = now;
+  }
+  return before;
+}
+
 async function squeeze(bytes: number): Promise<number> {
-  const u = await used();
+  const u = await settledUsed();
   await r.call('config', 'set', 'maxmemory', String(u - bytes));
   await r.call('set', 'trigger', 'x');
   // Under a random policy the trigger key itself may be evicted: then DEL finds nothing.
@@ -231,7 +252,8 @@ describe('policies', () => {
     for (let rep = 0; rep < 10; rep++) for (let i = 0; i < 1000; i += 2) p.call('get', `k${i}`);
     await p.exec();
     assert.ok(Number(await r.call('object', 'freq', 'k0')) > 10);
-    await squeeze(50 * 1024);
+    // Fewer bytes than the cold half holds, so that no hot key needs to go.
+    await squeeze(25 * 1024);
     const alive = await exists(Array.from({ length: 1000 }, (_, i) => `k${i}`));
     let hot = 0, cold = 0;
     alive.forEach((x, i) => { if (!x) { if (i % 2 === 0) hot++; else cold++; } });
@@ -267,16 +289,7 @@ describe('key index growth', () => {
     }
     const buckets = () => srv.server.ks.dbs[0]!.dict.bucketCount();
     assert.equal(buckets(), 4096);
-    // Let the cron finish shrinking client buffers first: memory it frees later would be
-    // headroom this test does not expect.
-    let before = await used();
-    for (let i = 0; i < 20; i++) {
-      await sleep(150);
-      const now = await used();
-      if (now === before) break;
-      before = now;
-    }
-    await r.call('config', 'set', 'maxmemory', String(before + 10 * 1024));
+    await r.call('config', 'set', 'maxmemory', String((await settledUsed()) + 10 * 1024));
     await r.call('set', 'k0', 'v0');
     await r.call('set', 'k1', 'v1');
     await r.call('set', 'k2', 'v2');
@@ -322,7 +335,7 @@ describe('side effects', () => {
   test('CONFIG SET maxmemory lower starts eviction without waiting for a command', async () => {
     await fill('k', 2000);
     await r.call('config', 'set', 'maxmemory-policy', 'allkeys-lru');
-    const u = await used();
+    const u = await settledUsed();
     await r.call('config', 'set', 'maxmemory', String(u - 100 * 1024));
     await settled();
     assert.ok(srv.server.ks.dbs[0]!.size < 2000);

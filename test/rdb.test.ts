@@ -189,18 +189,21 @@ describe('SAVE and loading at start-up', () => {
     await r.call('select', '3');
     await r.call('set', 'db3', 'three');
     await r.call('select', '15');
-    await r.call('set', 'db15', 'fifteen', 'px', '200');
+    const db15Expires = Date.now() + 1500;
+    await r.call('set', 'db15', 'fifteen', 'pxat', String(db15Expires));
     await r.call('select', '0');
     const big = Buffer.alloc(100_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 255;
     await r.call('set', 'big', big);
     const before = await dumpAll(r);
     assert.equal(await r.call('save'), 'OK');
+    // The file must hold db15's key (alive at SAVE) for the load to drop it as expired.
+    assert.ok(Date.now() < db15Expires, 'the machine is too slow for this test: db15 expired before SAVE');
     assert.ok(existsSync(join(dir, 'dump.rdb')));
     assert.equal(await persistenceInfo(r, 'rdb_changes_since_last_save'), '0');
     assert.ok(Math.abs(Number(await r.call('lastsave')) - Date.now() / 1000) < 3);
     await stop(a);
-    await sleep(250); // db15's key expires meanwhile
+    await sleep(Math.max(0, db15Expires - Date.now()) + 50); // db15's key expires meanwhile
     const logs: string[] = [];
     const b = await server(dir, {}, logs);
     assert.deepEqual(await dumpAll(b.r), before.filter((l) => !l.startsWith('15:')));
