@@ -343,3 +343,175 @@ describe('propagation', () => {
     }
   });
 });
+
+// ------------------------------------------------------------------ COUNT / ANY / ties on large sets
+
+/** GEOADDs [lon, lat, member] triples in batches. */
+async function addPoints(key: string, pts: [number | string, number | string, string][]): Promise<void> {
+  for (let i = 0; i < pts.length; i += 1000) {
+    const args: string[] = [];
+    for (const [lon, lat, m] of pts.slice(i, i + 1000)) args.push(String(lon), String(lat), m);
+    await r.call('GEOADD', key, ...args);
+  }
+}
+
+/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (i: number, n: number): string => String(i).padStart(n, '0');
+const names = (reply: unknown): string[] => (reply as string[][]).map((x) => x[0]!);
+const dists = (reply: unknown): number[] => (reply as string[][]).map((x) => Number(x[1]));
+const run = (...args: string[]): Promise<unknown> => r.call(args[0]!, ...args.slice(1));
+
+describe('searches with COUNT over large sets', () => {
+  // 20k distinct positions scattered over ~2 degrees around (15, 37).
+  async function scattered(): Promise<void> {
+    const rnd = prng(42);
+    const pts: [string, string, string][] = [];
+    for (let i = 0; i < 20000; i++) pts.push([(14 + rnd() * 2).toFixed(6), (36 + rnd() * 2).toFixed(6), `p${pad(i, 5)}`]);
+    await addPoints('big', pts);
+    assert.equal(await r.call('ZCARD', 'big'), 20000);
+    assert.equal(await r.call('OBJECT', 'ENCODING', 'big'), 'skiplist');
+  }
+
+  test('COUNT without ANY returns the nearest / farthest n, in order', async () => {
+    await scattered();
+    // (Off the grid's axes, and the positions are distinct: no equal distances here.)
+    const q = ['GEOSEARCH', 'big', 'FROMLONLAT', '15.00123', '37.00077', 'BYRADIUS', '60', 'km'];
+    const all = await run(...q, 'WITHDIST', 'ASC') as string[][];
+    assert.ok(all.length > 3000 && all.length < 20000, `matches: ${all.length}`);
+    const d = dists(all);
+    for (let i = 1; i < d.length; i++) assert.ok(d[i - 1]! <= d[i]!);
+    assert.ok(d[d.length - 1]! <= 60);
+    for (const n of [1, 7, 10, 41, 500]) {
+      assert.deepEqual(await run(...q, 'WITHDIST', 'COUNT', String(n), 'ASC'), all.slice(0, n));
+      // COUNT alone implies ASC.
+      assert.deepEqual(await run(...q, 'WITHDIST', 'COUNT', String(n)), all.slice(0, n));
+      const desc = await run(...q, 'WITHDIST', 'COUNT', String(n), 'DESC') as string[][];
+      assert.equal(desc.length, n);
+      const dd = dists(desc);
+      for (let i = 1; i < n; i++) assert.ok(dd[i - 1]! >= dd[i]!);
+      // The farthest n: nothing left out is farther than the last one kept.
+      assert.equal(dd[0], d[d.length - 1]);
+      assert.ok(d.filter((x) => x > dd[n - 1]!).length < n);
+    }
+    // A COUNT larger than the matches returns them all.
+    assert.deepEqual(await run(...q, 'WITHDIST', 'COUNT', '19999', 'ASC'), all);
+    // GEORADIUS / GEORADIUSBYMEMBER take the same path.
+    assert.deepEqual(await r.call('GEORADIUS', 'big', '15.00123', '37.00077', '60', 'km', 'WITHDIST', 'COUNT', '25'), all.slice(0, 25));
+    const nearest = all[0]![0]!;
+    const byMember = await r.call('GEORADIUSBYMEMBER', 'big', nearest, '10', 'km', 'COUNT', '3', 'ASC') as string[];
+    assert.equal(byMember[0], nearest);
+    assert.equal(byMember.length, 3);
+  });
+
+  test('COUNT ANY stops at n matches, all inside the shape', async () => {
+    await scattered();
+    const q = ['GEOSEARCH', 'big', 'FROMLONLAT', '15', '37', 'BYBOX', '80', '80', 'km'];
+    const all = new Set(names(await run(...q, 'WITHDIST')));
+    for (const n of [1, 5, 100, 3000]) {
+      const any = await run(...q, 'WITHDIST', 'COUNT', String(n), 'ANY') as string[][];
+      assert.equal(any.length, n);
+      for (const [m] of any) assert.ok(all.has(m!), m);
+      assert.equal(new Set(names(any)).size, n);
+      // With ANY and ASC only the n found are sorted.
+      const sorted = await run(...q, 'WITHDIST', 'COUNT', String(n), 'ANY', 'ASC') as string[][];
+      assert.deepEqual(new Set(names(sorted)), new Set(names(any)));
+      const sd = dists(sorted);
+      for (let i = 1; i < n; i++) assert.ok(sd[i - 1]! <= sd[i]!);
+    }
+    assert.equal((await run(...q, 'COUNT', '100000', 'ANY') as string[]).length, all.size);
+  });
+
+  test('STORE / STOREDIST keep the n chosen', async () => {
+    await scattered();
+    const near = await r.call('GEOSEARCH', 'big', 'FROMLONLAT', '15', '37', 'BYRADIUS', '60', 'km', 'WITHDIST', 'WITHHASH', 'COUNT', '30') as string[][];
+    assert.equal(await r.call('GEOSEARCHSTORE', 'dst', 'big', 'FROMLONLAT', '15', '37', 'BYRADIUS', '60', 'km', 'COUNT', '30'), 30);
+    const stored = await r.call('ZRANGE', 'dst', '0', '-1', 'WITHSCORES') as string[];
+    const want = near.map(([m, , h]) => [String(h), m!] as const).sort((a, b) => Number(a[0]) - Number(b[0]) || (a[1] < b[1] ? -1 : 1));
+    assert.deepEqual(stored, want.flatMap(([h, m]) => [m, h]));
+    assert.equal(await r.call('GEORADIUS', 'big', '15', '37', '60', 'km', 'COUNT', '30', 'DESC', 'STOREDIST', 'dd'), 30);
+    const far = await r.call('GEOSEARCH', 'big', 'FROMLONLAT', '15', '37', 'BYRADIUS', '60', 'km', 'WITHDIST', 'COUNT', '30', 'DESC') as string[][];
+    assert.deepEqual(new Set(await r.call('ZRANGE', 'dd', '0', '-1') as string[]), new Set(names(far)));
+    const sd = await r.call('ZRANGE', 'dd', '0', '-1', 'WITHSCORES') as string[];
+    assert.equal(Number(sd[sd.length - 1]).toFixed(4), far[0]![1]);
+  });
+});
+
+describe('equal distances (replies as Valkey 8 gives them)', () => {
+  // 300 members over 3 places, so every distance is shared by 100 members.
+  async function groups(): Promise<void> {
+    const at = [['13.361389', '38.115556'], ['15.087269', '37.502669'], ['14.5', '37.9']] as const;
+    await addPoints('grp', Array.from({ length: 300 }, (_, i) => [at[i % 3]![0], at[i % 3]![1], `g${pad(i, 3)}`] as [string, string, string]));
+  }
+  const g = (...ids: number[]): string[] => ids.map((i) => `g${pad(i, 3)}`);
+  const step = (from: number, to: number, by: number): number[] => {
+    const out: number[] = [];
+    for (let i = from; by > 0 ? i <= to : i >= to; i += by) out.push(i);
+    return out;
+  };
+
+  test('COUNT picks the same members among ties (partial sort order)', async () => {
+    await groups();
+    const q = ['GEOSEARCH', 'grp', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km'];
+    assert.deepEqual(await run(...q, 'COUNT', '50', 'ASC'), g(4, ...step(298, 154, -3)));
+    assert.deepEqual(await run(...q, 'COUNT', '50', 'DESC'), g(297, ...step(3, 147, 3)));
+    assert.deepEqual(await run(...q, 'COUNT', '8', 'DESC'), g(297, 3, 6, 9, 12, 15, 18, 21));
+    assert.deepEqual(await run(...q, 'COUNT', '120', 'ASC'),
+      g(4, ...step(298, 7, -3), 1, 299, 2, ...step(5, 56, 3)));
+    assert.deepEqual(await run(...q, 'COUNT', '4', 'DESC', 'WITHDIST', 'WITHHASH', 'WITHCOORD'),
+      g(297, 3, 6, 9).map((m) => [m, '190.4424', 3479099956230698, ['13.36138933897018433', '38.11555639549629859']]));
+    // Every match sorted: equal distances keep the scan order.
+    const asc = await run(...q, 'ASC') as string[];
+    assert.deepEqual(asc.slice(0, 8), g(1, 4, 7, 10, 13, 16, 19, 22));
+    assert.equal(asc.length, 300);
+  });
+
+  test('one place shared by many members (skiplist and listpack)', async () => {
+    await addPoints('ties', Array.from({ length: 200 }, (_, i) => ['13.361389', '38.115556', `m${pad(i, 3)}`] as [string, string, string]));
+    await addPoints('small', Array.from({ length: 60 }, (_, i) => ['13.361389', '38.115556', `s${pad(i, 2)}`] as [string, string, string]));
+    assert.equal(await r.call('OBJECT', 'ENCODING', 'ties'), 'skiplist');
+    assert.equal(await r.call('OBJECT', 'ENCODING', 'small'), 'listpack');
+    const q = (k: string, ...a: string[]) => run('GEOSEARCH', k, 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', ...a);
+    assert.deepEqual(await q('ties', 'COUNT', '10', 'ASC'), ['m199', 'm001', 'm002', 'm003', 'm004', 'm005', 'm006', 'm007', 'm008', 'm009']);
+    assert.deepEqual(await q('ties', 'COUNT', '10', 'DESC'), ['m199', 'm001', 'm002', 'm003', 'm004', 'm005', 'm006', 'm007', 'm008', 'm009']);
+    assert.deepEqual(await q('ties', 'COUNT', '3'), ['m199', 'm001', 'm002']);
+    assert.deepEqual(await q('ties', 'COUNT', '3', 'ANY'), ['m000', 'm001', 'm002']);
+    assert.deepEqual(await q('small', 'COUNT', '7', 'ASC'), ['s59', 's01', 's02', 's03', 's04', 's05', 's06']);
+    assert.deepEqual(await q('small', 'COUNT', '45', 'DESC'), ['s59', ...Array.from({ length: 44 }, (_, i) => `s${pad(i + 1, 2)}`)]);
+  });
+
+  test('20k members at one place: COUNT, ANY, DESC and STORE', async () => {
+    await addPoints('crowd', Array.from({ length: 20000 }, (_, i) => ['13.361389', '38.115556', `c${pad(i, 5)}`] as [string, string, string]));
+    // A few other places around, before and after the crowd in score order.
+    await r.call('GEOADD', 'crowd', '13.3', '38.1', 'west', '13.4', '38.2', 'east', '14', '37.5', 'south');
+    const q = (...a: string[]) => run('GEOSEARCH', 'crowd', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', ...a);
+    assert.deepEqual(await q('COUNT', '5', 'ASC', 'WITHDIST'),
+      [['south', '104.5527'], ['c00000', '190.4424'], ['c00001', '190.4424'], ['c00002', '190.4424'], ['c00003', '190.4424']]);
+    assert.deepEqual(await q('COUNT', '4', 'ANY'), ['south', 'west', 'c00000', 'c00001']);
+    assert.deepEqual(await q('COUNT', '3', 'DESC', 'WITHDIST'), [['east', '194.1453'], ['west', '193.4940'], ['c00001', '190.4424']]);
+    assert.deepEqual(await q('COUNT', '2', 'DESC', 'WITHHASH', 'WITHCOORD'), [
+      ['east', 3479101074822695, ['13.40000241994857788', '38.2000006309196749']],
+      ['west', 3479076843417631, ['13.299998939037323', '38.10000081174143105']],
+    ]);
+    const all = await q('ASC') as string[];
+    assert.equal(all.length, 20003);
+    assert.equal(new Set(all).size, 20003);
+    assert.deepEqual(all.slice(0, 3), ['south', 'c00000', 'c00001']);
+    assert.deepEqual(all.slice(-2), ['west', 'east']);
+    assert.equal(await r.call('GEOSEARCHSTORE', 'dst', 'crowd', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'COUNT', '1000', 'STOREDIST'), 1000);
+    assert.equal(await r.call('ZCARD', 'dst'), 1000);
+    assert.deepEqual(await r.call('ZRANGE', 'dst', '0', '2'), ['south', 'c00000', 'c00001']);
+    assert.equal(await r.call('GEOSEARCHSTORE', 'dst', 'crowd', 'FROMLONLAT', '15', '37', 'BYRADIUS', '200', 'km', 'COUNT', '7', 'ANY'), 7);
+    assert.deepEqual(await r.call('ZRANGE', 'dst', '0', '-1'), ['south', 'west', 'c00000', 'c00001', 'c00002', 'c00003', 'c00004']);
+  });
+});

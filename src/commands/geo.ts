@@ -10,8 +10,9 @@ import { storeResult, zaddGeneric } from './zset.js';
 import { parseDouble, parseI64 } from '../util/number.js';
 import { OBJ_ZSET } from '../store/types.js';
 import { compareEntries, type ZEntry, type ZsetObj } from '../ds/zset.js';
+import { GeoMatches, decodeInto, decodedLat, decodedLon } from '../ds/geo-search.js';
 import {
-  GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, align52, decodeScore, distance, distanceInShape,
+  GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, align52, decodeScore, distance,
   geoScore, geohashString, isZero, searchCells, type GeoShape, type HashBits,
 } from '../util/geohash.js';
 
@@ -171,33 +172,22 @@ function geoposCommand(c: Client, argv: Buffer[]): void {
 const RADIUS_COORDS = 1, RADIUS_MEMBER = 2, RADIUS_NOSTORE = 4, GEOSEARCH = 8, GEOSEARCHSTORE = 16;
 const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
 
-interface GeoPoint { m: Buffer; score: number; lon: number; lat: number; dist: number }
+/** The reusable match collection (commands run one at a time). */
+const matches = new GeoMatches();
+matches.decodeSlow = decodeScore;
 
-/** Members with scores in [min, max) that fall inside the shape, appended to out (up to limit). */
-function pointsInRange(z: ZsetObj, min: number, max: number, shape: GeoShape, out: GeoPoint[], limit: number): void {
-  const first = z.firstByScore(min, false);
-  const last = z.lastByScore(max, true);
-  if (first > last || first >= z.length) return;
-  let stop = false;
-  z.each(first, last - first + 1, false, (buf, off, len, score) => {
-    if (stop) return;
-    const [lon, lat] = decodeScore(score);
-    const d = distanceInShape(shape, lon, lat);
-    if (d >= 0) out.push({ m: Buffer.from(buf.subarray(off, off + len)), score, lon, lat, dist: d });
-    if (out.length && limit && out.length >= limit) stop = true;
-  });
-}
-
-function membersOfCells(z: ZsetObj, cells: HashBits[], shape: GeoShape, out: GeoPoint[], limit: number): void {
+/** Collects the matches of the covering cells (Valkey's centre cell and its 8 neighbours). */
+function membersOfCells(z: ZsetObj, cells: HashBits[], shape: GeoShape, limit: number): void {
   let last = 0;
   for (let i = 0; i < cells.length; i++) {
     const h = cells[i]!;
     if (isZero(h)) continue;
+    // With very large radii neighbouring cells can coincide: skip a repeat of the previous one.
     if (last && h.bits === cells[last]!.bits && h.step === cells[last]!.step) continue;
-    if (out.length && limit && out.length >= limit) break;
+    if (matches.n && limit && matches.n >= limit) break;
     const min = align52(h);
     const max = align52({ bits: h.bits + 1n, step: h.step });
-    pointsInRange(z, min, max, shape, out, limit);
+    matches.collect(z, min, max, shape, limit);
     last = i;
   }
 }
@@ -326,35 +316,50 @@ function georadiusGeneric(c: Client, argv: Buffer[], srcIdx: number, flags: numb
 
   if (count !== 0 && sort === SORT_NONE && !any) sort = SORT_ASC;
 
-  const points: GeoPoint[] = [];
-  membersOfCells(z, searchCells(shape), shape, points, any ? count : 0);
+  const m = matches;
+  m.reset();
+  membersOfCells(z, searchCells(shape), shape, any ? count : 0);
+  const found = m.n;
 
-  if (points.length === 0 && storeKey === null) { c.w.arr(0); return; }
+  if (found === 0 && storeKey === null) { m.reset(); c.w.arr(0); return; }
 
-  const n = count === 0 || points.length < count ? points.length : count;
-  if (sort === SORT_ASC) points.sort((p, q) => p.dist - q.dist);
-  else if (sort === SORT_DESC) points.sort((p, q) => q.dist - p.dist);
+  const n = count === 0 || found < count ? found : count;
+  if (sort === SORT_NONE) m.identity();
+  else if (n === found) m.sortAll(sort === SORT_DESC);
+  else m.selectFirst(n, sort === SORT_DESC);
+  const order = m.order;
 
   if (storeKey === null) {
     const opts = (withDist ? 1 : 0) + (withCoord ? 1 : 0) + (withHash ? 1 : 0);
     c.w.arr(n);
-    for (let i = 0; i < n; i++) {
-      const p = points[i]!;
-      const d = p.dist / shape.conversion;
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
       if (opts) c.w.arr(opts + 1);
-      c.w.bulk(p.m);
-      if (withDist) c.w.bulk(formatDistance(d));
-      if (withHash) c.w.int(p.score);
-      if (withCoord) { c.w.arr(2); replyHuman(c, p.lon); replyHuman(c, p.lat); }
+      m.resolve(i);
+      c.w.bulkFrom(m.rBuf, m.rOff, m.rOff + m.rLen);
+      if (withDist) c.w.bulk(formatDistance(m.dist[i]! / shape.conversion));
+      if (!withHash && !withCoord) continue;
+      const s = z.score(m.member(i));
+      if (withHash) c.w.int(s);
+      if (withCoord) {
+        let lon: number, lat: number;
+        if (decodeInto(s)) { lon = decodedLon; lat = decodedLat; } else [lon, lat] = decodeScore(s);
+        c.w.arr(2);
+        replyHuman(c, lon);
+        replyHuman(c, lat);
+      }
     }
+    m.reset();
     return;
   }
 
   const entries: ZEntry[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = points[i]!;
-    entries[i] = { m: p.m, s: storeDist ? p.dist / shape.conversion : p.score };
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    const member = m.member(i);
+    entries[k] = { m: Buffer.from(member), s: storeDist ? m.dist[i]! / shape.conversion : z.score(member) };
   }
+  m.reset();
   entries.sort(compareEntries);
   storeResult(c, storeKey, entries, flags & GEOSEARCH ? 'geosearchstore' : 'georadiusstore');
   if (n > 1) c.server.ks.dirty += n - 1;
