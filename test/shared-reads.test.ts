@@ -6,6 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
+import net from 'node:net';
 import { RawConn, encodeCommand, sleep } from '../bench/resp.js';
 
 let srv: RunningServer;
@@ -155,6 +156,35 @@ describe('shared read buffer', () => {
     assert.deepEqual(await r.call('LRANGE', 'paused-l', 0, -1), ['p-value-2']);
     assert.equal(await r.call('GET', 'queued1'), 'q-value-1');
     assert.equal(await r.call('HGET', 'queued-h', 'qf'), 'q-value-2');
+  });
+
+  test('replies the kernel takes only in part (a reader that stalls) arrive whole and in order', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
+    await r.call('SET', 'bigreply', big);
+    const sock = net.connect({ port: srv.port, host: '127.0.0.1' });
+    await new Promise<void>((res) => sock.once('connect', () => res()));
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.pause(); // stall: the server's socket buffer fills and its write is partial
+    const pipeline = [];
+    for (let i = 0; i < 3; i++) pipeline.push(encodeCommand(['GET', 'bigreply']), encodeCommand(['ECHO', `after-${i}`]));
+    sock.write(Buffer.concat(pipeline));
+    await sleep(300);
+    const server = [...srv.server.clients.values()].find((c) => c.socket !== null && c.socket.remotePort === sock.localPort);
+    assert.ok(server, 'server-side client found');
+    if (server.directWrites) assert.ok(server.socket!.writableLength > 0, 'part of the replies waits in the stream');
+    // Meanwhile other clients keep being served.
+    assert.equal(await r.call('PING'), 'PONG');
+    sock.resume();
+    const header = Buffer.from(`$${big.length}\r\n`);
+    const want = Buffer.concat([0, 1, 2].flatMap((i) => [header, big, Buffer.from(`\r\n$7\r\nafter-${i}\r\n`)]));
+    const deadline = Date.now() + 10000;
+    while (chunks.reduce((n, c) => n + c.length, 0) < want.length && Date.now() < deadline) await sleep(10);
+    sock.destroy();
+    const got = Buffer.concat(chunks);
+    assert.equal(got.length, want.length);
+    assert.ok(got.equals(want), 'replies arrive byte for byte in request order');
   });
 
   test('many clients pipelining at once: every reply matches its own request', async () => {
