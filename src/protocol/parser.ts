@@ -25,6 +25,10 @@ const RESIZE_THRESHOLD = 32 * 1024;
 
 export class ProtocolError extends Error {}
 
+/** Command names cached per client, and the longest name cached. */
+const NAME_CACHE_SIZE = 8;
+const NAME_CACHE_MAX_LEN = 32;
+
 const CR = 13, LF = 10;
 
 export interface ParserLimits {
@@ -51,6 +55,9 @@ export class RespParser {
   private bulkLen = -1;
   private big: Buffer | null = null;
   private bigFill = 0;
+  /** Recently seen command names (see commandName) and the slot the next new one replaces. */
+  private names: Buffer[] = [];
+  private nameNext = 0;
   /** True if the request being parsed is inline. */
   inline = false;
 
@@ -207,6 +214,28 @@ export class RespParser {
     this.qb = nb;
   }
 
+  /**
+   * The first argument of a request (the command name) as a Buffer of its own, shared by the
+   * requests that spell it the same: clients repeat a handful of names, and a name already seen
+   * costs a few byte comparisons instead of a new view (and lets the dispatcher reuse its lookup).
+   */
+  private commandName(b: Buffer, start: number, len: number): Buffer {
+    const names = this.names;
+    if (len <= NAME_CACHE_MAX_LEN) {
+      next: for (let i = 0; i < names.length; i++) {
+        const nm = names[i]!;
+        if (nm.length !== len) continue;
+        for (let j = 0; j < len; j++) if (nm[j] !== b[start + j]) continue next;
+        return nm;
+      }
+      const copy = Buffer.from(view(b, start, len));
+      if (names.length < NAME_CACHE_SIZE) names.push(copy);
+      else names[this.nameNext++ % NAME_CACHE_SIZE] = copy;
+      return copy;
+    }
+    return view(b, start, len);
+  }
+
   /** Returns the next complete command, null when more input is needed. Throws ProtocolError. */
   next(): Buffer[] | null {
     if (this.big !== null) return null;
@@ -284,7 +313,7 @@ export class RespParser {
           }
         }
         if (b.length - this.pos < this.bulkLen + 2) return null;
-        this.args.push(view(b, this.pos, this.bulkLen));
+        this.args.push(this.args.length === 0 ? this.commandName(b, this.pos, this.bulkLen) : view(b, this.pos, this.bulkLen));
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.remaining--;

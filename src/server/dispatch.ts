@@ -37,9 +37,23 @@ function nameKey(b: Uint8Array): number {
   return (n << 16) | ((b[0]! | 0x20) << 8) | (b[n - 1]! | 0x20);
 }
 
+// The name Buffer of the last lookup: the parser hands out one Buffer per distinct name it has
+// seen (RespParser.commandName), so a client repeating a command repeats the object.
+let lastName: Buffer | null = null;
+let lastCmd: Command | undefined;
+
 function lookupTop(s: Server, name: Buffer): Command | undefined {
   const reg = s.registry;
-  if (nameOwner !== reg) { nameOwner = reg; nameTable = new Map(); }
+  if (name === lastName && nameOwner === reg) return lastCmd;
+  const cmd = lookupTopSlow(s, name);
+  // Only names from the table are remembered by identity (never a name that failed).
+  if (cmd !== undefined) { lastName = name; lastCmd = cmd; }
+  return cmd;
+}
+
+function lookupTopSlow(s: Server, name: Buffer): Command | undefined {
+  const reg = s.registry;
+  if (nameOwner !== reg) { nameOwner = reg; nameTable = new Map(); lastName = null; }
   const n = name.length;
   if (n === 0 || n > NAME_MAX) return reg.lookup(name);
   const list = nameTable.get(nameKey(name));
