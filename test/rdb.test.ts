@@ -15,8 +15,9 @@ import { crc64 } from '../src/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
 import {
   RdbOut, RdbReader, RdbError, parseMagic, rdbMagic, saveOptions, serializeSync, loadRdb, verifyDumpPayload,
-  Snapshot, recycleChunk,
+  Snapshot, recycleChunk, type LoadResult,
 } from '../src/persistence/rdb.js';
+import { datasetDigest } from '../src/commands/debug.js';
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const dirs: string[] = [];
@@ -493,6 +494,190 @@ describe('BGSAVE', () => {
     await stop(a);
     const b = await server(dir);
     assert.equal(await b.r.call('dbsize'), 50);
+    await stop(b);
+  });
+});
+
+describe('incremental key-set capture (BGSAVE replies at once)', () => {
+  /** Loads a snapshot image into a fresh server with expiry off (keys past their TTL stay). */
+  async function loadImage(chunks: Buffer[]): Promise<{ b: { srv: RunningServer; r: Valkey }; res: LoadResult }> {
+    const b = await server(tmp());
+    await b.r.call('debug', 'set-active-expire', '0');
+    const res = loadRdb(b.srv.server, Buffer.concat(chunks), { dropExpired: false });
+    return { b, res };
+  }
+
+  test('start() does no per-key work: 200k keys start in well under the old capture time', async () => {
+    const a = await server(tmp());
+    await a.r.call('debug', 'populate', '200000');
+    const s = a.srv.server;
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const snap = new Snapshot(s, saveOptions(s), { write: () => {} });
+      assert.ok(snap.start(0));
+      times.push(snap.captureMs);
+      assert.equal(snap.keysTotal, 200000);
+      assert.equal(snap.keysProcessed, 0, 'nothing serialized by start()');
+      // One slice of 0.5 ms writes some keys, not all (the rest is left for later slices).
+      assert.ok(snap.step(0.5, Infinity));
+      assert.ok(snap.keysProcessed > 0 && snap.keysProcessed < 200000, `one slice: ${snap.keysProcessed} keys`);
+      snap.abort('test');
+      assert.equal(s.ks.beforeWrite, null);
+      assert.equal(s.ks.arena.onAlloc, null, 'the arena hook goes with the snapshot');
+    }
+    // The walk over the chains took 40-60 ms for 200k keys; noting the databases takes microseconds.
+    assert.ok(Math.min(...times) < 5, `start() ${times.map((t) => t.toFixed(2)).join(', ')} ms`);
+    // BGSAVE's reply does not wait for a walk either (and the save completes).
+    assert.equal(await a.r.call('bgsave'), 'Background saving started');
+    await bgsaveDone(a.r);
+    assert.equal(await persistenceInfo(a.r, 'rdb_last_bgsave_status'), 'ok');
+    await stop(a);
+  });
+
+  test('keys created, deleted, renamed, moved, swapped, expired and modified during a slow walk: the image is the start', async () => {
+    const a = await server(tmp());
+    const r = a.r;
+    const s = a.srv.server;
+    const ks = s.ks;
+    // db 0: strings (some with short TTLs that expire during the walk), collections; db 1 and 2:
+    // strings; db 2 is filled in-process so that its index is in the middle of a resize at the
+    // start. db 5 and 9 are empty at the start.
+    for (const db of [0, 1]) {
+      const p = r.pipeline();
+      p.select(db);
+      for (let i = 0; i < 2500; i++) p.set(`k${i}`, `v${db}-${i}-${'x'.repeat(i % 90)}`);
+      for (let i = 0; i < 50; i++) {
+        p.rpush(`list${i}`, 'a', 'b', String(i));
+        p.hset(`hash${i}`, 'f', String(i), 'g', 'w');
+        p.sadd(`set${i}`, 'x', 'y', String(i));
+        p.zadd(`zset${i}`, String(i), 'm', '1', 'n');
+        p.set(`counter${i}`, String(i));
+      }
+      if (db === 0) for (let i = 0; i < 200; i++) p.set(`short${i}`, 'ttl', 'PX', String(150 + i));
+      await p.exec();
+    }
+    await r.call('select', '0');
+    const db2 = ks.dbs[2]!;
+    let n = 0;
+    while (n < 1000 || !db2.dict.isRehashing()) { db2.setString(Buffer.from(`k${n}`), Buffer.from(`v2-${n}`), 0); n++; }
+    assert.ok(db2.dict.isRehashing(), 'db 2 is resizing at the start');
+    const sizes = [0, 1, 2].map((i) => ks.dbs[i]!.size);
+    const digest = datasetDigest(s);
+    const chunks: Buffer[] = [];
+    const snap = new Snapshot(s, saveOptions(s), { write: (c) => { chunks.push(Buffer.from(c)); } });
+    assert.ok(snap.start(0));
+    assert.equal(snap.keysTotal, sizes[0]! + sizes[1]! + sizes[2]!);
+    let round = 0;
+    while (snap.step(Infinity, 50)) {
+      const p = r.pipeline();
+      for (const db of [0, 1, 2]) {
+        p.select(db);
+        for (let j = 0; j < 4; j++) {
+          const i = (round * 211 + j * 37 + db) % 2500;
+          p.set(`k${i}`, `changed-${round}`);                 // in place or a new block
+          p.append(`k${(i + 1) % 2500}`, 'y'.repeat(300));     // grows: a new block
+          p.del(`k${(i + 2) % 2500}`);
+          p.unlink(`k${(i + 3) % 2500}`);
+          p.getdel(`k${(i + 4) % 2500}`);
+          p.get(`k${(i + 5) % 2500}`);
+          p.rename(`k${(i + 6) % 2500}`, `renamed-${round}-${j}`);
+          p.rename(`k${(i + 7) % 2500}`, `k${(i + 8) % 2500}`); // over an existing key
+          p.move(`k${(i + 9) % 2500}`, db === 1 ? '0' : '1');   // into a database of the snapshot
+          p.move(`k${(i + 10) % 2500}`, '9');                   // into one empty at the start
+          p.copy(`k${(i + 11) % 2500}`, `k${(i + 11) % 2500}`, 'DB', '5');
+          p.expire(`k${(i + 12) % 2500}`, '1000');
+          p.set(`new-${round}-${j}`, 'later');
+        }
+        const c = round % 50;
+        p.incr(`counter${c}`);
+        p.rpush(`list${c}`, String(round));
+        p.lpop(`list${(c + 1) % 50}`);
+        p.hset(`hash${c}`, 'f', `r${round}`);
+        p.sadd(`set${c}`, `r${round}`);
+        p.zincrby(`zset${c}`, '5', 'm');
+        p.del(`list${(c + 7) % 50}`);
+        p.rename(`hash${(c + 9) % 50}`, `hash-renamed-${round}`);
+      }
+      if (round === 3) { p.select(2); for (let i = 0; i < 3000; i++) p.set(`grow-${i}`, 'g'); } // db 2's index grows again
+      if (round === 5) { p.select(1); for (let i = 1000; i < 2400; i++) p.del(`k${i}`); } // db 1's index shrinks
+      if (round === 4) p.swapdb('1', '2');
+      if (round === 6) p.swapdb('0', '5'); // a database of the snapshot and one empty at the start
+      if (round === 8) p.swapdb('0', '5');
+      if (round === 9) { p.select(5); p.set('in-5', 'later'); }
+      p.select(0);
+      p.get('short3'); // lazily expired (once past its time)
+      await p.exec();
+      if (round % 10 === 0) await sleep(30); // the active expire cycle runs
+      if (round === 12) {
+        await sleep(400); // every short TTL is past: the active cycle deletes some, the reads below the rest
+        const q = r.pipeline();
+        for (let i = 0; i < 200; i++) q.get(`short${i}`);
+        await q.exec();
+      }
+      round++;
+    }
+    assert.ok(round > 20, `several slices (${round})`);
+    assert.equal(snap.error, null);
+    assert.equal(snap.keysProcessed, snap.keysTotal, 'every key of the start once');
+    assert.ok(snap.cowBytes > 0);
+    assert.ok(ks.stats.expiredKeys >= 200, 'the short-TTL keys expired meanwhile');
+    assert.notEqual(datasetDigest(s), digest);
+    await stop(a);
+    const { b, res } = await loadImage(chunks);
+    assert.equal(res.keysLoaded, snap.keysTotal); // (a duplicated key would have failed the load)
+    assert.deepEqual([0, 1, 2, 5, 9].map((i) => b.srv.server.ks.dbs[i]!.size), [...sizes, 0, 0]);
+    assert.equal(datasetDigest(b.srv.server), digest);
+    await stop(b);
+  });
+
+  test('FLUSHDB / FLUSHDB ASYNC / FLUSHALL ASYNC during a background save: the save completes with the old data first', async () => {
+    for (const flush of [['flushdb'], ['flushdb', 'async'], ['flushall', 'async']]) {
+      const dir = tmp();
+      const a = await server(dir);
+      const r = a.r;
+      for (const db of [0, 3]) {
+        await r.call('select', String(db));
+        for (let i = 0; i < 40; i++) await r.call('set', `k${i}`, `${db}-${i}`);
+      }
+      const before = await dumpAll(r, 4);
+      await r.call('config', 'set', 'rdb-key-save-delay', '20000');
+      assert.equal(await r.call('bgsave'), 'Background saving started');
+      await r.call('select', '3');
+      await r.call(...(flush as [string, ...string[]]));
+      assert.equal(await persistenceInfo(r, 'current_save_keys_processed'), '80', `${flush.join(' ')}: serialized before the flush`);
+      await r.call('set', 'after', 'flush');
+      await r.call('config', 'set', 'rdb-key-save-delay', '0');
+      await bgsaveDone(r);
+      assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok');
+      await stop(a);
+      const b = await server(dir);
+      assert.deepEqual(await dumpAll(b.r, 4), before, flush.join(' '));
+      await stop(b);
+    }
+  });
+
+  test('an AOF base in RDB format taken during writes is the dataset of its start', async () => {
+    const a = await server(tmp());
+    const r = a.r;
+    const p = r.pipeline();
+    for (let i = 0; i < 3000; i++) p.set(`k${i}`, `v${i}`);
+    await p.exec();
+    const digest = await r.call('debug', 'digest');
+    const s = a.srv.server;
+    const chunks: Buffer[] = [];
+    const snap = new Snapshot(s, { ...saveOptions(s), aofBase: true }, { write: (c) => { chunks.push(Buffer.from(c)); } });
+    assert.ok(snap.start(0));
+    let round = 0;
+    while (snap.step(Infinity, 200)) {
+      const q = r.pipeline();
+      for (let j = 0; j < 30; j++) { q.del(`k${(round * 31 + j) % 3000}`); q.set(`n${round}-${j}`, 'x'); }
+      await q.exec();
+      round++;
+    }
+    assert.equal(snap.keysProcessed, 3000);
+    await stop(a);
+    const { b } = await loadImage(chunks);
+    assert.equal(await b.r.call('debug', 'digest'), digest);
     await stop(b);
   });
 });

@@ -4,14 +4,17 @@
 // RdbReader (the matching decoder), per-type codecs (`registerRdbType`) so each collection
 // family plugs its own encodings in, and `loadRdb` which fills the keyspace from a file image.
 //
-// Snapshots without fork: a Snapshot captures, at its start, the address of every key of every
-// database and marks those blocks "pending". It then serializes the pending blocks in time
-// slices. The keyspace calls `beforeWrite(address)` before it modifies, replaces or frees a block
-// and `beforeFlush()` before dropping keys wholesale; a pending block is serialized right then
+// Snapshots without fork: a Snapshot notes, at its start, each database's key index (nothing per
+// key), then walks those indexes in time slices with a SCAN cursor and serializes what it meets,
+// leaving out the blocks the arena handed out after the start (`arena.onAlloc`). The keyspace
+// calls `beforeWrite(address)` before it modifies, replaces or frees a block and `beforeFlush()`
+// before dropping keys wholesale; a key of the start not serialized yet is serialized right then
 // (copy-on-write), so the snapshot is the dataset exactly as it was when it started.
 import type { Server } from '../server/server.js';
 import type { Db, Keyspace } from '../store/keyspace.js';
 import { FLAG_OBJ, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from '../store/arena.js';
+import type { Dict } from '../store/dict.js';
+import { hashBytes } from '../store/hash.js';
 import { BigString, OBJ_STRING, StoredObject } from '../store/types.js';
 import { Crc64 } from './crc64.js';
 import { lzfCompressInto, lzfDecompress, LZF_SLACK } from './lzf.js';
@@ -532,14 +535,12 @@ export function serializeSync(s: Server, opts: SaveOptions, usedMem: number): Bu
 // ------------------------------------------------------------------ incremental snapshot
 
 /**
- * Per-slab bitmaps of the blocks a snapshot has not serialized yet: one bit per 8-byte unit
- * (128 KB per 8 MB slab), allocated whole on first use. Also the snapshot's work list: walking
- * the set bits visits the blocks in address order, so serialization reads the arena front to
- * back instead of jumping around in hash order.
+ * Per-slab bitmaps over arena addresses: one bit per 8-byte unit (128 KB per 8 MB slab),
+ * allocated whole on first use. A snapshot sets the bit of every block it must not (or no longer
+ * needs to) write: the blocks it has serialized, and every block created after its start.
  */
-class PendingMarks {
+class BlockBits {
   maps: (Uint32Array | undefined)[] = [];
-  count = 0;
 
   mark(a: number): void {
     const s = a >>> ADDR_UNITS_SHIFT;
@@ -550,7 +551,6 @@ class PendingMarks {
       m = this.maps[s] = new Uint32Array((ADDR_UNIT_MASK + 1) >>> 5);
     }
     m[u >>> 5]! |= 1 << (u & 31);
-    this.count++;
   }
 
   has(a: number): boolean {
@@ -559,13 +559,29 @@ class PendingMarks {
     const u = a & ADDR_UNIT_MASK;
     return (m[u >>> 5]! & (1 << (u & 31))) !== 0;
   }
+}
 
-  clear(a: number): void {
-    const m = this.maps[a >>> ADDR_UNITS_SHIFT];
-    if (m === undefined) return;
-    const u = a & ADDR_UNIT_MASK;
-    m[u >>> 5]! &= ~(1 << (u & 31));
+/** Bit-reverses a 32-bit value (the SCAN cursor increments its high bits first). */
+function rev32(v: number): number {
+  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
+  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
+  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
+  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
+  return ((v >>> 16) | (v << 16)) >>> 0;
+}
+
+/** True when block `a` (whose key hashes to `h`) is linked in `d`. */
+function dictHolds(ks: Keyspace, d: Dict, a: number, h: number): boolean {
+  const next = ks.arena.u32;
+  const t0 = d.t0;
+  if (t0.length !== 0) {
+    for (let x = t0[h & (t0.length - 1)]!; x !== 0; x = next[x >>> ADDR_UNITS_SHIFT]![(x & ADDR_UNIT_MASK) << 1]!) if (x === a) return true;
   }
+  const t1 = d.t1;
+  if (t1 !== null) {
+    for (let x = t1[h & (t1.length - 1)]!; x !== 0; x = next[x >>> ADDR_UNITS_SHIFT]![(x & ADDR_UNIT_MASK) << 1]!) if (x === a) return true;
+  }
+  return false;
 }
 
 /**
@@ -601,11 +617,18 @@ export interface SnapshotSink {
 
 interface DbPlan {
   id: number;
+  /**
+   * The database's key index at the start. Blocks never move from one index to another (MOVE and
+   * RENAME make new blocks; SWAPDB swaps whole indexes between databases), so every key present at
+   * the start is in this index until it is deleted; FLUSHDB / FLUSHALL end the snapshot first.
+   */
+  dict: Dict;
   /** Keys at the start (the RESIZEDB hint). */
   size: number;
   expires: number;
-  /** Blocks of this database not serialized yet. */
-  pending: PendingMarks;
+  /** SCAN cursor of the walk over `dict`; `scanned` once it came back to 0. */
+  cursor: number;
+  scanned: boolean;
   /** Entries copied before this database's section was open (written when it opens). */
   deferred: RdbOut | null;
 }
@@ -617,29 +640,38 @@ export const SNAPSHOT_SLICE_MS = 0.5;
  * A point-in-time snapshot of the keyspace serialized incrementally (BGSAVE and replication
  * full syncs). Only one may be active per keyspace: it owns the keyspace's write hooks.
  *
- * Keys are written in the order captured at the start. A key about to change before its turn is
- * serialized at once (copy-before-write): into the output itself when its database's section is
- * the one being written (entries may come in any order within a section), otherwise into that
+ * Starting costs nothing per key: the snapshot notes each non-empty database's key index and
+ * size, and from then on the arena tells it about every block it hands out (`onAlloc`): those
+ * are keys created after the start, which it marks as not to be written. Each slice walks the
+ * indexes with a SCAN cursor (safe across resizes: every key present for the whole walk is met at
+ * least once) and writes the unmarked blocks it meets, marking them so that a key met twice goes
+ * out once. A key present at the start that is about to change or go before the walk reached it
+ * is serialized at once (copy-before-write): into the output itself when its database's section
+ * is the one being written (entries may come in any order within a section), otherwise into that
  * database's deferred buffer. Either way the copy is just its encoded bytes, written out with the
- * next chunk: there is no per-key bookkeeping to free later.
+ * next chunk: there is no per-key bookkeeping to free later. A block's marks are per address:
+ * a block freed and its address handed out again is marked at that point, so it stays out.
  */
 export class Snapshot {
   readonly startedAt = Date.now();
   keysTotal = 0;
   keysProcessed = 0;
   bytesWritten = 0;
-  /** Bytes of the entries serialized early because a pending key was about to change (the fork's copy-on-write). */
+  /** Bytes of the entries serialized early because a key was about to change (the fork's copy-on-write). */
   cowBytes = 0;
-  /** How long capturing the key set took (ms), for the log. */
+  /** How long start() took (ms), for the log and the `fork` latency event: no per-key work. */
   captureMs = 0;
   done = false;
   error: Error | null = null;
   private plans: DbPlan[] = [];
   private dbIdx = 0;
-  /** Where the walk of the current database's pending bits is: slab, then 32-unit word. */
-  private slab = 0;
-  private word = 0;
   private dbStarted = false;
+  /** Blocks written already, and blocks created after the start: never (again) to write. */
+  private readonly skip = new BlockBits();
+  /** Blocks of the current SCAN step not written yet: batch[batchPos, batchLen). */
+  private batch = new Uint32Array(256);
+  private batchPos = 0;
+  private batchLen = 0;
   /** True while step() is writing an entry into `out` (a copy then goes to the deferred buffer). */
   private inStep = false;
   private readonly out: RdbOut;
@@ -658,29 +690,22 @@ export class Snapshot {
     if (sink.recycles === true) this.out.buf = newChunk();
   }
 
-  /** Captures the dataset and writes the header. Returns false if another snapshot is active. */
+  /** Notes the databases and writes the header. Returns false if another snapshot is active. */
   start(usedMem: number): boolean {
     const ks = this.ks;
-    if (ks.beforeWrite !== null || ks.beforeFlush !== null) return false;
+    if (ks.beforeWrite !== null || ks.beforeFlush !== null || ks.arena.onAlloc !== null) return false;
     const t0 = performance.now();
     for (const db of ks.dbs) {
       if (db.size === 0) continue;
-      const pending = new PendingMarks();
-      // The bucket arrays and chains are walked directly (this is the one pause of a snapshot,
-      // the counterpart of fork(): one block header read per key, nothing allocated per key).
-      const next = ks.arena.u32;
-      const d = db.dict;
-      for (const t of d.t1 !== null ? [d.t0, d.t1] : [d.t0]) {
-        for (let b = 0; b < t.length; b++) {
-          for (let a = t[b]!; a !== 0; a = next[a >>> ADDR_UNITS_SHIFT]![(a & ADDR_UNIT_MASK) << 1]!) pending.mark(a);
-        }
-      }
-      this.plans.push({ id: db.id, size: pending.count, expires: db.expiresCount, pending, deferred: null });
-      this.keysTotal += pending.count;
+      this.plans.push({
+        id: db.id, dict: db.dict, size: db.size, expires: db.expiresCount, cursor: 0, scanned: false, deferred: null,
+      });
+      this.keysTotal += db.size;
     }
-    this.captureMs = performance.now() - t0;
     ks.beforeWrite = this.onBeforeWrite;
     ks.beforeFlush = this.onBeforeFlush;
+    ks.arena.onAlloc = this.onAlloc;
+    this.captureMs = performance.now() - t0;
     if (this.opts.aofCommands) {
       aofEntryWriter.header!(this.s, this.out);
     } else {
@@ -701,25 +726,34 @@ export class Snapshot {
     if (this.done) cb(this.error); else this.finishCbs.push(cb);
   }
 
+  private readonly onAlloc = (a: number): void => { this.skip.mark(a); };
+
   private readonly onBeforeWrite = (a: number): void => {
+    const skip = this.skip;
+    if (skip.has(a)) return;
+    skip.mark(a);
+    // A key of the start not written yet: it is in the index of a database whose walk is not
+    // over (a finished walk met every key of its index that was not copied before).
     const plans = this.plans;
-    for (let i = this.dbIdx; i < plans.length; i++) {
-      const plan = plans[i]!;
-      if (!plan.pending.has(a)) continue;
-      plan.pending.clear(a);
-      const direct = i === this.dbIdx && this.dbStarted && !this.inStep;
-      const out = direct ? this.out : (plan.deferred ??= new RdbOut(4096));
-      const before = out.pos;
-      try {
-        this.writeKey(out, a);
-      } catch (e) {
-        this.fail(e as Error);
-        return;
-      }
-      this.cowBytes += out.pos - before;
-      this.keysProcessed++;
+    let i = this.dbIdx;
+    if (i < plans.length - 1) {
+      const ar = this.ks.arena;
+      const h = hashBytes(ar.u8[a >>> ADDR_UNITS_SHIFT]!, ar.keyOffset(a), ar.keyLen(a));
+      while (i < plans.length && !dictHolds(this.ks, plans[i]!.dict, a, h)) i++;
+    }
+    if (i >= plans.length) return; // (not a key of the start)
+    const plan = plans[i]!;
+    const direct = i === this.dbIdx && this.dbStarted && !this.inStep;
+    const out = direct ? this.out : (plan.deferred ??= new RdbOut(4096));
+    const before = out.pos;
+    try {
+      this.writeKey(out, a);
+    } catch (e) {
+      this.fail(e as Error);
       return;
     }
+    this.cowBytes += out.pos - before;
+    this.keysProcessed++;
   };
 
   private readonly onBeforeFlush = (): void => { this.runToEnd(); };
@@ -749,12 +783,58 @@ export class Snapshot {
     if (d.pos > 0) this.out.raw(d.buf.subarray(0, d.pos));
   }
 
+  /**
+   * One SCAN step over `plan`'s index: the blocks of the bucket(s) under the cursor that are not
+   * marked go to the batch; the cursor advances (to 0 at the end of the walk).
+   */
+  private scanStep(plan: DbPlan): void {
+    const d = plan.dict;
+    this.batchPos = 0;
+    this.batchLen = 0;
+    if (d.size === 0) { plan.scanned = true; return; } // every key of the start went (copied first)
+    let v = plan.cursor;
+    if (d.t1 === null) {
+      const m0 = d.t0.length - 1;
+      this.takeChain(d.t0[v & m0]!);
+      v = rev32(((rev32((v | ~m0) >>> 0) + 1) >>> 0));
+    } else {
+      let small = d.t0, big = d.t1;
+      if (small.length > big.length) { const t = small; small = big; big = t; }
+      const m0 = small.length - 1, m1 = big.length - 1;
+      this.takeChain(small[v & m0]!);
+      // Then every bucket of the bigger table that the small one's bucket expands to.
+      do {
+        this.takeChain(big[v & m1]!);
+        v = rev32(((rev32((v | ~m1) >>> 0) + 1) >>> 0));
+      } while ((v & (m0 ^ m1)) !== 0);
+    }
+    plan.cursor = v;
+    if (v === 0) plan.scanned = true;
+  }
+
+  /** Appends the unmarked blocks of the chain starting at `a` to the batch. */
+  private takeChain(a: number): void {
+    const next = this.ks.arena.u32;
+    const skip = this.skip;
+    for (; a !== 0; a = next[a >>> ADDR_UNITS_SHIFT]![(a & ADDR_UNIT_MASK) << 1]!) {
+      if (skip.has(a)) continue;
+      if (this.batchLen === this.batch.length) {
+        const nb = new Uint32Array(this.batch.length * 2);
+        nb.set(this.batch);
+        this.batch = nb;
+      }
+      this.batch[this.batchLen++] = a;
+    }
+  }
+
   /** Serializes keys for up to `budgetMs` (or `maxKeys`). Returns true while work remains. */
   step(budgetMs: number, maxKeys: number): boolean {
     if (this.done) return false;
     const start = performance.now();
     const out = this.out;
+    const skip = this.skip;
     let count = 0;
+    let work = 0;
     try {
       while (this.dbIdx < this.plans.length) {
         const plan = this.plans[this.dbIdx]!;
@@ -764,35 +844,32 @@ export class Snapshot {
           this.dbStarted = true;
           if (plan.deferred !== null) this.drainDeferred(plan);
         }
-        const maps = plan.pending.maps;
-        for (; this.slab < maps.length; this.slab++, this.word = 0) {
-          const m = maps[this.slab];
-          if (m === undefined) continue;
-          const base = this.slab * (ADDR_UNIT_MASK + 1); // (not <<: slab ids reach 4095)
-          for (; this.word < m.length; this.word++) {
-            let w = m[this.word]!;
-            while (w !== 0) {
-              const low = w & -w;
-              m[this.word] = w ^ low;
-              const a = base + (this.word << 5) + (31 - Math.clz32(low));
-              this.inStep = true;
-              try { this.writeKey(out, a); } finally { this.inStep = false; }
-              if (plan.deferred !== null) this.drainDeferred(plan);
-              this.keysProcessed++;
-              if (out.pos >= EMIT_BYTES) this.emit();
-              if (++count >= maxKeys || ((count & 31) === 0 && performance.now() - start >= budgetMs)) {
-                this.checksumOut();
-                return true;
-              }
-              w = m[this.word]!;
+        for (;;) {
+          while (this.batchPos < this.batchLen) {
+            // Marked meanwhile (copied before a write between two slices): already out.
+            const a = this.batch[this.batchPos++]!;
+            if (skip.has(a)) continue;
+            skip.mark(a);
+            this.inStep = true;
+            try { this.writeKey(out, a); } finally { this.inStep = false; }
+            if (plan.deferred !== null) this.drainDeferred(plan);
+            this.keysProcessed++;
+            if (out.pos >= EMIT_BYTES) this.emit();
+            if (++count >= maxKeys || ((++work & 31) === 0 && performance.now() - start >= budgetMs)) {
+              this.checksumOut();
+              return true;
             }
           }
-          maps[this.slab] = undefined; // this slab is done: its bitmap can go
+          if (plan.scanned) break;
+          this.scanStep(plan);
+          if ((++work & 31) === 0 && performance.now() - start >= budgetMs) {
+            this.checksumOut();
+            return true;
+          }
         }
         this.dbIdx++;
-        this.slab = 0;
-        this.word = 0;
         this.dbStarted = false;
+        this.batchPos = this.batchLen = 0;
       }
       if (!this.opts.aofCommands) out.byte(RDB_OPCODE_EOF);
       this.emit();
@@ -865,7 +942,9 @@ export class Snapshot {
     }
     if (this.ks.beforeWrite === this.onBeforeWrite) this.ks.beforeWrite = null;
     if (this.ks.beforeFlush === this.onBeforeFlush) this.ks.beforeFlush = null;
+    if (this.ks.arena.onAlloc === this.onAlloc) this.ks.arena.onAlloc = null;
     this.plans = [];
+    this.skip.maps = [];
     // The output buffer goes back to the pool (its last bytes are already with the sink).
     if (this.sink.recycles === true) { recycleChunk(this.out.buf); this.out.buf = Buffer.allocUnsafe(256); this.out.pos = 0; }
     const cbs = this.finishCbs;

@@ -105,6 +105,11 @@ export class Arena {
    * the table as it is for now (maxmemory: no growth that would push used memory over the limit).
    */
   growGuard: ((moreBytes: number, fill: number) => boolean) | null = null;
+  /**
+   * Told the address of every block handed out while set (a snapshot in progress marks the blocks
+   * created after its start, which it must leave out). null otherwise.
+   */
+  onAlloc: ((a: number) => void) | null = null;
 
   constructor() {}
 
@@ -177,6 +182,7 @@ export class Arena {
     u32[i] = 0; u32[i + 1] = 0; u32[i + 2] = 0; u32[i + 3] = 0; u32[i + 4] = 0;
     u32[i + 5] = cls; // sizeClass in the low byte, flags zero
     u32[i + 6] = 0; u32[i + 7] = 0; // expire = 0.0
+    if (this.onAlloc !== null) this.onAlloc(addr);
     return addr;
   }
 
