@@ -6,7 +6,7 @@
 import type { Registry } from './registry.js';
 import type { Client } from '../server/client.js';
 import { E } from '../errors.js';
-import { FLAG_OBJ, HDR, MAX_INLINE_VALUE } from '../store/arena.js';
+import { ADDR_UNITS_SHIFT, FLAG_OBJ, HDR, MAX_INLINE_VALUE } from '../store/arena.js';
 import {
   BigString, ENC_EMBSTR, ENC_INT, ENC_RAW, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_STRING,
 } from '../store/types.js';
@@ -30,8 +30,8 @@ function replyValue(c: Client, a: number): void {
     const bs = ar.objs[ar.valLen(a)] as BigString;
     c.w.bulkFrom(bs.buf, 0, bs.len);
   } else {
-    const off = ar.valueOffset(a);
-    c.w.bulkFrom(ar.slabOf(a), off, off + ar.valLen(a));
+    const id = a >>> ADDR_UNITS_SHIFT;
+    c.w.bulkAt(ar.u8[id]!, ar.slabAb[id]!, ar.slabBase[id]!, ar.valueOffset(a), ar.valLen(a));
   }
 }
 

@@ -12,7 +12,7 @@
 // data structures) must copy them.
 
 import { splitArgsBuf } from '../util/splitargs.js';
-import { view } from '../util/bufview.js';
+import { view, viewAt } from '../util/bufview.js';
 
 /** Longest inline request or multibulk/bulk header line Valkey accepts (PROTO_INLINE_MAX_SIZE). */
 export const INLINE_MAX = 64 * 1024;
@@ -55,6 +55,10 @@ export class RespParser {
   private bulkLen = -1;
   private big: Buffer | null = null;
   private bigFill = 0;
+  /** The input buffer argument views were last cut from, its ArrayBuffer and byte offset. */
+  private vSrc: Buffer | null = null;
+  private vAb: ArrayBuffer = new ArrayBuffer(0);
+  private vBase = 0;
   /** Recently seen command names (see commandName) and the slot the next new one replaces. */
   private names: Buffer[] = [];
   private nameNext = 0;
@@ -236,6 +240,12 @@ export class RespParser {
     return view(b, start, len);
   }
 
+  /** An argument view of b (the ArrayBuffer behind b is looked up once per input buffer). */
+  private argView(b: Buffer, start: number, len: number): Buffer {
+    if (b !== this.vSrc) { this.vSrc = b; this.vAb = b.buffer as ArrayBuffer; this.vBase = b.byteOffset; }
+    return viewAt(this.vAb, this.vBase + start, len);
+  }
+
   /** Returns the next complete command, null when more input is needed. Throws ProtocolError. */
   next(): Buffer[] | null {
     if (this.big !== null) return null;
@@ -313,7 +323,7 @@ export class RespParser {
           }
         }
         if (b.length - this.pos < this.bulkLen + 2) return null;
-        this.args.push(this.args.length === 0 ? this.commandName(b, this.pos, this.bulkLen) : view(b, this.pos, this.bulkLen));
+        this.args.push(this.args.length === 0 ? this.commandName(b, this.pos, this.bulkLen) : this.argView(b, this.pos, this.bulkLen));
         this.pos += this.bulkLen + 2;
         this.bulkLen = -1;
         this.remaining--;

@@ -3,7 +3,7 @@
 // shape Valkey uses for it. Replies accumulate in a per-client buffer that is written to the
 // socket once per batch of requests.
 import { formatDouble } from '../util/number.js';
-import { view, copyBytes } from '../util/bufview.js';
+import { viewAt, copyBytes } from '../util/bufview.js';
 
 const CRLF = Buffer.from('\r\n');
 const INITIAL = 1024;
@@ -20,6 +20,9 @@ export class Writer {
    */
   buf: Buffer | null = null;
   pos = 0;
+  /** The ArrayBuffer behind `buf` and where `buf` starts in it (views are cut without reading `.buffer`). */
+  private bufAb: ArrayBuffer = new ArrayBuffer(0);
+  private bufBase = 0;
   /** Size of the last buffer allocated (a fresh one after a flush is as big). */
   private cap = INITIAL;
   /** Protocol version of the connection: 2 or 3. */
@@ -38,6 +41,7 @@ export class Writer {
     if (b === null) {
       b = this.buf = Buffer.allocUnsafe(Math.max(this.cap, n));
       this.cap = b.length;
+      this.bufAb = b.buffer as ArrayBuffer; this.bufBase = b.byteOffset;
     } else if (this.pos + n > b.length) {
       // The rest of a flushed buffer ran out: a fresh one of the usual size, doubled if too small.
       let size = this.cap;
@@ -46,6 +50,7 @@ export class Writer {
       b.copy(nb, 0, 0, this.pos);
       b = this.buf = nb;
       this.cap = size;
+      this.bufAb = b.buffer as ArrayBuffer; this.bufBase = b.byteOffset;
     }
     return b;
   }
@@ -54,14 +59,15 @@ export class Writer {
   take(): Buffer | null {
     if (this.pos === 0) return null;
     const b = this.buf!;
-    const out = view(b, 0, this.pos);
+    const out = viewAt(this.bufAb, this.bufBase, this.pos);
     if (this.cap > KEEP_MAX) {
       this.buf = null;
       this.cap = INITIAL;
     } else if (b.length - this.pos < MIN_REST) {
       this.buf = null;
     } else {
-      this.buf = view(b, this.pos, b.length - this.pos);
+      this.bufBase += this.pos;
+      this.buf = viewAt(this.bufAb, this.bufBase, b.length - this.pos);
     }
     this.pos = 0;
     return out;
@@ -135,6 +141,19 @@ export class Writer {
     // Native copies cost ~100ns of call overhead: short values are copied by hand.
     if (len <= 32) for (let i = 0; i < len; i++) b[p++] = v[i]!;
     else { b.set(v, p); p += len; }
+    b[p++] = 13; b[p++] = 10;
+    this.pos = p;
+  }
+  /**
+   * Bulk string of `len` bytes at byte `off` of `ab`, which `src` views from `srcBase` (the
+   * arena's slabs: the caller knows their ArrayBuffer, so no `.buffer` lookup is needed).
+   */
+  bulkAt(src: Uint8Array, ab: ArrayBuffer, srcBase: number, start: number, len: number): void {
+    this.header(36, len);
+    const b = this.ensure(len + 2);
+    let p = this.pos;
+    if (len <= 32) for (let i = start, end = start + len; i < end; i++) b[p++] = src[i]!;
+    else { b.set(new Uint8Array(ab, srcBase + start, len), p); p += len; }
     b[p++] = 13; b[p++] = 10;
     this.pos = p;
   }

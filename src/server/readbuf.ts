@@ -13,7 +13,7 @@
 // callback must not keep anything pointing into the buffer once it returns (Client.onData
 // detaches the parser's unparsed bytes before it returns; see RespParser.detach).
 import type { Socket } from 'node:net';
-import { view } from '../util/bufview.js';
+import { viewAt } from '../util/bufview.js';
 
 const SHARED_SIZE = 64 * 1024;
 let shared: Buffer | null = null;
@@ -47,7 +47,8 @@ export function readIntoSharedBuffer(socket: Socket, onData: (chunk: Buffer) => 
   if (shared === null) shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
   const buf = shared;
   rec[symbols.buf] = buf;
-  rec[symbols.cb] = (n: number): undefined => { onData(view(buf, 0, n)); return undefined; };
+  const ab = buf.buffer as ArrayBuffer, base = buf.byteOffset;
+  rec[symbols.cb] = (n: number): undefined => { onData(viewAt(ab, base, n)); return undefined; };
   handle.useUserBuffer(buf);
   return true;
 }

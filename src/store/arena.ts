@@ -70,6 +70,9 @@ export function blockSizeFor(keyLen: number, valLen: number): number {
 export class Arena {
   /** Byte views of each slab. */
   u8: Buffer[] = [];
+  /** The ArrayBuffer each slab views and the slab's byte offset in it (for views without `.buffer` lookups). */
+  slabAb: ArrayBuffer[] = [];
+  slabBase: number[] = [];
   /** u32 views of each slab. */
   u32: Uint32Array[] = [];
   /** f64 views of each slab. */
@@ -118,6 +121,7 @@ export class Arena {
     if (id >= MAX_SLABS) throw new Error('OOM: arena address space exhausted');
     const ab = new ArrayBuffer(size);
     this.u8[id] = Buffer.from(ab);
+    this.slabAb[id] = ab; this.slabBase[id] = 0;
     this.u32[id] = new Uint32Array(ab);
     this.f64[id] = new Float64Array(ab);
     this.slabBytes += size;
@@ -143,6 +147,7 @@ export class Arena {
     const ab = this.chunk, off = this.chunkOff;
     this.chunkOff += SLAB_SIZE;
     this.u8[id] = Buffer.from(ab, off, SLAB_SIZE);
+    this.slabAb[id] = ab; this.slabBase[id] = off;
     this.u32[id] = new Uint32Array(ab, off, SLAB_SIZE >>> 2);
     this.f64[id] = new Float64Array(ab, off, SLAB_SIZE >>> 3);
     return id;
@@ -219,7 +224,7 @@ export class Arena {
 
   /** Drops everything (FLUSHALL). */
   reset(): void {
-    this.u8 = []; this.u32 = []; this.f64 = [];
+    this.u8 = []; this.u32 = []; this.f64 = []; this.slabAb = []; this.slabBase = [];
     this.freeSlabIds = [];
     this.freeHead.fill(0);
     this.curSlab = -1; this.curOff = SLAB_SIZE;
