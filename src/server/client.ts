@@ -2,6 +2,7 @@
 // Requests from one read are executed in order and their replies leave in one socket write.
 import type { Socket } from 'node:net';
 import { writeSync } from 'node:fs';
+import { sharedReadMemory } from './readbuf.js';
 import { RespParser, ProtocolError } from '../protocol/parser.js';
 import { Writer } from '../protocol/writer.js';
 import type { Db } from '../store/keyspace.js';
@@ -156,7 +157,7 @@ export class Client {
     }
     const n0 = this.commands;
     this.processInput();
-    if (this.sharedReads) this.parser.detach(chunk.buffer);
+    if (this.sharedReads) this.parser.detach(sharedReadMemory()!);
     // Receiving (and replying) is interaction. A command that ran set the command time from a
     // clock reading at most ~1 ms old: reuse it rather than reading the clock once more per read.
     this.flush(this.commands !== n0 ? this.server.ks.now : Date.now());

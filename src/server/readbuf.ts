@@ -17,10 +17,11 @@ import { viewAt } from '../util/bufview.js';
 
 const SHARED_SIZE = 64 * 1024;
 let shared: Buffer | null = null;
+let sharedAb: ArrayBuffer | null = null;
 let symbols: { buf: symbol; cb: symbol } | null | undefined;
 
 /** The ArrayBuffer behind the shared read buffer (null until the first socket uses it). */
-export function sharedReadMemory(): ArrayBufferLike | null { return shared !== null ? shared.buffer : null; }
+export function sharedReadMemory(): ArrayBufferLike | null { return sharedAb; }
 
 function findSymbols(socket: Socket): { buf: symbol; cb: symbol } | null {
   let buf: symbol | null = null, cb: symbol | null = null;
@@ -44,7 +45,7 @@ export function readIntoSharedBuffer(socket: Socket, onData: (chunk: Buffer) => 
   const rec = socket as unknown as Record<symbol, unknown>;
   // Both fields start as null on every net.Socket; anything else means a layout we don't know.
   if (rec[symbols.buf] !== null || rec[symbols.cb] !== null) return false;
-  if (shared === null) shared = Buffer.allocUnsafeSlow(SHARED_SIZE);
+  if (shared === null) { shared = Buffer.allocUnsafeSlow(SHARED_SIZE); sharedAb = shared.buffer as ArrayBuffer; }
   const buf = shared;
   rec[symbols.buf] = buf;
   const ab = buf.buffer as ArrayBuffer, base = buf.byteOffset;
