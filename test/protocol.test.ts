@@ -321,6 +321,15 @@ describe('RESP2 and RESP3 reply shapes', () => {
     assert.equal(w.take(), null, 'take() leaves the writer empty');
   });
 
+  test('integers of every magnitude are written as their decimal text', () => {
+    const w = new Writer();
+    const vals = [0, 9, 10, 9999, 10000, 10001, 99999, 100000, 999999, 1000000, 12345678, 999999999,
+      1000000000, 2147483647, 2147483648, 9007199254740991, -1, -9999, -10000, -2147483648];
+    for (const v of vals) w.int(v);
+    w.arr(54321);
+    assert.equal(w.take()!.toString('latin1'), vals.map((v) => `:${v}\r\n`).join('') + '*54321\r\n');
+  });
+
   test('writer counts errors and reports their text', () => {
     const w = new Writer();
     const seen: string[] = [];

@@ -112,6 +112,12 @@ export class Writer {
       if (n >= 10) b[p++] = 48 + (Math.floor(n / 10) % 10);
       b[p++] = 48 + (n % 10);
       this.pos = p;
+    } else if (n >= 10000 && n <= 0x7fffffff && (n | 0) === n) {
+      // Up to 10 digits, written from the last one back (no string).
+      const len = n >= 1e9 ? 10 : n >= 1e8 ? 9 : n >= 1e7 ? 8 : n >= 1e6 ? 7 : n >= 1e5 ? 6 : 5;
+      let p = this.pos + len;
+      this.pos = p;
+      while (n > 0) { const q = (n / 10) | 0; b[--p] = 48 + (n - q * 10); n = q; }
     } else this.pos += b.latin1Write(String(n), this.pos);
   }
 
