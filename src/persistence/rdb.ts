@@ -536,8 +536,10 @@ export function serializeSync(s: Server, opts: SaveOptions, usedMem: number): Bu
 
 /**
  * Per-slab bitmaps over arena addresses: one bit per 8-byte unit (128 KB per 8 MB slab),
- * allocated whole on first use. A snapshot sets the bit of every block it must not (or no longer
- * needs to) write: the blocks it has serialized, and every block created after its start.
+ * allocated whole on first use. A snapshot keeps two: the blocks it must not (or no longer needs
+ * to) write, and the blocks it has found in the current database's index and will write next,
+ * walking the set bits in address order (so serialization reads the arena front to back instead
+ * of jumping around in hash order).
  */
 class BlockBits {
   maps: (Uint32Array | undefined)[] = [];
@@ -558,6 +560,13 @@ class BlockBits {
     if (m === undefined) return false;
     const u = a & ADDR_UNIT_MASK;
     return (m[u >>> 5]! & (1 << (u & 31))) !== 0;
+  }
+
+  clear(a: number): void {
+    const m = this.maps[a >>> ADDR_UNITS_SHIFT];
+    if (m === undefined) return;
+    const u = a & ADDR_UNIT_MASK;
+    m[u >>> 5]! &= ~(1 << (u & 31));
   }
 }
 
@@ -642,15 +651,17 @@ export const SNAPSHOT_SLICE_MS = 0.5;
  *
  * Starting costs nothing per key: the snapshot notes each non-empty database's key index and
  * size, and from then on the arena tells it about every block it hands out (`onAlloc`): those
- * are keys created after the start, which it marks as not to be written. Each slice walks the
- * indexes with a SCAN cursor (safe across resizes: every key present for the whole walk is met at
- * least once) and writes the unmarked blocks it meets, marking them so that a key met twice goes
- * out once. A key present at the start that is about to change or go before the walk reached it
- * is serialized at once (copy-before-write): into the output itself when its database's section
- * is the one being written (entries may come in any order within a section), otherwise into that
- * database's deferred buffer. Either way the copy is just its encoded bytes, written out with the
- * next chunk: there is no per-key bookkeeping to free later. A block's marks are per address:
- * a block freed and its address handed out again is marked at that point, so it stays out.
+ * are keys created after the start, which it marks "skip" (never to be written). Databases are
+ * written one after the other, each in two phases spread over slices: the walk of its index with
+ * a SCAN cursor (safe across resizes: every key present for the whole walk is met at least once),
+ * which marks each block met that is not marked yet "pending"; then the write of the pending
+ * blocks in address order, each marked "skip" as it goes out. A key present at the start that is
+ * about to change or go before it was written is serialized at once (copy-before-write): into the
+ * output itself when its database's section is the one being written (entries may come in any
+ * order within a section), otherwise into that database's deferred buffer. Either way the copy is
+ * just its encoded bytes, written out with the next chunk: there is no per-key bookkeeping to free
+ * later. Marks are per address: a block freed (and so written first) and its address handed out
+ * again is marked at that point, so the new key stays out.
  */
 export class Snapshot {
   readonly startedAt = Date.now();
@@ -668,10 +679,11 @@ export class Snapshot {
   private dbStarted = false;
   /** Blocks written already, and blocks created after the start: never (again) to write. */
   private readonly skip = new BlockBits();
-  /** Blocks of the current SCAN step not written yet: batch[batchPos, batchLen). */
-  private batch = new Uint32Array(256);
-  private batchPos = 0;
-  private batchLen = 0;
+  /** Blocks of the current database found by its walk and not written yet. */
+  private readonly pending = new BlockBits();
+  /** Where the write of the pending blocks is: slab, then 32-unit word. */
+  private slab = 0;
+  private word = 0;
   /** True while step() is writing an entry into `out` (a copy then goes to the deferred buffer). */
   private inStep = false;
   private readonly out: RdbOut;
@@ -732,11 +744,12 @@ export class Snapshot {
     const skip = this.skip;
     if (skip.has(a)) return;
     skip.mark(a);
-    // A key of the start not written yet: it is in the index of a database whose walk is not
-    // over (a finished walk met every key of its index that was not copied before).
+    // A key of the start not written yet. Pending: a key of the current database. Otherwise it is
+    // in the index of the current database (not walked in full yet) or of a later one.
     const plans = this.plans;
     let i = this.dbIdx;
-    if (i < plans.length - 1) {
+    if (this.pending.has(a)) this.pending.clear(a);
+    else if (i < plans.length - 1) {
       const ar = this.ks.arena;
       const h = hashBytes(ar.u8[a >>> ADDR_UNITS_SHIFT]!, ar.keyOffset(a), ar.keyLen(a));
       while (i < plans.length && !dictHolds(this.ks, plans[i]!.dict, a, h)) i++;
@@ -785,12 +798,10 @@ export class Snapshot {
 
   /**
    * One SCAN step over `plan`'s index: the blocks of the bucket(s) under the cursor that are not
-   * marked go to the batch; the cursor advances (to 0 at the end of the walk).
+   * marked yet are marked pending; the cursor advances (to 0 at the end of the walk).
    */
   private scanStep(plan: DbPlan): void {
     const d = plan.dict;
-    this.batchPos = 0;
-    this.batchLen = 0;
     if (d.size === 0) { plan.scanned = true; return; } // every key of the start went (copied first)
     let v = plan.cursor;
     if (d.t1 === null) {
@@ -812,25 +823,25 @@ export class Snapshot {
     if (v === 0) plan.scanned = true;
   }
 
-  /** Appends the unmarked blocks of the chain starting at `a` to the batch. */
+  /** Marks pending the blocks of the chain starting at `a` that are not marked either way. */
   private takeChain(a: number): void {
     const next = this.ks.arena.u32;
-    const skip = this.skip;
+    const skip = this.skip, pending = this.pending;
     for (; a !== 0; a = next[a >>> ADDR_UNITS_SHIFT]![(a & ADDR_UNIT_MASK) << 1]!) {
-      if (skip.has(a)) continue;
-      if (this.batchLen === this.batch.length) {
-        const nb = new Uint32Array(this.batch.length * 2);
-        nb.set(this.batch);
-        this.batch = nb;
-      }
-      this.batch[this.batchLen++] = a;
+      if (!skip.has(a)) pending.mark(a);
     }
   }
 
-  /** Serializes keys for up to `budgetMs` (or `maxKeys`). Returns true while work remains. */
-  step(budgetMs: number, maxKeys: number): boolean {
+  /**
+   * Walks and serializes for up to `budgetMs` (or `maxKeys` keys written, or `maxScanSteps` SCAN
+   * steps of the walk: tests use it to spread a walk over many slices). Returns true while work remains.
+   */
+  step(budgetMs: number, maxKeys: number, maxScanSteps = Infinity): boolean {
     if (this.done) return false;
     const start = performance.now();
+    // (The walk writes nothing: with a zero budget, as rdb-key-save-delay's one key per slice, it
+    // still goes on for a normal slice.)
+    const scanBudget = Math.max(budgetMs, SNAPSHOT_SLICE_MS);
     const out = this.out;
     const skip = this.skip;
     let count = 0;
@@ -844,32 +855,44 @@ export class Snapshot {
           this.dbStarted = true;
           if (plan.deferred !== null) this.drainDeferred(plan);
         }
-        for (;;) {
-          while (this.batchPos < this.batchLen) {
-            // Marked meanwhile (copied before a write between two slices): already out.
-            const a = this.batch[this.batchPos++]!;
-            if (skip.has(a)) continue;
-            skip.mark(a);
-            this.inStep = true;
-            try { this.writeKey(out, a); } finally { this.inStep = false; }
-            if (plan.deferred !== null) this.drainDeferred(plan);
-            this.keysProcessed++;
-            if (out.pos >= EMIT_BYTES) this.emit();
-            if (++count >= maxKeys || ((++work & 31) === 0 && performance.now() - start >= budgetMs)) {
-              this.checksumOut();
-              return true;
-            }
-          }
-          if (plan.scanned) break;
+        while (!plan.scanned) {
           this.scanStep(plan);
-          if ((++work & 31) === 0 && performance.now() - start >= budgetMs) {
+          if (--maxScanSteps <= 0 || ((++work & 31) === 0 && performance.now() - start >= scanBudget)) {
             this.checksumOut();
             return true;
           }
         }
+        const maps = this.pending.maps;
+        for (; this.slab < maps.length; this.slab++, this.word = 0) {
+          const m = maps[this.slab];
+          if (m === undefined) continue;
+          const base = this.slab * (ADDR_UNIT_MASK + 1); // (not <<: slab ids reach 4095)
+          for (; this.word < m.length; this.word++) {
+            let w = m[this.word]!;
+            while (w !== 0) {
+              const low = w & -w;
+              m[this.word] = w ^ low;
+              const a = base + (this.word << 5) + (31 - Math.clz32(low));
+              skip.mark(a);
+              this.inStep = true;
+              try { this.writeKey(out, a); } finally { this.inStep = false; }
+              if (plan.deferred !== null) this.drainDeferred(plan);
+              this.keysProcessed++;
+              if (out.pos >= EMIT_BYTES) this.emit();
+              if (++count >= maxKeys || ((++work & 31) === 0 && performance.now() - start >= budgetMs)) {
+                this.checksumOut();
+                return true;
+              }
+              // (A write between slices may have cleared bits of this word: copied already.)
+              w = m[this.word]!;
+            }
+          }
+          maps[this.slab] = undefined; // this slab is done: its bitmap can go
+        }
         this.dbIdx++;
+        this.slab = 0;
+        this.word = 0;
         this.dbStarted = false;
-        this.batchPos = this.batchLen = 0;
       }
       if (!this.opts.aofCommands) out.byte(RDB_OPCODE_EOF);
       this.emit();
@@ -945,6 +968,7 @@ export class Snapshot {
     if (this.ks.arena.onAlloc === this.onAlloc) this.ks.arena.onAlloc = null;
     this.plans = [];
     this.skip.maps = [];
+    this.pending.maps = [];
     // The output buffer goes back to the pool (its last bytes are already with the sink).
     if (this.sink.recycles === true) { recycleChunk(this.out.buf); this.out.buf = Buffer.allocUnsafe(256); this.out.pos = 0; }
     const cbs = this.finishCbs;
