@@ -508,7 +508,8 @@ describe('incremental key-set capture (BGSAVE replies at once)', () => {
   }
 
   test('start() does no per-key work: 200k keys start in well under the old capture time', async () => {
-    const a = await server(tmp());
+    const logs: string[] = [];
+    const a = await server(tmp(), { loglevel: 'verbose' }, logs);
     await a.r.call('debug', 'populate', '200000');
     const s = a.srv.server;
     const times: number[] = [];
@@ -539,6 +540,9 @@ describe('incremental key-set capture (BGSAVE replies at once)', () => {
     assert.equal(await a.r.call('bgsave'), 'Background saving started');
     await bgsaveDone(a.r);
     assert.equal(await persistenceInfo(a.r, 'rdb_last_bgsave_status'), 'ok');
+    assert.ok(logs.some((l) => /Background save: 200000 keys, snapshot started in \d+\.\d{3} ms/.test(l)), 'start logged');
+    const m = logs.map((l) => /Background save: 200000 keys written in (\d+) slices \(longest ([\d.]+) ms\), 0 bytes copied before writes/.exec(l)).find((x) => x);
+    assert.ok(m && Number(m[1]) >= 20, `slices logged: ${logs.filter((l) => /Background save:/.test(l)).join(' / ')}`);
     await stop(a);
   });
 

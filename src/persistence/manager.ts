@@ -242,9 +242,10 @@ export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
     if (tmpPath) try { unlinkSync(tmpPath); } catch { /* ignore */ }
     return 'ERR Background save already in progress';
   }
-  // Capturing the key set is the fork-less counterpart of fork(): reported as Valkey reports the fork.
+  // Starting the snapshot is the fork-less counterpart of fork(): reported as Valkey reports the
+  // fork. It notes the databases only; their key indexes are walked in the slices that follow.
   if (s.latencyThresholdMs > 0 && snap.captureMs >= s.latencyThresholdMs) s.latency.add('fork', snap.captureMs);
-  s.log.verbose(`Background save: ${snap.keysTotal} keys captured in ${snap.captureMs.toFixed(1)} ms`);
+  s.log.verbose(`Background save: ${snap.keysTotal} keys, snapshot started in ${snap.captureMs.toFixed(3)} ms`);
   const delay = s.config.num('rdb-key-save-delay');
   if (delay > 0) snap.keyDelayUs = delay;
   const bg: BackgroundSave = { snapshot: snap, target: opts.target, tmpPath, finalPath, dirtyAtStart: s.ks.dirty };
@@ -282,6 +283,7 @@ function finishBgsave(s: Server, bg: BackgroundSave, err: Error | null): void {
   const ok = err === null;
   st.lastBgsaveTimeSec = Math.floor((Date.now() - bg.snapshot.startedAt) / 1000);
   st.lastCowSize = bg.snapshot.cowBytes;
+  s.log.verbose(`Background save: ${bg.snapshot.keysProcessed} keys written in ${bg.snapshot.slices} slices (longest ${bg.snapshot.maxSliceMs.toFixed(2)} ms), ${bg.snapshot.cowBytes} bytes copied before writes`);
   if (bg.snapshot.cancelled) {
     // Like a fork child killed on purpose (SIGUSR1): logged, but not a failed save.
     s.log.warning(`Background saving terminated by signal 10`);

@@ -672,6 +672,9 @@ export class Snapshot {
   cowBytes = 0;
   /** How long start() took (ms), for the log and the `fork` latency event: no per-key work. */
   captureMs = 0;
+  /** Slices run by run() so far, and the longest (ms), for the log. */
+  slices = 0;
+  maxSliceMs = 0;
   done = false;
   error: Error | null = null;
   private plans: DbPlan[] = [];
@@ -779,11 +782,16 @@ export class Snapshot {
       if (this.s.shuttingDown) { this.fail(new Error('server shutting down')); return; }
       if (this.sink.congested?.()) { this.timer = setTimeout(tick, 5); return; }
       let more: boolean;
+      const t0 = performance.now();
       if (this.keyDelayUs > 0) {
         more = this.step(0, 1);
         // Test mode (rdb-key-save-delay): every key's bytes go out at once, as a slow child writes them.
-        if (more) { this.emit(); this.timer = setTimeout(tick, Math.max(1, this.keyDelayUs / 1000)); return; }
+        if (more) { this.emit(); this.timer = setTimeout(tick, Math.max(1, this.keyDelayUs / 1000)); }
       } else more = this.step(sliceMs, Infinity);
+      const t = performance.now() - t0;
+      this.slices++;
+      if (t > this.maxSliceMs) this.maxSliceMs = t;
+      if (this.keyDelayUs > 0 && more) return;
       if (more) this.timer = setImmediate(tick);
     };
     this.timer = setImmediate(tick);
