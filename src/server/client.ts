@@ -105,7 +105,10 @@ export class Client {
   extraFlags = '';
   /** Reads arrive in a buffer shared by all clients (server/readbuf.ts): nothing may point into it after onData. */
   sharedReads = false;
-  /** Replies may be written straight to the socket's descriptor (see send()). */
+  /**
+   * Replies may be written straight to the socket's descriptor (see send()). Off unless
+   * PEREGRINE_DIRECT_WRITES=1: it stalled clients at pipeline 1 under load (docs/architecture.md).
+   */
   directWrites = false;
   private pendingFlush = false;
   /** True while the input loop is running (re-entrancy guard). */

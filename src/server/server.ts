@@ -310,7 +310,7 @@ export class Server {
     this.stats.totalConnections++;
     if (readIntoSharedBuffer(socket, (chunk) => c.onData(chunk))) {
       c.sharedReads = true;
-      c.directWrites = c.fd >= 0 && process.env.PEREGRINE_STREAM_WRITES !== '1';
+      c.directWrites = c.fd >= 0 && process.env.PEREGRINE_DIRECT_WRITES === '1';
     }
     else socket.on('data', (chunk: Buffer) => c.onData(chunk));
     socket.on('error', () => c.close());
