@@ -14,6 +14,7 @@ import net from 'node:net';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn, ReplyFramer, encodeCommand } from '../bench/resp.js';
+import { prng } from './prng.js';
 import {
   ENC_EMBSTR, ENC_INT, ENC_QUICKLIST, ENC_RAW, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_LIST,
 } from '../src/store/types.js';
@@ -149,17 +150,6 @@ function randBytes(n: number, rnd: () => number): Buffer {
     b[i] = mode === 0 ? 0 : mode === 1 ? 0xff : mode === 2 ? (rnd() < 0.9 ? 0 : Math.floor(rnd() * 256)) : Math.floor(rnd() * 256);
   }
   return b;
-}
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ------------------------------------------------------------------ SETBIT / GETBIT

@@ -11,6 +11,7 @@ import {
   decodeScore, distance, estimateSteps, geoScore, geohashString, searchCells, isZero,
 } from '../src/util/geohash.js';
 import { formatDistance, formatHumanLD } from '../src/commands/geo.js';
+import { prng } from './prng.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -355,17 +356,6 @@ async function addPoints(key: string, pts: [number | string, number | string, st
   }
 }
 
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (i: number, n: number): string => String(i).padStart(n, '0');
 const names = (reply: unknown): string[] => (reply as string[][]).map((x) => x[0]!);

@@ -14,21 +14,11 @@ import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { loadRdb, RdbError } from '../src/persistence/rdb.js';
 import { Crc64 } from '../src/persistence/crc64.js';
+import { prng as rng } from './prng.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 100000);
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Buffer, rand: () => number, keepHead: number): Buffer {
   let b = Buffer.from(src);

@@ -12,6 +12,7 @@
 // Scores decode to the centre of their 52-bit geohash cell with plain arithmetic (no arrays).
 import type { ZsetObj } from './zset.js';
 import { distanceInShape, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, type GeoShape } from '../util/geohash.js';
+import { squash32 } from '../util/bits.js';
 
 const TWO32 = 4294967296;
 /** Equal-score runs at least this long are recorded without visiting their members. */
@@ -21,15 +22,6 @@ const SLICE_MIN = 32;
 const SLICE_MAX = 8192;
 const CELLS = 2 ** 26;
 
-/** Gathers the even bits of a 32-bit value into 16 bits. */
-function squash32(v: number): number {
-  v &= 0x55555555;
-  v = (v | (v >>> 1)) & 0x33333333;
-  v = (v | (v >>> 2)) & 0x0f0f0f0f;
-  v = (v | (v >>> 4)) & 0x00ff00ff;
-  v = (v | (v >>> 8)) & 0x0000ffff;
-  return v;
-}
 
 /** Results of decodeInto. */
 export let decodedLon = 0;

@@ -19,6 +19,7 @@
 import { hashBytes } from '../store/hash.js';
 import type { LexBound, ZsetObj, ZVisitor } from './zset.js';
 import { compareBytes, lexGteMin, lexLteMax } from './zset.js';
+import { rev32 } from '../util/bits.js';
 
 const MAX_LEVEL = 32;
 const HEADER_WORDS = 4 + 2 * MAX_LEVEL;
@@ -724,10 +725,3 @@ export class ZSkiplist implements ZsetObj {
   }
 }
 
-function rev32(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
-}

@@ -19,6 +19,7 @@ import { BigString, OBJ_STRING, StoredObject } from '../store/types.js';
 import { Crc64 } from './crc64.js';
 import { lzfCompressInto, lzfDecompress, LZF_SLACK } from './lzf.js';
 import { VALKEY_VERSION, REDIS_VERSION } from '../version.js';
+import { rev32 } from '../util/bits.js';
 
 // ------------------------------------------------------------------ constants
 
@@ -570,14 +571,6 @@ class BlockBits {
   }
 }
 
-/** Bit-reverses a 32-bit value (the SCAN cursor increments its high bits first). */
-function rev32(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  return ((v >>> 16) | (v << 16)) >>> 0;
-}
 
 /** True when block `a` (whose key hashes to `h`) is linked in `d`. */
 function dictHolds(ks: Keyspace, d: Dict, a: number, h: number): boolean {

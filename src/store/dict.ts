@@ -9,17 +9,10 @@
 // present for the whole iteration even if the table grows or shrinks in between.
 import { Arena, HDR, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
 import { hashBytes } from './hash.js';
+import { rev32 } from '../util/bits.js';
 
 const INITIAL_SIZE = 4;
 
-function rev32(v: number): number {
-  v = ((v >>> 1) & 0x55555555) | ((v & 0x55555555) << 1);
-  v = ((v >>> 2) & 0x33333333) | ((v & 0x33333333) << 2);
-  v = ((v >>> 4) & 0x0f0f0f0f) | ((v & 0x0f0f0f0f) << 4);
-  v = ((v >>> 8) & 0x00ff00ff) | ((v & 0x00ff00ff) << 8);
-  v = (v >>> 16) | (v << 16);
-  return v >>> 0;
-}
 
 function nextPow2(n: number): number {
   let s = INITIAL_SIZE;

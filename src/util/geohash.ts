@@ -1,3 +1,4 @@
+import { squash32 } from './bits.js';
 // Geohash arithmetic used by the GEO commands. Positions are stored as sorted-set scores: the
 // longitude and latitude are each quantised to 26 bits over [-180,180] x [-85.05112878,85.05112878]
 // and interleaved (latitude on even bits, longitude on odd bits) into a 52-bit integer, exactly as
@@ -35,15 +36,6 @@ function spread16(v: number): number {
   return v >>> 0;
 }
 
-/** Gathers the even bits of a 32-bit value into 16 bits. */
-function squash32(v: number): number {
-  v &= 0x55555555;
-  v = (v | (v >>> 1)) & 0x33333333;
-  v = (v | (v >>> 2)) & 0x0f0f0f0f;
-  v = (v | (v >>> 4)) & 0x00ff00ff;
-  v = (v | (v >>> 8)) & 0x0000ffff;
-  return v;
-}
 
 /** C's double → uint32 conversion for the non-negative, in-range values used here. */
 function toU32(d: number): number { return Math.trunc(d) >>> 0; }
