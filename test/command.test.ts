@@ -1,22 +1,16 @@
 // COMMAND and its subcommands over a real socket: reply shapes as Valkey's, drawn from the
 // registry of implemented commands only.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import { RawConn } from '../bench/resp.js';
 
 let srv: RunningServer;
 let r: Valkey;
 
-before(async () => {
-  srv = await startServer();
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-after(async () => {
-  r.disconnect();
-  await srv.close();
-});
+serverForFile({}, (s, c) => { srv = s; r = c; });
 
 const implementedTop = () => [...srv.server.registry.commands.keys()];
 

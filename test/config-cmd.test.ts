@@ -1,25 +1,21 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE / HELP, plus MEMORY, TIME, LASTSAVE and FUNCTION FLUSH,
 // over a real socket.
-import { describe, test, before, after } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import { RawConn } from '../bench/resp.js';
 
 let srv: RunningServer;
 let r: Valkey;
 const dir = mkdtempSync(join(tmpdir(), 'peregrine-config-cmd-'));
 
-before(async () => {
-  srv = await startServer();
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-after(async () => {
-  r.disconnect();
-  await srv.close();
+serverForFile({}, (s, c) => { srv = s; r = c; });
+after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

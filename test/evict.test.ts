@@ -1,10 +1,11 @@
 // maxmemory and eviction over a real socket: which keys each policy evicts, the OOM refusal of
 // denyoom commands (and of EXEC queuing them), the `evicted` keyspace event, statistics, the
 // eviction that continues after CONFIG SET maxmemory, and the propagation of evictions.
-import { test, describe, before, after, beforeEach } from 'node:test';
+import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import { attach, type ReplStream } from './repl-stream.js';
 import { usedMemory } from '../src/server/info.js';
 import { evictor } from '../src/server/evict.js';
@@ -15,11 +16,7 @@ let srv: RunningServer;
 let r: Valkey;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-before(async () => {
-  srv = await startServer({ config: { 'enable-debug-command': 'yes', 'repl-ping-replica-period': '3600' } });
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-after(async () => { r.disconnect(); await srv.close(); });
+serverForFile({ 'enable-debug-command': 'yes', 'repl-ping-replica-period': '3600' }, (s, c) => { srv = s; r = c; });
 beforeEach(async () => {
   await r.call('config', 'set', 'maxmemory', '0');
   await r.call('config', 'set', 'maxmemory-policy', 'noeviction');

@@ -1,23 +1,17 @@
 // INFO over a real socket: section selection, field formats, statistics that move with traffic,
 // and the RESP3 verbatim reply.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import { RawConn } from '../bench/resp.js';
 import { usedMemory } from '../src/server/info.js';
 
 let srv: RunningServer;
 let r: Valkey;
 
-before(async () => {
-  srv = await startServer();
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-after(async () => {
-  r.disconnect();
-  await srv.close();
-});
+serverForFile({}, (s, c) => { srv = s; r = c; });
 
 const info = async (...sections: string[]) => (await r.call('INFO', ...sections)) as string;
 const field = (text: string, name: string) => {

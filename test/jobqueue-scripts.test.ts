@@ -2,10 +2,11 @@
 // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT; scripts touch several keys,
 // call blocking-type commands (which must not block inside a script), use locks with tokens,
 // error_reply for lost locks, a rate limiter, and PUBLISH/XADD for events.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -87,15 +88,7 @@ async function cmdstat(name: string): Promise<{ calls: number; failed: number }>
   return m ? { calls: Number(m[1]), failed: Number(m[2]) } : { calls: 0, failed: 0 };
 }
 
-before(async () => {
-  srv = await startServer();
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-
-after(async () => {
-  r.disconnect();
-  await srv.close();
-});
+serverForFile({}, (s, c) => { srv = s; r = c; });
 
 test('EVALSHA with NOSCRIPT fallback: EVAL loads the script, EVALSHA hits the cache, SCRIPT FLUSH makes the library fall back', async () => {
   await r.flushall();

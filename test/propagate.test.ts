@@ -1,10 +1,11 @@
 // Command propagation as seen on the replication stream: effect rewrites (absolute times,
 // DEL/UNLINK), SELECT insertion, MULTI/EXEC wrapping of execution units, lazy and active expiry,
 // and the Propagator API itself.
-import { test, describe, before, after, beforeEach, afterEach } from 'node:test';
+import { test, describe, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import { attach, globMatch, type ReplStream } from './repl-stream.js';
 import { Propagator, rewriteArg, rewriteArgv, encodeCommand, CommandStreamEncoder } from '../src/replication/propagate.js';
 
@@ -13,11 +14,7 @@ let r: Valkey;
 let repl: ReplStream | null = null;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-before(async () => {
-  srv = await startServer({ config: { 'enable-debug-command': 'yes', 'repl-ping-replica-period': '3600' } });
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-after(async () => { r.disconnect(); await srv.close(); });
+serverForFile({ 'enable-debug-command': 'yes', 'repl-ping-replica-period': '3600' }, (s, c) => { srv = s; r = c; });
 beforeEach(async () => {
   await r.call('select', '9');
   await r.call('flushall');

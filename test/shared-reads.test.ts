@@ -2,26 +2,18 @@
 // read overwrites the bytes of the one before. These tests check that nothing the server keeps
 // (values of every type, arguments of a request split across reads, the unparsed rest of a
 // pipeline behind a blocked or paused command, MULTI queues) still points into that buffer.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import net from 'node:net';
 import { RawConn, encodeCommand, sleep } from '../bench/resp.js';
 
 let srv: RunningServer;
 let r: Valkey;
 
-before(async () => {
-  srv = await startServer({ config: {} });
-  r = new Valkey({ port: srv.port, lazyConnect: false, maxRetriesPerRequest: 0 });
-  await r.call('PING');
-});
-
-after(async () => {
-  r.disconnect();
-  await srv.close();
-});
+serverForFile({}, (s, c) => { srv = s; r = c; }, { maxRetriesPerRequest: 0 });
 
 const active = (): boolean => [...srv.server.clients.values()].some((c) => c.sharedReads);
 
@@ -30,6 +22,7 @@ const val = (tag: string, i: number): string => `${tag}-${i}-${'x'.repeat(i % 7)
 
 describe('shared read buffer', () => {
   test('is in use on this Node (or the stream fallback is, and says so)', async (t) => {
+    await r.call('PING'); // the shared client is connected
     if (!active()) {
       t.diagnostic(`Node ${process.version}: accepted sockets could not be switched to a shared read buffer; 'data' events are used`);
       return;

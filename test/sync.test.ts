@@ -1,10 +1,11 @@
 // The primary side of replication: SYNC and PSYNC full resynchronization (disk-based $<len> and
 // diskless $EOF framing), the stream that follows, the backlog and partial resync, REPLCONF, and
 // the INFO replication figures.
-import { test, describe, before, after, afterEach } from 'node:test';
+import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { startServer, type RunningServer } from '../src/index.js';
+import { type RunningServer } from '../src/index.js';
+import { serverForFile } from './helpers.js';
 import { ReplStream, attach } from './repl-stream.js';
 import { Backlog, replicationTesting } from '../src/replication/primary.js';
 import { spawn } from 'node:child_process';
@@ -20,11 +21,7 @@ let r: Valkey;
 const streams: ReplStream[] = [];
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-before(async () => {
-  srv = await startServer({ config: { 'repl-ping-replica-period': '3600', 'repl-diskless-sync-delay': '0' } });
-  r = new Valkey({ port: srv.port, lazyConnect: false });
-});
-after(async () => { r.disconnect(); await srv.close(); });
+serverForFile({ 'repl-ping-replica-period': '3600', 'repl-diskless-sync-delay': '0' }, (s, c) => { srv = s; r = c; });
 afterEach(async () => {
   for (const s of streams.splice(0)) s.close();
   await waitFor(async () => Number(await info('connected_slaves')) === 0, 'replicas to go');
