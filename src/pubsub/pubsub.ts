@@ -19,6 +19,7 @@ import { CLIENT_REPLY_ON, clientResetHooks, type Client } from '../server/client
 import { stringMatch } from '../util/glob.js';
 import { outputLimitsOf, type OutputLimits } from './obuf.js';
 import { registerInfoFields } from '../server/info.js';
+import { perServer } from '../server/per-server.js';
 
 /** One channel or pattern and its subscribers. */
 export interface Subscription {
@@ -259,14 +260,8 @@ export class PubSub {
   }
 }
 
-const instances = new WeakMap<Server, PubSub>();
-
 /** The pub/sub state of a server (created by installPubsub). */
-export function pubsubOf(s: Server): PubSub {
-  let ps = instances.get(s);
-  if (ps === undefined) { ps = new PubSub(s); instances.set(s, ps); }
-  return ps;
-}
+export const pubsubOf = perServer((s) => new PubSub(s));
 
 let processHooksInstalled = false;
 

@@ -19,6 +19,7 @@ import {
   currentSnapshot, persistence, persistenceHooks, startBgsave, type SnapshotTarget,
 } from '../persistence/manager.js';
 import { RDB_VERSION, RDB_VERSION_REDIS_MAX, type SnapshotSink } from '../persistence/rdb.js';
+import { perServer } from '../server/per-server.js';
 
 export const enum ReplState {
   /** Waiting for a snapshot to start. */
@@ -666,13 +667,7 @@ export function replconfState(s: Server, c: Client): Capa {
 
 // ------------------------------------------------------------------ per server
 
-const primaries = new WeakMap<Server, ReplicationPrimary>();
-
-export function primary(s: Server): ReplicationPrimary {
-  let p = primaries.get(s);
-  if (p === undefined) { p = new ReplicationPrimary(s); primaries.set(s, p); }
-  return p;
-}
+export const primary = perServer((s) => new ReplicationPrimary(s));
 
 export function installReplication(s: Server): void {
   const p = primary(s);

@@ -12,6 +12,7 @@ import { rdbFunctionHooks, RDB_OPCODE_FUNCTION2 } from '../persistence/rdb.js';
 import { splitArgsBuf } from '../util/splitargs.js';
 import type { LuaFunction, LuaValue } from '../lua/value.js';
 import { timeFreeze } from '../server/dispatch.js';
+import { perServer } from '../server/per-server.js';
 
 export interface CachedScript {
   sha: string;
@@ -320,13 +321,7 @@ export function parseEvalShebang(body: Buffer): { flags: number; shebangLen: num
 
 // ------------------------------------------------------------------ per-server access and hooks
 
-const instances = new WeakMap<Server, Scripting>();
-
-export function scripting(s: Server): Scripting {
-  let st = instances.get(s);
-  if (!st) { st = new Scripting(s); instances.set(s, st); }
-  return st;
-}
+export const scripting = perServer((s) => new Scripting(s));
 
 let globalsInstalled = false;
 

@@ -20,6 +20,7 @@ import type { Client } from './client.js';
 import { timeFreeze } from './dispatch.js';
 import { onResetStats, registerInfoFields, usedMemory } from './info.js';
 import type { Server } from './server.js';
+import { perServer } from './per-server.js';
 
 export const EVICT_OK = 0;
 export const EVICT_RUNNING = 1;
@@ -336,13 +337,7 @@ function sampleTtl(db: Db, n: number): number[] {
 
 // ------------------------------------------------------------------ wiring
 
-const instances = new WeakMap<Server, Evictor>();
-
-export function evictor(s: Server): Evictor {
-  let e = instances.get(s);
-  if (!e) { e = new Evictor(s); instances.set(s, e); }
-  return e;
-}
+export const evictor = perServer((s) => new Evictor(s));
 
 let globalsInstalled = false;
 
