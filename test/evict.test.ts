@@ -83,6 +83,9 @@ async function squeeze(bytes: number): Promise<number> {
   return triggerEvicted;
 }
 
+/** Bytes allocated for the query buffers of every connected client, right now. */
+const queryBuffers = () => [...srv.server.clients.values()].reduce((n, cl) => n + cl.parser.allocated, 0);
+
 /** Waits for the eviction that continues between event-loop turns to finish. */
 async function settled(): Promise<void> {
   const ev = evictor(srv.server);
@@ -95,7 +98,7 @@ describe('used memory', () => {
     const a = await used();
     const direct = usedMemory(srv.server);
     assert.ok(Math.abs(direct - a) < 64 * 1024, `${direct} vs ${a}`);
-    const a0 = direct - [...srv.server.clients.values()].reduce((n, cl) => n + ((cl.parser as unknown as { allocated: number }).allocated ?? 0), 0);
+    const a0 = direct - queryBuffers();
     await fill('k', 1000);
     const b = await used();
     // 1000 blocks of ~144 bytes, the index table, and the query buffer the pipeline grew.
@@ -103,8 +106,7 @@ describe('used memory', () => {
     await r.call('flushall');
     // What remains is the query buffer the pipeline grew (trimmed later by the clients cron, at
     // any moment): read both in the same turn, against the same reading taken before the fill.
-    const qbuf = () => [...srv.server.clients.values()].reduce((n, cl) => n + ((cl.parser as unknown as { allocated: number }).allocated ?? 0), 0);
-    const c = usedMemory(srv.server) - qbuf();
+    const c = usedMemory(srv.server) - queryBuffers();
     assert.ok(Math.abs(c - a0) < 32 * 1024, `after flush ${c} vs ${a0} (without query buffers)`);
   });
 
