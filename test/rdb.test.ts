@@ -363,7 +363,7 @@ describe('BGSAVE', () => {
     await r.call('swapdb', '0', '1');
     await sleep(200); // 'gone' expires: actively or lazily on the reads below
     await r.call('get', 'gone');
-    await r.call('flushdb'); // db 0 (the old db 1) goes entirely: the snapshot completes first
+    await r.call('flushdb'); // db 0 (the old db 1) goes entirely: the snapshot keeps its index
     await r.call('config', 'set', 'rdb-key-save-delay', '0');
     await bgsaveDone(r);
     assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok');
@@ -480,20 +480,46 @@ describe('BGSAVE', () => {
     });
   }
 
-  test('FLUSHALL during a background save: the save completes with the old data', async () => {
+  test('FLUSHALL during a background save stops it (as Valkey kills its child): no file, status still ok; with save points the empty dataset is saved', async () => {
     const dir = tmp();
-    const a = await server(dir);
+    const logs: string[] = [];
+    const a = await server(dir, {}, logs);
     const r = a.r;
     for (let i = 0; i < 50; i++) await r.call('set', `k${i}`, String(i));
     await r.call('config', 'set', 'rdb-key-save-delay', '20000');
     await r.call('bgsave');
+    const t0 = Date.now();
+    assert.equal(await r.call('flushall'), 'OK');
+    assert.ok(Date.now() - t0 < 500, 'FLUSHALL does not wait for the save');
+    assert.equal(await persistenceInfo(r, 'rdb_bgsave_in_progress'), '0');
+    assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok', 'a killed save is not a failed one');
+    // The change counter grows by the keys removed (50 SETs + 50 flushed).
+    assert.equal(await persistenceInfo(r, 'rdb_changes_since_last_save'), '100');
+    assert.ok(logs.some((l) => /Background saving terminated by signal 10/.test(l)), logs.join('\n'));
+    await sleep(100);
+    assert.equal(existsSync(join(dir, 'dump.rdb')), false, 'the killed save wrote no file');
+    assert.deepEqual((await import('node:fs')).readdirSync(dir).filter((f) => f.startsWith('temp-')), [], 'no temp file left');
+    // FLUSHALL ASYNC and an empty dataset: the same, and the counter does not move.
+    await r.call('set', 'x', '1');
+    await r.call('config', 'set', 'rdb-key-save-delay', '20000');
+    await r.call('bgsave');
+    assert.equal(await r.call('flushall', 'async'), 'OK');
+    assert.equal(await persistenceInfo(r, 'rdb_bgsave_in_progress'), '0');
+    const dirty = await persistenceInfo(r, 'rdb_changes_since_last_save');
     await r.call('flushall');
-    assert.equal(await persistenceInfo(r, 'current_save_keys_processed'), '50', 'serialized before the flush');
+    assert.equal(await persistenceInfo(r, 'rdb_changes_since_last_save'), dirty);
+    // With save points: killed, then the empty dataset saved at once (counter 0, status ok).
+    for (let i = 0; i < 20; i++) await r.call('set', `k${i}`, String(i));
+    await r.call('config', 'set', 'save', '3600 1');
+    await r.call('bgsave');
+    assert.equal(await r.call('flushall'), 'OK');
+    assert.equal(await persistenceInfo(r, 'rdb_bgsave_in_progress'), '0');
+    assert.equal(await persistenceInfo(r, 'rdb_changes_since_last_save'), '0');
+    assert.ok(existsSync(join(dir, 'dump.rdb')));
     await r.call('config', 'set', 'rdb-key-save-delay', '0');
-    await waitFor(() => existsSync(join(dir, 'dump.rdb')), 'the file');
     await stop(a);
     const b = await server(dir);
-    assert.equal(await b.r.call('dbsize'), 50);
+    assert.equal(await b.r.call('dbsize'), 0);
     await stop(b);
   });
 });
@@ -649,30 +675,60 @@ describe('incremental key-set capture (BGSAVE replies at once)', () => {
     await stop(b);
   });
 
-  test('FLUSHDB / FLUSHDB ASYNC / FLUSHALL ASYNC during a background save: the save completes with the old data first', async () => {
-    for (const flush of [['flushdb'], ['flushdb', 'async'], ['flushall', 'async']]) {
+  test('FLUSHDB / FLUSHDB ASYNC during a background save: the save goes on in slices and keeps the old data of that db', async () => {
+    for (const flush of [['flushdb'], ['flushdb', 'async']]) {
       const dir = tmp();
       const a = await server(dir);
       const r = a.r;
       for (const db of [0, 3]) {
         await r.call('select', String(db));
         for (let i = 0; i < 40; i++) await r.call('set', `k${i}`, `${db}-${i}`);
+        await r.call('sadd', 'set', 'a', 'b', String(db));
       }
-      const before = await dumpAll(r, 4);
+      const before = await r.call('debug', 'digest');
       await r.call('config', 'set', 'rdb-key-save-delay', '20000');
       assert.equal(await r.call('bgsave'), 'Background saving started');
       await r.call('select', '3');
+      const t0 = Date.now();
       await r.call(...(flush as [string, ...string[]]));
-      assert.equal(await persistenceInfo(r, 'current_save_keys_processed'), '80', `${flush.join(' ')}: serialized before the flush`);
-      await r.call('set', 'after', 'flush');
+      assert.ok(Date.now() - t0 < 500, 'the flush does not finish the save');
+      assert.equal(await persistenceInfo(r, 'rdb_bgsave_in_progress'), '1', `${flush.join(' ')}: still running`);
+      assert.ok(Number(await persistenceInfo(r, 'current_save_keys_processed')) < 82, 'not serialized at once');
+      assert.equal(await r.call('dbsize'), 0);
+      // New keys in the flushed db (they may reuse nothing of the old blocks) stay out of the image.
+      for (let i = 0; i < 30; i++) await r.call('set', `k${i}`, 'new');
+      await r.call('select', '0');
+      await r.call('flushdb'); // the other db too, before or after its turn
       await r.call('config', 'set', 'rdb-key-save-delay', '0');
       await bgsaveDone(r);
       assert.equal(await persistenceInfo(r, 'rdb_last_bgsave_status'), 'ok');
+      // The kept blocks are freed afterwards by the background freer.
+      await waitFor(async () => /lazyfree_pending_objects:0\r/.test(await r.call('info', 'memory') as string), 'the kept blocks to be freed');
       await stop(a);
       const b = await server(dir);
-      assert.deepEqual(await dumpAll(b.r, 4), before, flush.join(' '));
+      assert.equal(await b.r.call('debug', 'digest'), before, flush.join(' '));
+      assert.equal(await b.r.call('dbsize'), 41);
       await stop(b);
     }
+  });
+
+  test('FLUSHALL during BGREWRITEAOF: the rewrite is not stopped and its base is the dataset of its start', async () => {
+    const dir = tmp();
+    const a = await server(dir, { appendonly: 'yes' });
+    const r = a.r;
+    for (let i = 0; i < 60; i++) await r.call('set', `k${i}`, String(i));
+    await waitFor(async () => (await persistenceInfo(r, 'aof_rewrite_in_progress')) === '0', 'the first rewrite');
+    await r.call('config', 'set', 'rdb-key-save-delay', '20000');
+    await r.call('bgrewriteaof');
+    await r.call('flushall');
+    await r.call('set', 'after', '1');
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    await waitFor(async () => (await persistenceInfo(r, 'aof_rewrite_in_progress')) === '0', 'the rewrite');
+    assert.equal(await persistenceInfo(r, 'aof_last_bgrewrite_status'), 'ok');
+    await stop(a);
+    const b = await server(dir, { appendonly: 'yes' });
+    assert.deepEqual(await b.r.call('keys', '*'), ['after']);
+    await stop(b);
   });
 
   test('an AOF base in RDB format taken during writes is the dataset of its start', async () => {

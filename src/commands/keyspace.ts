@@ -354,12 +354,13 @@ function flushdbCommand(c: Client, argv: Buffer[]): void {
   c.w.ok();
 }
 
-/** Set by the persistence subsystem: with save points, FLUSHALL also saves the (empty) dataset. */
-export const flushAllHooks: { after: ((c: Client) => void) | null } = { after: null };
+/** Set by the persistence subsystem: FLUSHALL stops a background save and, with save points, saves the (empty) dataset. */
+export const flushAllHooks: { before: ((c: Client) => void) | null; after: ((c: Client) => void) | null } = { before: null, after: null };
 
 function flushallCommand(c: Client, argv: Buffer[]): void {
   const async = flushMode(c, argv);
   if (async === null) return;
+  flushAllHooks.before?.(c);
   c.server.ks.flushAll(async);
   flushAllHooks.after?.(c);
   c.w.ok();

@@ -286,7 +286,7 @@ function finishBgsave(s: Server, bg: BackgroundSave, err: Error | null): void {
   s.log.verbose(`Background save: ${bg.snapshot.keysProcessed} keys written in ${bg.snapshot.slices} slices (longest ${bg.snapshot.maxSliceMs.toFixed(2)} ms), ${bg.snapshot.cowBytes} bytes copied before writes`);
   if (bg.snapshot.cancelled) {
     // Like a fork child killed on purpose (SIGUSR1): logged, but not a failed save.
-    s.log.warning(`Background saving terminated by signal 10`);
+    s.log.warning(`Background ${bg.target === 'disk' ? 'saving' : 'RDB transfer'} terminated by signal 10`);
   } else if (bg.target === 'disk') {
     if (ok) {
       s.log.notice('DB saved on disk');
@@ -587,15 +587,24 @@ setReloadHandler((c, opts) => {
   return null;
 });
 
-// FLUSHALL with save points writes the empty dataset at once (a running disk save of the old data
-// is stopped first), so the next restart cannot bring the flushed keys back.
+// FLUSHALL (valkey-server's flushAllDataAndResetRDB): a background RDB save or transfer in
+// progress is stopped, as Valkey kills its child with SIGUSR1 (not a failed save: the last
+// status stays); the change counter grows by the number of keys removed; with save points the
+// empty dataset is saved at once, so the next restart cannot bring the flushed keys back.
+let flushAllDirty = -1;
+let flushAllKeys = 0;
+flushAllHooks.before = (c) => {
+  const s = c.server;
+  flushAllDirty = s.ks.dirty;
+  flushAllKeys = s.ks.totalKeys;
+  if (persistence(s).current !== null) killBgsave(s, 'flushall');
+};
 flushAllHooks.after = (c) => {
   const s = c.server;
-  if (s.config.saveParams().length === 0) return;
-  const cur = persistence(s).current;
-  if (cur !== null && cur.target === 'disk') killBgsave(s, 'flushall');
-  saveSync(s);
-  // The save reset the change counter; the flush is still replicated and logged.
+  if (flushAllDirty >= 0) s.ks.dirty = flushAllDirty + flushAllKeys;
+  flushAllDirty = -1;
+  if (s.config.saveParams().length > 0) saveSync(s);
+  // Replicated and logged even when the counter did not move (an empty dataset, or the save reset it).
   s.propagator.forceCurrent();
 };
 

@@ -7,9 +7,10 @@
 // Snapshots without fork: a Snapshot notes, at its start, each database's key index (nothing per
 // key), then walks those indexes in time slices with a SCAN cursor and serializes what it meets,
 // leaving out the blocks the arena handed out after the start (`arena.onAlloc`). The keyspace
-// calls `beforeWrite(address)` before it modifies, replaces or frees a block and `beforeFlush()`
-// before dropping keys wholesale; a key of the start not serialized yet is serialized right then
-// (copy-on-write), so the snapshot is the dataset exactly as it was when it started.
+// calls `beforeWrite(address)` before it modifies, replaces or frees a block (a key of the start
+// not serialized yet is serialized right then: copy-on-write) and `beforeFlush(index)` before
+// dropping a database's keys wholesale (the snapshot keeps that index and frees it when done), so
+// the snapshot is the dataset exactly as it was when it started.
 import type { Server } from '../server/server.js';
 import type { Db, Keyspace } from '../store/keyspace.js';
 import { FLAG_OBJ, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from '../store/arena.js';
@@ -622,7 +623,8 @@ interface DbPlan {
   /**
    * The database's key index at the start. Blocks never move from one index to another (MOVE and
    * RENAME make new blocks; SWAPDB swaps whole indexes between databases), so every key present at
-   * the start is in this index until it is deleted; FLUSHDB / FLUSHALL end the snapshot first.
+   * the start is in this index until it is deleted; FLUSHDB / FLUSHALL leave the index to the
+   * snapshot (onBeforeFlush) instead of freeing its blocks.
    */
   dict: Dict;
   /** Keys at the start (the RESIZEDB hint). */
@@ -765,7 +767,20 @@ export class Snapshot {
     this.keysProcessed++;
   };
 
-  private readonly onBeforeFlush = (): void => { this.runToEnd(); };
+  /** Key indexes a flush took from their database while this snapshot still had to write them. */
+  private kept: Dict[] = [];
+
+  /**
+   * A database is about to be emptied: the snapshot keeps its index when it is one of the start
+   * not written in full yet (the fork child's copy of the flushed keys, without finishing the
+   * snapshot first); its blocks are freed once the snapshot ends.
+   */
+  private readonly onBeforeFlush = (dict: Dict): boolean => {
+    for (let i = this.dbIdx; i < this.plans.length; i++) {
+      if (this.plans[i]!.dict === dict) { this.kept.push(dict); return true; }
+    }
+    return false;
+  };
 
   /** Schedules slices of `sliceMs` until done (requests are served between slices). */
   run(sliceMs = SNAPSHOT_SLICE_MS): void {
@@ -968,6 +983,8 @@ export class Snapshot {
     if (this.ks.beforeFlush === this.onBeforeFlush) this.ks.beforeFlush = null;
     if (this.ks.arena.onAlloc === this.onAlloc) this.ks.arena.onAlloc = null;
     this.plans = [];
+    for (const d of this.kept) this.ks.freeLater(d);
+    this.kept = [];
     this.skip.maps = [];
     this.pending.maps = [];
     // The output buffer goes back to the pool (its last bytes are already with the sink).

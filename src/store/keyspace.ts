@@ -40,6 +40,8 @@ interface LazyFreeJob {
   table: number;
   bucket: number;
   remaining: number;
+  /** False for blocks a snapshot kept past a synchronous flush: not counted as lazyfreed_objects. */
+  stat: boolean;
 }
 
 /** Dense list of the keys that carry a TTL, for uniform sampling by the active expire cycle. */
@@ -368,10 +370,9 @@ export class Db {
     return dst.setObject(newKey, type, ar.encoding(a), clone(this.object(a), type), expire);
   }
 
-  /** Removes every key. */
+  /** Removes every key (Keyspace.flushDb / flushAll first let a snapshot in progress keep the index). */
   clear(): void {
     const ks = this.ks;
-    if (ks.beforeFlush !== null) ks.beforeFlush();
     if (this.dict.size > 0) {
       const ar = ks.arena;
       this.dict.forEach((a) => ar.free(a));
@@ -383,7 +384,6 @@ export class Db {
 
   /** Detaches the contents (for lazy freeing); returns the old index. */
   detach(): Dict {
-    if (this.ks.beforeFlush !== null) this.ks.beforeFlush();
     const d = this.dict;
     this.dict = new Dict(this.ks.arena);
     this.ttl.clear();
@@ -452,8 +452,12 @@ export class Keyspace {
    * finds it (callers may then change the value in place). null when no snapshot runs.
    */
   beforeWrite: ((a: number) => void) | null = null;
-  /** Called before keys are dropped wholesale (FLUSHDB / FLUSHALL / clear), same purpose. */
-  beforeFlush: (() => void) | null = null;
+  /**
+   * Called with a database's key index before its keys are dropped wholesale (FLUSHDB, FLUSHALL),
+   * same purpose. Returns true when the snapshot keeps that index: the database then gets a new
+   * one and the old blocks are not freed here (the snapshot hands them to freeLater() when done).
+   */
+  beforeFlush: ((dict: Dict) => boolean) | null = null;
   private lazyFree: LazyFreeJob[] = [];
   private lazyPending = 0;
   /** Database the next active expire slice starts with (rotates so none starves). */
@@ -618,7 +622,7 @@ export class Keyspace {
           while (a !== 0) { const nx = ar.next(a); ar.free(a); a = nx; n++; }
           t[job.bucket++] = 0;
           if (n >= 1024) {
-            job.remaining -= n; this.lazyPending -= n; this.stats.lazyfreedObjects += n;
+            job.remaining -= n; this.lazyPending -= n; if (job.stat) this.stats.lazyfreedObjects += n;
             n = 0;
             if (performance.now() - start > budgetMs) return true;
           }
@@ -626,7 +630,7 @@ export class Keyspace {
         job.table++;
         job.bucket = 0;
       }
-      job.remaining -= n; this.lazyPending -= n; this.stats.lazyfreedObjects += n;
+      job.remaining -= n; this.lazyPending -= n; if (job.stat) this.stats.lazyfreedObjects += n;
       n = 0;
       this.lazyPending -= job.remaining; // 0 unless the count drifted
       this.lazyFree.shift();
@@ -639,21 +643,38 @@ export class Keyspace {
 
   /** FLUSHDB: sync frees now, async hands the table to the background freer. */
   flushDb(db: Db, async: boolean): void {
-    if (async && db.size > 0) {
-      const n = db.size;
-      this.lazyFree.push({ dict: db.detach(), table: 0, bucket: 0, remaining: n });
-      this.lazyPending += n;
-    } else db.clear();
+    this.emptyDb(db, async);
     this.changed(db.id, null, 'flushdb', NOTIFY_GENERIC);
   }
 
+  /** Drops db's keys: kept by a snapshot in progress, handed to the background freer (async), or freed now. */
+  private emptyDb(db: Db, async: boolean): void {
+    if (db.size > 0 && this.beforeFlush !== null && this.beforeFlush(db.dict)) db.detach();
+    else if (async && db.size > 0) {
+      const n = db.size;
+      this.lazyFree.push({ dict: db.detach(), table: 0, bucket: 0, remaining: n, stat: true });
+      this.lazyPending += n;
+    } else db.clear();
+  }
+
+  /** Frees the blocks of an index a snapshot kept past a flush, in the background freer's slices. */
+  freeLater(dict: Dict): void {
+    if (dict.size === 0) return;
+    this.lazyFree.push({ dict, table: 0, bucket: 0, remaining: dict.size, stat: false });
+    this.lazyPending += dict.size;
+  }
+
   flushAll(_async: boolean): void {
-    if (this.beforeFlush !== null) this.beforeFlush();
-    // Every block goes at once: dropping the slabs is O(number of slabs).
-    for (const db of this.dbs) { db.dict.clear(); db.ttl.clear(); db.avgTtl = 0; }
-    this.lazyFree = [];
-    this.lazyPending = 0;
-    this.arena.reset();
+    if (this.beforeFlush !== null) {
+      // A snapshot in progress keeps the indexes it still has to write; the rest is freed key by key.
+      for (const db of this.dbs) this.emptyDb(db, false);
+    } else {
+      // Every block goes at once: dropping the slabs is O(number of slabs).
+      for (const db of this.dbs) { db.dict.clear(); db.ttl.clear(); db.avgTtl = 0; }
+      this.lazyFree = [];
+      this.lazyPending = 0;
+      this.arena.reset();
+    }
     for (const db of this.dbs) this.changed(db.id, null, 'flushall', NOTIFY_GENERIC);
   }
 
