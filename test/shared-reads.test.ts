@@ -166,7 +166,7 @@ describe('shared read buffer', () => {
     await sleep(300);
     const server = [...srv.server.clients.values()].find((c) => c.socket !== null && c.socket.remotePort === sock.localPort);
     assert.ok(server, 'server-side client found');
-    if (server.directWrites) assert.ok(server.socket!.writableLength > 0, 'part of the replies waits in the stream');
+    assert.ok(server.queuedBytes > 0, 'part of the replies waits for the kernel');
     // Meanwhile other clients keep being served.
     assert.equal(await r.call('PING'), 'PONG');
     sock.resume();
@@ -178,6 +178,36 @@ describe('shared read buffer', () => {
     const got = Buffer.concat(chunks);
     assert.equal(got.length, want.length);
     assert.ok(got.equals(want), 'replies arrive byte for byte in request order');
+  });
+
+  test('replies waiting for a stalled reader show in CLIENT LIST omem, and killing the reader mid-write is safe', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024, 0x61);
+    await r.call('SET', 'bigreply2', big);
+    const sock = net.connect({ port: srv.port, host: '127.0.0.1' });
+    await new Promise<void>((res) => sock.once('connect', () => res()));
+    sock.on('error', () => {});
+    sock.pause();
+    sock.write(Buffer.concat([encodeCommand(['CLIENT', 'SETNAME', 'stalled']), encodeCommand(['GET', 'bigreply2']), encodeCommand(['GET', 'bigreply2'])]));
+    let line = '';
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const list = String(await r.call('CLIENT', 'LIST'));
+      line = list.split('\n').find((l) => l.includes('name=stalled')) ?? '';
+      const omem = Number(/ omem=(\d+)/.exec(line)?.[1] ?? 0);
+      if (omem > 0) break;
+      await sleep(20);
+    }
+    const omem = Number(/ omem=(\d+)/.exec(line)?.[1] ?? -1);
+    const oll = Number(/ oll=(\d+)/.exec(line)?.[1] ?? -1);
+    assert.ok(omem > 0 && omem <= 2 * (big.length + 16), `omem counts the replies the kernel has not taken: ${line}`);
+    assert.equal(oll, 1);
+    const id = /^id=(\d+)/.exec(line)![1]!;
+    assert.equal(await r.call('CLIENT', 'KILL', 'ID', id), 1);
+    sock.destroy();
+    await sleep(50);
+    assert.equal(await r.call('PING'), 'PONG');
+    assert.ok(!String(await r.call('CLIENT', 'LIST')).includes('name=stalled'));
+    await r.call('DEL', 'bigreply2');
   });
 
   test('many clients pipelining at once: every reply matches its own request', async () => {

@@ -88,8 +88,7 @@ function argvMem(c: Client, current: Client | null): number {
 /** One CLIENT LIST line (without the newline). `current` is the client running the command. */
 export function clientInfoString(c: Client, current: Client | null = null): string {
   const now = Date.now();
-  const sock = c.socket;
-  const pending = sock ? sock.writableLength : 0;
+  const pending = c.queuedBytes;
   const rbs = c.w.buf ? c.w.buf.length : 0;
   const qbuf = c.parser.pending;
   const qfree = c.parser.free;

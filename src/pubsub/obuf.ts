@@ -1,7 +1,8 @@
 // Output buffer limits (`client-output-buffer-limit`) for the normal and pubsub client classes.
 //
-// A client's pending output is what the socket has not yet handed to the kernel
-// (socket.writableLength) plus what its writer holds. When it reaches the class's hard limit, or
+// A client's pending output is what the kernel has not yet taken (Client.queuedBytes: the
+// socket's stream plus direct handle writes) plus what its writer holds. When it reaches the
+// class's hard limit, or
 // stays at or over the soft limit for longer than the soft seconds, the client is disconnected,
 // its pending output dropped (the server keeps none of it), the disconnection counted in
 // client_output_buffer_limit_disconnections and logged like Valkey. The checks run when a reply

@@ -228,7 +228,7 @@ export class ReplicationPrimary {
     for (const r of [...this.replicas]) {
       if (r.state !== ReplState.Online) continue;
       this.write(r, out);
-      if (hard > 0 && (r.c.socket?.writableLength ?? 0) > hard) this.overLimit(r);
+      if (hard > 0 && r.c.queuedBytes > hard) this.overLimit(r);
     }
   }
 
@@ -373,7 +373,7 @@ export class ReplicationPrimary {
       for (const r of waiting) this.write(r, Buffer.from(`$EOF:${mark}\r\n`));
       const sink: SnapshotSink = {
         write: (chunk) => { for (const r of waiting) if (r.state === ReplState.WaitBgsaveEnd) this.write(r, chunk); },
-        congested: () => waiting.some((r) => (r.c.socket?.writableLength ?? 0) > 32 * 1024 * 1024),
+        congested: () => waiting.some((r) => r.c.queuedBytes > 32 * 1024 * 1024),
       };
       result = startBgsave(s, { target: 'socket', sink, version });
       if (typeof result !== 'string') {

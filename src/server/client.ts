@@ -1,8 +1,8 @@
 // One connected client: its socket, request parser, reply writer and per-connection state.
 // Requests from one read are executed in order and their replies leave in one socket write.
 import type { Socket } from 'node:net';
-import { writeSync } from 'node:fs';
 import { sharedReadMemory } from './readbuf.js';
+import { directWrite, directWriteHandle } from './handle-write.js';
 import { RespParser, ProtocolError } from '../protocol/parser.js';
 import { Writer } from '../protocol/writer.js';
 import type { Db } from '../store/keyspace.js';
@@ -105,11 +105,10 @@ export class Client {
   extraFlags = '';
   /** Reads arrive in a buffer shared by all clients (server/readbuf.ts): nothing may point into it after onData. */
   sharedReads = false;
-  /**
-   * Replies may be written straight to the socket's descriptor (see send()). Off unless
-   * PEREGRINE_DIRECT_WRITES=1: it stalled clients at pipeline 1 under load (docs/architecture.md).
-   */
-  directWrites = false;
+  /** The socket's stream handle when replies are written to it directly (server/handle-write.ts). */
+  private handle: ReturnType<typeof directWriteHandle> = null;
+  /** Bytes of direct writes the kernel has not taken yet. */
+  directQueued = 0;
   private pendingFlush = false;
   /** True while the input loop is running (re-entrancy guard). */
   private processing = false;
@@ -131,6 +130,7 @@ export class Client {
         this.laddr = formatAddr(socket.localAddress, socket.localPort);
       }
       this.fd = handle && typeof handle.fd === 'number' ? handle.fd : -1;
+      this.handle = directWriteHandle(socket);
     } else {
       this.addr = ''; this.laddr = ''; this.fd = -1; this.unixSocket = false;
     }
@@ -213,24 +213,20 @@ export class Client {
   }
 
   /**
-   * Hands reply bytes to the kernel. With direct writes on, and nothing queued in the socket's
-   * stream, the bytes go out with one write(2) on the descriptor, skipping the Writable stream
-   * and its per-write request object; whatever the kernel does not take at once (or an error) is
-   * left to the stream, which queues it, keeps the order and reports errors as usual.
+   * Hands reply bytes to the kernel: straight to the socket's handle when the socket's own
+   * stream has nothing waiting (libuv keeps every write on the handle in order, so what the
+   * stream sends later still goes after these bytes), else through the stream.
    */
   private send(out: Buffer): void {
     const sock = this.socket!;
-    if (this.directWrites && sock.writableLength === 0) {
-      let n = 0;
-      try {
-        n = writeSync(this.fd, out, 0, out.length);
-      } catch {
-        n = 0; // EAGAIN, EPIPE, ...: the stream retries or reports it
-      }
-      if (n === out.length) return;
-      out = out.subarray(n);
-    }
+    if (this.handle !== null && sock.writableLength === 0 && directWrite(this.handle, out, this) === 0) return;
     sock.write(out);
+  }
+
+  /** A direct write that had to wait failed: the connection is unusable. */
+  onDirectWriteError(_status: number): void {
+    this.directQueued = 0;
+    if (!this.closed) this.socket?.destroy();
   }
 
   /** Schedules a flush for replies produced outside this client's own input handling. */
@@ -268,5 +264,8 @@ export class Client {
   }
 
   /** Bytes in the output queue not yet handed to the kernel. */
-  get outputBytes(): number { return (this.socket?.writableLength ?? 0) + this.w.length; }
+  get outputBytes(): number { return this.queuedBytes + this.w.length; }
+
+  /** Bytes handed to the socket that the kernel has not taken yet. */
+  get queuedBytes(): number { return (this.socket?.writableLength ?? 0) + this.directQueued; }
 }

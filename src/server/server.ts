@@ -308,10 +308,7 @@ export class Server {
     const c = new Client(this, socket, this.nextClientId++);
     this.clients.set(c.id, c);
     this.stats.totalConnections++;
-    if (readIntoSharedBuffer(socket, (chunk) => c.onData(chunk))) {
-      c.sharedReads = true;
-      c.directWrites = c.fd >= 0 && process.env.PEREGRINE_DIRECT_WRITES === '1';
-    }
+    if (readIntoSharedBuffer(socket, (chunk) => c.onData(chunk))) c.sharedReads = true;
     else socket.on('data', (chunk: Buffer) => c.onData(chunk));
     socket.on('error', () => c.close());
     socket.on('close', () => { if (!c.closed) { c.closed = true; this.removeClient(c); } });
