@@ -262,6 +262,39 @@ describe('stop-writes-on-bgsave-error', () => {
   });
 });
 
+describe('a BGSAVE whose temporary file cannot be created', () => {
+  test('answers "Background saving started", then fails as Valkey\'s child does: status err, the log lines, MISCONF with save points', async () => {
+    const dir = tmp();
+    const data = join(dir, 'data');
+    mkdirSync(data);
+    const logs: string[] = [];
+    const srv = await startServer({ config: { dir: data, save: '', loglevel: 'notice' }, logSink: (l: string) => logs.push(l) });
+    servers.push(srv);
+    const r = connect(srv.port);
+    await r.call('SET', 'a', '1');
+    // (Root ignores permissions: the directory goes away instead.)
+    rmSync(data, { recursive: true });
+    assert.equal(await r.call('BGSAVE'), 'Background saving started');
+    await waitFor(async () => (await infoMap(r)).get('rdb_bgsave_in_progress') === '0', 'the save to end');
+    assert.equal((await infoMap(r)).get('rdb_last_bgsave_status'), 'err');
+    assert.ok(logs.some((l) => /Failed opening the temp RDB file temp-\d+-\d+\.rdb \(in server root dir .*\) for saving: No such file or directory/.test(l)), logs.join('\n'));
+    assert.ok(logs.some((l) => /# Background saving error$/.test(l)), logs.join('\n'));
+    // No save points: nothing to protect, writes go on.
+    assert.equal(await r.call('SET', 'b', '2'), 'OK');
+    await r.call('CONFIG', 'SET', 'save', '3600 1');
+    assert.equal(await errorOf(r.call('SET', 'b', '3')), MISCONF);
+    // BGSAVE itself is still accepted (and fails again); once the directory is back a save lifts it.
+    assert.equal(await r.call('BGSAVE'), 'Background saving started');
+    await waitFor(async () => (await infoMap(r)).get('rdb_bgsave_in_progress') === '0', 'the save to end');
+    assert.equal(await errorOf(r.call('SET', 'b', '3')), MISCONF);
+    mkdirSync(data);
+    assert.equal(await r.call('BGSAVE'), 'Background saving started');
+    await waitFor(async () => (await infoMap(r)).get('rdb_bgsave_in_progress') === '0', 'the save to end');
+    assert.equal((await infoMap(r)).get('rdb_last_bgsave_status'), 'ok');
+    assert.equal(await r.call('SET', 'b', '3'), 'OK');
+  });
+});
+
 // ------------------------------------------------------------------ FLUSHALL and signals
 
 describe('saving on FLUSHALL and on SIGTERM', () => {

@@ -20,6 +20,7 @@ import { shutdownHooks } from '../commands/monitor.js';
 import { flushAllHooks } from '../commands/keyspace.js';
 import { NOTIFY_LOADED } from '../store/types.js';
 import { E } from '../errors.js';
+import { strerror } from '../server/config.js';
 
 /** Seconds to wait before retrying a failed background save from the save points. */
 const BGSAVE_RETRY_DELAY = 5;
@@ -106,7 +107,7 @@ function writeFileAtomic(s: Server, path: string, chunks: Buffer[]): string | nu
   try {
     fd = openSync(tmp, 'w');
   } catch (e) {
-    s.log.warning(`Failed opening the temp RDB file ${tmp.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${(e as Error).message}`);
+    s.log.warning(`Failed opening the temp RDB file ${tmp.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${strerror(e)}`);
     return 'ERR';
   }
   try {
@@ -220,19 +221,18 @@ export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
   let sink: SnapshotSink;
   let fileSink: FileSink | null = null;
   let tmpPath = '';
+  /** The temp file could not be created: like Valkey's child, the save starts and then fails. */
+  let openError: Error | null = null;
   const finalPath = rdbPath(s);
   if (opts.target === 'disk') {
     tmpPath = join(s.config.str('dir'), `temp-${process.pid}-${++tmpSeq}.rdb`);
-    let fd: number;
     try {
-      fd = openSync(tmpPath, 'w');
+      fileSink = new FileSink(openSync(tmpPath, 'w'));
+      sink = fileSink;
     } catch (e) {
-      s.log.warning(`Failed opening the temp RDB file ${tmpPath.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${(e as Error).message}`);
-      st.lastBgsaveStatus = 'err';
-      return 'ERR';
+      openError = e as Error;
+      sink = { write() { /* nothing is written */ } };
     }
-    fileSink = new FileSink(fd);
-    sink = fileSink;
   } else {
     sink = opts.sink!;
   }
@@ -254,7 +254,7 @@ export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
   if (opts.target === 'disk') s.log.notice(`Background saving started by pid ${process.pid}`);
   else s.log.notice(`Background RDB transfer started by pid ${process.pid} to replica sockets`);
   snap.onFinish((err) => {
-    if (fileSink === null) { finishBgsave(s, bg, err); return; }
+    if (fileSink === null) { finishBgsave(s, bg, err); return; } // (socket target, or no temp file)
     if (err) {
       fileSink.abandon();
       try { unlinkSync(tmpPath); } catch { /* ignore */ }
@@ -273,7 +273,14 @@ export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
       });
     });
   });
-  snap.run();
+  if (openError === null) snap.run();
+  else {
+    const e = openError;
+    setImmediate(() => {
+      s.log.warning(`Failed opening the temp RDB file ${tmpPath.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${strerror(e)}`);
+      snap.failWith(Object.assign(new Error(`can't open the temp RDB file: ${strerror(e)}`), { logged: true }));
+    });
+  }
   return snap;
 }
 
@@ -296,7 +303,9 @@ function finishBgsave(s: Server, bg: BackgroundSave, err: Error | null): void {
       s.lastSave = Math.floor(Date.now() / 1000);
       st.lastBgsaveStatus = 'ok';
     } else {
-      s.log.warning(`Background saving error: ${err!.message}`);
+      // (As Valkey: the child logs the cause, the parent "Background saving error".)
+      if (!(err as Error & { logged?: boolean }).logged) s.log.warning(`Write error saving DB on disk: ${err!.message}`);
+      s.log.warning('Background saving error');
       st.lastBgsaveStatus = 'err';
     }
   } else if (ok) s.log.notice('Background RDB transfer terminated with success');

@@ -945,6 +945,9 @@ export class Snapshot {
     this.fail(new Error(reason));
   }
 
+  /** Ends the snapshot with an error (its output cannot be written): a failed save. */
+  failWith(err: Error): void { this.fail(err); }
+
   /** Hands what the output holds to the sink: the buffer itself for a recycling sink (the output continues in a pooled chunk), a copy otherwise. */
   private checksumOut(): void {
     if (this.out.pos > this.crcPos) this.crc.update(this.out.buf, this.crcPos, this.out.pos);
