@@ -51,5 +51,35 @@ export function readIntoSharedBuffer(socket: Socket, onData: (chunk: Buffer) => 
   const ab = buf.buffer as ArrayBuffer, base = buf.byteOffset;
   rec[symbols.cb] = (n: number): undefined => { onData(viewAt(ab, base, n)); return undefined; };
   handle.useUserBuffer(buf);
+  // Node's own read callback (onStreamRead) only forwards a positive byte count to kBufferCb
+  // above, after a socket-timeout bookkeeping call we never need (idle timeouts are the cron's).
+  // Where the byte count can be read from the stream binding, reads go to onData directly and
+  // everything else (end of stream, errors) still goes through Node's callback.
+  const h = handle as unknown as { onread?: (this: unknown, ab?: ArrayBuffer) => unknown };
+  const nodeOnRead = h.onread;
+  if (readState !== null && typeof nodeOnRead === 'function') {
+    const st = readState, kNread = kReadBytesOrError;
+    h.onread = function (this: unknown, arrayBuffer?: ArrayBuffer): unknown {
+      const n = st[kNread]!;
+      if (n > 0 && !socket.destroyed) { onData(viewAt(ab, base, n)); return undefined; }
+      return nodeOnRead.call(this, arrayBuffer);
+    };
+  }
   return true;
+}
+
+// The stream binding's shared result array: its kReadBytesOrError slot holds each read's byte count.
+let readState: Int32Array | null = null;
+let kReadBytesOrError = 0;
+if (process.env.PEREGRINE_STREAM_READS !== '1') {
+  try {
+    const binding = (process as unknown as { binding?: (name: string) => { streamBaseState?: unknown; kReadBytesOrError?: unknown } }).binding;
+    const b = typeof binding === 'function' ? binding('stream_wrap') : null;
+    if (b && b.streamBaseState instanceof Int32Array && typeof b.kReadBytesOrError === 'number') {
+      readState = b.streamBaseState;
+      kReadBytesOrError = b.kReadBytesOrError;
+    }
+  } catch {
+    readState = null;
+  }
 }
