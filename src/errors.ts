@@ -131,6 +131,8 @@ export const E = {
   saveFailed: 'ERR',
   bgsaveMisconf: "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Valkey logs for details about the RDB error.",
   aofMisconf: (why: string) => `MISCONF Errors writing to the AOF file: ${why}`,
+  scriptMisconfRdb: "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
+  scriptMisconfAof: (why: string) => `MISCONF Valkey is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: ${why}`,
   syncPendingOutput: 'ERR SYNC and PSYNC are invalid with pending output',
   replconfUnknown: (opt: string) => `ERR Unrecognized REPLCONF option: ${opt}`,
   geoInvalidPair: (lon: string, lat: string) => `ERR invalid longitude,latitude pair ${lon},${lat}`,

@@ -295,6 +295,53 @@ describe('a BGSAVE whose temporary file cannot be created', () => {
   });
 });
 
+describe('scripts under MISCONF', () => {
+  test('scripts that may write are refused (declared flags up front, flagless EVAL at its first write); read-only and no-writes scripts run', async () => {
+    const dir = tmp();
+    const srv = await startServer({ config: { dir, save: '3600 1' } });
+    servers.push(srv);
+    const r = connect(srv.port);
+    await r.call('SET', 'x', 'x');
+    await r.call('FUNCTION', 'LOAD', [
+      '#!lua name=lib',
+      "redis.register_function('w', function(k) return redis.call('set', k[1], 1) end)",
+      "redis.register_function{function_name='ro', callback=function(k) return redis.call('get', k[1]) end, flags={'no-writes'}}",
+    ].join('\n'));
+    // The final rename cannot replace a non-empty directory: the save fails.
+    mkdirSync(join(dir, 'dump.rdb', 'blocker'), { recursive: true });
+    assert.equal(await r.call('BGSAVE'), 'Background saving started');
+    await waitFor(async () => (await infoMap(r)).get('rdb_last_bgsave_status') === 'err', 'the save to fail');
+
+    // A flagless EVAL runs; its first write command fails with MISCONF (the script error names the script).
+    const evalErr = await errorOf(r.call('EVAL', "return redis.call('set','x',1)", '1', 'x'));
+    assert.ok(evalErr.startsWith(MISCONF + ' script: '), evalErr);
+    assert.equal(await r.call('EVAL', "return redis.call('get','x')", '1', 'x'), 'x');
+    // pcall sees the error as a value: nothing was written.
+    assert.equal(await r.call('EVAL', "local ok = redis.pcall('set','x',2); return ok['err']", '1', 'x'), MISCONF);
+    // Declared flags: refused before running unless no-writes.
+    assert.equal(await errorOf(r.call('EVAL', "#!lua\nreturn redis.call('set','x',1)", '1', 'x')), MISCONF);
+    assert.equal(await r.call('EVAL', "#!lua flags=no-writes\nreturn redis.call('get','x')", '1', 'x'), 'x');
+    assert.equal(await r.call('EVAL_RO', "return redis.call('get','x')", '1', 'x'), 'x');
+    // Functions always declare flags.
+    assert.equal(await errorOf(r.call('FCALL', 'w', '1', 'x')), MISCONF);
+    assert.equal(await r.call('FCALL', 'ro', '1', 'x'), 'x');
+    assert.equal(await r.call('FCALL_RO', 'ro', '1', 'x'), 'x');
+    // In a transaction: the flagless script is queued and fails when EXEC runs it.
+    await r.call('MULTI');
+    assert.equal(await r.call('EVAL', "return redis.call('set','x',1)", '1', 'x'), 'QUEUED');
+    const out = await r.call('EXEC') as unknown[];
+    assert.ok(out[0] instanceof Error && out[0].message.startsWith(MISCONF + ' script: '), String(out[0]));
+    assert.equal(await r.call('GET', 'x'), 'x', 'nothing was written');
+
+    // Once a save succeeds the same scripts write again.
+    rmSync(join(dir, 'dump.rdb'), { recursive: true });
+    await r.call('BGSAVE');
+    await waitFor(async () => (await infoMap(r)).get('rdb_last_bgsave_status') === 'ok', 'a good save');
+    assert.equal(await r.call('EVAL', "return redis.call('set','x',1)", '1', 'x'), 'OK');
+    assert.equal(await r.call('FCALL', 'w', '1', 'x'), 'OK');
+  });
+});
+
 // ------------------------------------------------------------------ FLUSHALL and signals
 
 describe('saving on FLUSHALL and on SIGTERM', () => {

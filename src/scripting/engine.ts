@@ -772,6 +772,9 @@ export function scriptCall(host: ScriptingHost, run: ScriptRun, argv: Buffer[]):
   }
   if (run.flags & RUN_READ_ONLY && flags & (CMD.write | CMD.may_replicate)) return reject(E_SCRIPT.readOnly, cmd);
   if (flags & CMD.write && !(run.flags & RUN_WRITE_DIRTY)) {
+    // MISCONF (a failed save or AOF write) stops the first write, not one after the script wrote.
+    const disk = s.hooks.diskError ? s.hooks.diskError(run.caller) : null;
+    if (disk) return reject('-' + disk, cmd);
     if (s.lacksGoodReplicas()) return reject('-' + E.noReplicas, cmd);
   }
   if (!(run.flags & RUN_ALLOW_OOM) && s.maxmemory > 0 && !(run.flags & RUN_WRITE_DIRTY) && run.oomAtStart && flags & CMD.denyoom) {
@@ -801,6 +804,12 @@ export function prepareRun(host: ScriptingHost, engine: LuaEngine, caller: Clien
   const oom = s.maxmemory > 0 && usedMemory(s) > s.maxmemory;
   if (!(scriptFlags & SCRIPT_FLAG_EVAL_COMPAT_MODE)) {
     if (!(scriptFlags & SCRIPT_FLAG_NO_WRITES)) {
+      const disk = s.hooks.diskError ? s.hooks.diskError(caller) : null;
+      if (disk) {
+        const aofPrefix = E.aofMisconf('');
+        caller.w.error(disk.startsWith(aofPrefix) ? E.scriptMisconfAof(disk.slice(aofPrefix.length)) : E.scriptMisconfRdb);
+        return null;
+      }
       if (ro) { caller.w.error(E.scriptWriteOnRo); return null; }
       if (s.lacksGoodReplicas()) { caller.w.error(E.noReplicas); return null; }
     }
