@@ -69,14 +69,28 @@ export const ACL_CATEGORIES = [
   'transaction', 'scripting',
 ] as const;
 
+const POW2 = Float64Array.from({ length: 33 }, (_, i) => 2 ** i);
+const SIXTEENTHS = Float64Array.from({ length: 16 }, (_, k) => 2 ** (k / 16));
+
 /** Valkey's per-command latency histogram buckets are microsecond-precise; we keep raw samples. */
 export class LatencyHistogram {
   // Log-linear buckets: value v (µs) goes to bucket floor(log2(v)*16)/16-ish, enough for percentiles.
   counts = new Float64Array(64 * 16);
   total = 0;
   record(us: number): void {
-    const v = Math.max(1, us);
-    const idx = Math.min(this.counts.length - 1, Math.floor(Math.log2(v) * 16));
+    // Bucket floor(16·log2(v)) without a logarithm: the power of two from clz32 of the integer
+    // part, then the sixteenth from the mantissa against the 2^(k/16) steps.
+    let idx = 0;
+    if (us > 1) {
+      if (us < 4294967296) {
+        const e = 31 - Math.clz32(us);
+        const m = us / POW2[e]!; // in [1, 2)
+        let k = 0;
+        while (k < 15 && m >= SIXTEENTHS[k + 1]!) k++;
+        idx = e * 16 + k;
+      } else idx = this.counts.length - 1;
+      if (idx > this.counts.length - 1) idx = this.counts.length - 1;
+    }
     this.counts[idx]!++;
     this.total++;
   }
