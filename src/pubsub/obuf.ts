@@ -45,10 +45,10 @@ export class OutputLimits {
    */
   check(c: Client, extra: number, async: boolean): boolean {
     if (c.closed || c.socket === null) return false;
-    // Replica and primary links are another class.
-    if (!c.monitor && /[SM]/.test(c.extraFlags)) return false;
     const lim = c.subs + c.psubs + c.ssubs > 0 ? this.pubsub : this.normal;
     if (lim.hard === 0 && lim.soft === 0) return false;
+    // Replica and primary links are another class.
+    if (!c.monitor && /[SM]/.test(c.extraFlags)) return false;
     const used = c.outputBytes + extra;
     const hard = lim.hard > 0 && used >= lim.hard;
     let soft = lim.soft > 0 && used >= lim.soft;
@@ -80,8 +80,12 @@ export function outputLimitsOf(s: Server): OutputLimits {
   if (o === undefined) {
     o = new OutputLimits(s);
     instances.set(s, o);
+    // Called for every reply batch: the last server's checker is remembered (tests run several).
+    let lastServer: Server | null = null;
+    let lastOl: OutputLimits | undefined;
     clientOutputHooks.check = (c, pending) => {
-      const ol = instances.get(c.server);
+      if (c.server !== lastServer) { lastServer = c.server; lastOl = instances.get(c.server); }
+      const ol = lastOl;
       return ol !== undefined && ol.any && ol.check(c, pending, true);
     };
   }
