@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RdbOut, writeHeader, RDB_VERSION } from '../src/persistence/rdb.js';
@@ -45,10 +45,12 @@ interface Child {
 }
 
 /** Starts `node dist/src/cli.js` in `dir`; resolves once it listens (port > 0) or has exited (port 0). */
-function spawnCli(dir: string, args: string[]): Promise<Child> {
-  const proc = spawn(process.execPath, [CLI, '--port', '0', '--bind', '127.0.0.1', '--dir', dir, ...args], {
-    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function spawnCli(dir: string, args: string[], opts: { fsizeKb?: number } = {}): Promise<Child> {
+  const argv = [CLI, '--port', '0', '--bind', '127.0.0.1', '--dir', dir, ...args];
+  // fsizeKb: a file size limit (ulimit -f) makes writes past it fail with EFBIG (Node ignores SIGXFSZ).
+  const proc = opts.fsizeKb === undefined
+    ? spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/bin/sh', ['-c', `ulimit -S -f ${opts.fsizeKb}; exec "$0" "$@"`, process.execPath, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   const log: string[] = [];
   const exited = new Promise<number | string>((res) => proc.on('exit', (code, sig) => res(code ?? sig ?? -1)));
@@ -339,6 +341,60 @@ describe('scripts under MISCONF', () => {
     await waitFor(async () => (await infoMap(r)).get('rdb_last_bgsave_status') === 'ok', 'a good save');
     assert.equal(await r.call('EVAL', "return redis.call('set','x',1)", '1', 'x'), 'OK');
     assert.equal(await r.call('FCALL', 'w', '1', 'x'), 'OK');
+  });
+});
+
+describe('AOF write errors', () => {
+  const AOF_MISCONF = 'MISCONF Errors writing to the AOF file: No space left on device';
+
+  test('appendfsync always: a failed write ends the process (exit code 1, the log line), the write is not acknowledged', async () => {
+    const dir = tmp();
+    const ch = await spawnCli(dir, ['--appendonly', 'yes', '--appendfsync', 'always'], { fsizeKb: 64 });
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    assert.equal(await r.call('SET', 'small', 'v'), 'OK');
+    // 100 KB past a 64 KB file size limit: a short write.
+    const err = await errorOf(r.call('SET', 'big', 'x'.repeat(100_000)));
+    assert.notEqual(err, '(no error)', 'no OK for a write that is not on disk');
+    assert.equal(await ch.exited, 1);
+    assert.ok(ch.log.some((l) => /# Short write while writing to the AOF file: \(nwritten=\d+, expected=\d+\)/.test(l)), ch.log.join('\n'));
+    assert.ok(ch.log.some((l) => /# Can't recover from AOF write error when the AOF fsync policy is 'always'\. Exiting\.\.\./.test(l)), ch.log.join('\n'));
+    // The partial command was taken back out: the AOF loads, with the acknowledged write only.
+    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
+    assert.ok(ch2.port > 0, ch2.log.join('\n'));
+    const r2 = connect(ch2.port);
+    assert.deepEqual(await r2.call('KEYS', '*'), ['small']);
+    ch2.proc.kill('SIGKILL');
+  });
+
+  test('appendfsync everysec: MISCONF (Valkey\'s text) until a retry from the cron succeeds; nothing is lost', async () => {
+    const dir = tmp();
+    const ch = await spawnCli(dir, ['--appendonly', 'yes', '--appendfsync', 'everysec'], { fsizeKb: 64 });
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    // The write itself is applied and answered (its bytes wait in memory), as in Valkey.
+    assert.equal(await r.call('SET', 'big', 'x'.repeat(100_000)), 'OK');
+    assert.equal(await errorOf(r.call('SET', 'k', 'v')), AOF_MISCONF);
+    assert.equal(await errorOf(r.call('PING')), AOF_MISCONF);
+    assert.equal((await infoMap(r)).get('aof_last_write_status'), 'err');
+    // Scripts: flagless EVAL at its first write, declared flags up front with the AOF text.
+    const evalErr = await errorOf(r.call('EVAL', "return redis.call('set','k','v')", '0'));
+    assert.ok(evalErr.startsWith(AOF_MISCONF + ' script: '), evalErr);
+    assert.equal(await r.call('GET', 'k'), null);
+    await sleep(300); // a few failed retries: one log line per 30 s
+    assert.equal(ch.log.filter((l) => /Short write while writing to the AOF file|Error writing to the AOF file/.test(l)).length, 1, ch.log.join('\n'));
+    // Room again: the cron's retry writes the queued bytes and lifts the error.
+    execFileSync('prlimit', ['--pid', String(ch.proc.pid), '--fsize=unlimited:unlimited']);
+    await waitFor(async () => (await infoMap(r)).get('aof_last_write_status') === 'ok', 'the retry to succeed');
+    assert.ok(ch.log.some((l) => /AOF write error looks solved\. The server can write again\./.test(l)));
+    assert.equal(await r.call('SET', 'k', 'v'), 'OK');
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
+    const r2 = connect(ch2.port);
+    assert.equal(await r2.call('STRLEN', 'big'), 100_000);
+    assert.equal(await r2.call('GET', 'k'), 'v');
+    ch2.proc.kill('SIGKILL');
   });
 });
 

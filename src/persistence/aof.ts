@@ -12,7 +12,7 @@
 // base and the older files become history and are deleted.
 import { splitArgs } from '../server/config.js';
 import {
-  closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync,
+  closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync,
   unlinkSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +66,10 @@ export interface AofState {
   lastWriteStatus: 'ok' | 'err';
   /** strerror-style text of the last write error (MISCONF). */
   lastWriteError: string;
+  /** Bytes a failed write left unwritten (appendfsync everysec / no): retried from the cron, written before anything newer. */
+  pending: Buffer[];
+  /** When a write error was last logged (at most one line per 30 s, as Valkey). */
+  lastWriteErrorLog: number;
   rewrites: number;
   failures: number;
   currentSize: number;
@@ -88,7 +92,7 @@ export function aof(s: Server): AofState {
     st = {
       state: 'off', manifest: emptyManifest(), fd: -1, fdPath: '', encoder: new CommandStreamEncoder(), unsynced: false,
       rewrite: null, scheduled: false, lastRewriteTimeSec: -1, lastBgrewriteStatus: 'ok', lastWriteStatus: 'ok', lastWriteError: '',
-      rewrites: 0, failures: 0, currentSize: 0, baseSize: 0, lastFsync: Date.now(), lastFailAt: 0, removeFeed: null,
+      pending: [], lastWriteErrorLog: 0, rewrites: 0, failures: 0, currentSize: 0, baseSize: 0, lastFsync: Date.now(), lastFailAt: 0, removeFeed: null,
     };
     states.set(s, st);
   }
@@ -232,17 +236,72 @@ function feed(s: Server, dbid: number, argv: Buffer[]): void {
     // Annotations carry the time of the write (used by point-in-time recovery tools).
     bytes = Buffer.concat([Buffer.from(`#TS:${Math.floor(Date.now() / 1000)}\r\n`, 'latin1'), bytes]);
   }
+  appendBytes(s, st, bytes);
+}
+
+/** Seconds between two logged AOF write errors (Valkey's AOF_WRITE_LOG_ERROR_RATE). */
+const AOF_WRITE_LOG_ERROR_RATE_MS = 30_000;
+
+/**
+ * Appends `bytes` (after whatever an earlier failed write left) to the incr file; `null` retries
+ * the leftover only. As valkey-server's flushAppendOnlyFile: under appendfsync always a failed
+ * write or fsync ends the process (the write is applied and its reply queued: durability can no
+ * longer be promised); otherwise the bytes stay queued, writes get MISCONF until a retry works.
+ */
+function appendBytes(s: Server, st: AofState, bytes: Buffer | null): void {
+  if (bytes !== null) st.pending.push(bytes);
+  if (st.pending.length === 0) return;
+  const buf = st.pending.length === 1 ? st.pending[0]! : Buffer.concat(st.pending);
+  const always = s.config.str('appendfsync') === 'always';
+  let n = 0;
   try {
-    writeAll(st.fd, bytes);
-    st.currentSize += bytes.length;
-    st.lastWriteStatus = 'ok';
-    if (s.config.str('appendfsync') === 'always') fdatasyncSync(st.fd);
-    else st.unsynced = true;
+    while (n < buf.length) n += writeSync(st.fd, buf, n, buf.length - n);
   } catch (e) {
-    st.lastWriteError = strerror(e as NodeJS.ErrnoException);
-    if (st.lastWriteStatus === 'ok') s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
-    st.lastWriteStatus = 'err';
+    writeFailed(s, st, buf, n, e as NodeJS.ErrnoException, always);
+    return;
   }
+  st.pending = [];
+  st.currentSize += buf.length;
+  if (st.lastWriteStatus === 'err') {
+    s.log.notice('AOF write error looks solved. The server can write again.');
+    st.lastWriteStatus = 'ok';
+  }
+  if (always) {
+    try {
+      fdatasyncSync(st.fd);
+    } catch (e) {
+      s.log.warning(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e as NodeJS.ErrnoException)}. Exiting...`);
+      s.fatalExit(1);
+    }
+  } else st.unsynced = true;
+}
+
+function writeFailed(s: Server, st: AofState, buf: Buffer, written: number, e: NodeJS.ErrnoException, always: boolean): void {
+  const now = Date.now();
+  const canLog = now - st.lastWriteErrorLog > AOF_WRITE_LOG_ERROR_RATE_MS;
+  if (canLog) st.lastWriteErrorLog = now;
+  if (written === 0) {
+    st.lastWriteError = strerror(e);
+    if (canLog) s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
+  } else {
+    // A short write: take the partial command back out of the file when possible.
+    if (canLog) s.log.warning(`Short write while writing to the AOF file: (nwritten=${written}, expected=${buf.length})`);
+    try {
+      ftruncateSync(st.fd, fstatSync(st.fd).size - written);
+      written = 0;
+    } catch (te) {
+      if (canLog) s.log.warning(`Could not remove short write from the append-only file. The server may refuse to load the AOF the next time it starts.  ftruncate: ${strerror(te as NodeJS.ErrnoException)}`);
+    }
+    st.lastWriteError = strerror({ code: 'ENOSPC' } as NodeJS.ErrnoException);
+  }
+  if (always) {
+    s.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+    s.fatalExit(1);
+    return;
+  }
+  st.lastWriteStatus = 'err';
+  st.currentSize += written;
+  st.pending = [written > 0 ? buf.subarray(written) : buf];
 }
 
 /** The C library's text for an errno code (Node only has the code). */
@@ -453,6 +512,8 @@ function stopAppendOnly(s: Server): void {
   }
   st.state = 'off';
   st.scheduled = false;
+  st.pending = [];
+  st.lastWriteStatus = 'ok';
   st.removeFeed?.();
   st.removeFeed = null;
 }
@@ -784,6 +845,8 @@ const REWRITE_RETRY_MS = 5000;
 function aofCron(s: Server): void {
   const state = aof(s);
   if (state.state === 'off') return;
+  // A failed write is retried every cron tick; success lifts the MISCONF.
+  if (state.lastWriteStatus === 'err' && state.fd >= 0) appendBytes(s, state, null);
   if (state.unsynced && s.config.str('appendfsync') === 'everysec' && Date.now() - state.lastFsync >= 1000) flushAof(s);
   if (state.scheduled && state.rewrite === null && currentSnapshot(s) === null && !s.loading &&
       Date.now() - state.lastFailAt >= REWRITE_RETRY_MS) {

@@ -438,6 +438,16 @@ export class Server {
     this.resolveClosed();
   }
 
+  /**
+   * An unrecoverable error (valkey-server's exit(1)): the CLI process exits at once, replies not
+   * sent yet included; an embedded server drops its connections unanswered and stops.
+   */
+  fatalExit(code: number): void {
+    if (this.exitOnShutdown) process.exit(code);
+    for (const c of this.clients.values()) { c.socket?.destroy(); c.closed = true; }
+    void this.close();
+  }
+
   /** SHUTDOWN: log like Valkey, stop, and exit when running as the CLI. */
   async shutdown(reason = 'User requested shutdown...'): Promise<void> {
     this.log.warning(reason);
