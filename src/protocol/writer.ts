@@ -154,7 +154,7 @@ export class Writer {
    * Bulk string of `len` bytes at byte `off` of `ab`, which `src` views from `srcBase` (the
    * arena's slabs: the caller knows their ArrayBuffer, so no `.buffer` lookup is needed).
    */
-  bulkAt(src: Uint8Array, ab: ArrayBuffer, srcBase: number, start: number, len: number): void {
+  bulkAt(src: Uint8Array, ab: ArrayBufferLike, srcBase: number, start: number, len: number): void {
     this.header(36, len);
     const b = this.ensure(len + 2);
     let p = this.pos;

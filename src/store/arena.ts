@@ -6,9 +6,13 @@
 // Shared slabs are windows of a few large reserved ArrayBuffers ("chunks": 64 MiB, then doubling
 // up to 1 GiB). A fresh ArrayBuffer is zero-filled by calloc, which maps big sizes lazily, so a
 // reserved but untouched chunk costs address space, not RSS. V8 counts every ArrayBuffer as
-// external memory and starts a full mark-compact each time that grows by 64 MiB since the last
-// one: one ArrayBuffer per 8 MiB slab made key loading run a mark-compact every 8 slabs, while a
-// few growing chunks trigger one per chunk.
+// external memory and starts a GC each time that grows by 64 MiB since the last one: one
+// ArrayBuffer per 8 MiB slab made key loading run a mark-compact every 8 slabs, and even a few
+// growing chunks cost a scavenge or mark-compact each, under load some over 10 ms. Chunks are
+// therefore SharedArrayBuffers, whose memory V8 leaves out of that per-isolate count (it cannot
+// tell which isolate owns shared memory). Chunks are never freed, so the count has nothing to
+// trigger. Dedicated slabs (one big value each, freed with the value) stay ArrayBuffers, so that
+// the GC still runs when many of them die.
 //
 // Block layout (byte offsets from the block start, 8-byte aligned):
 //   0  u32 next      address of the next block in the same hash bucket (0 = end of chain)
@@ -25,6 +29,11 @@
 // Freed blocks go to per-size-class free lists and are reused; small blocks are bump-allocated.
 // Values that do not fit inline (and every non-string type) live in `objs`, a JS array
 // indexed from the block, so collection types hang off the same entries.
+
+/** A chunk of shared slabs (see above); PEREGRINE_CHUNK_AB=1 uses plain ArrayBuffers. */
+const newChunk: (size: number) => ArrayBufferLike =
+  typeof SharedArrayBuffer === 'function' && process.env.PEREGRINE_CHUNK_AB !== '1'
+    ? (size) => new SharedArrayBuffer(size) : (size) => new ArrayBuffer(size);
 
 export const HDR = 32;
 export const SLAB_SHIFT = 23;
@@ -71,7 +80,7 @@ export class Arena {
   /** Byte views of each slab. */
   u8: Buffer[] = [];
   /** The ArrayBuffer each slab views and the slab's byte offset in it (for views without `.buffer` lookups). */
-  slabAb: ArrayBuffer[] = [];
+  slabAb: ArrayBufferLike[] = [];
   slabBase: number[] = [];
   /** u32 views of each slab. */
   u32: Uint32Array[] = [];
@@ -82,7 +91,7 @@ export class Arena {
   private curSlab = -1;
   private curOff = SLAB_SIZE;
   /** The chunk shared slabs are being carved from, the next slab offset in it, and its size. */
-  private chunk: ArrayBuffer | null = null;
+  private chunk: ArrayBufferLike | null = null;
   private chunkOff = 0;
   private nextChunk = CHUNK_FIRST;
   /** Bytes of live blocks (by class size). */
@@ -132,10 +141,10 @@ export class Arena {
   private newSharedSlab(): number {
     if (this.chunk === null || this.chunkOff + SLAB_SIZE > this.chunk.byteLength) {
       let size = this.nextChunk;
-      let ab: ArrayBuffer | null = null;
+      let ab: ArrayBufferLike | null = null;
       // Fall back to smaller reservations when the address space or overcommit refuses a big one.
       for (; ab === null; size = Math.max(SLAB_SIZE, size >>> 1)) {
-        try { ab = new ArrayBuffer(size); } catch (e) { if (size === SLAB_SIZE) throw e; }
+        try { ab = newChunk(size); } catch (e) { if (size === SLAB_SIZE) throw e; }
       }
       this.chunk = ab;
       this.chunkOff = 0;

@@ -5,7 +5,7 @@
 // Buffer keeps one object shape and the code handling arguments stays monomorphic. Where that
 // constructor is not exposed, a Uint8Array subclass with Buffer.prototype in its chain stands in.
 
-type ViewCtor = new (ab: ArrayBuffer, offset: number, len: number) => Buffer;
+type ViewCtor = new (ab: ArrayBufferLike, offset: number, len: number) => Buffer;
 
 function fastBufferCtor(): ViewCtor {
   const species = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
@@ -30,7 +30,7 @@ export function view(b: Uint8Array, start: number, len: number): Buffer {
  * runtime call in V8 (tens of ns): hot callers keep the ArrayBuffer and offset of the memory
  * they cut views from and use this.
  */
-export function viewAt(ab: ArrayBuffer, off: number, len: number): Buffer {
+export function viewAt(ab: ArrayBufferLike, off: number, len: number): Buffer {
   return new FastBuffer(ab, off, len);
 }
 
