@@ -398,6 +398,83 @@ describe('AOF write errors', () => {
   });
 });
 
+describe('damaged values in the RDB file at start-up', () => {
+  /** An RDB file: `good` string keys, then one entry made of a DUMP payload's type byte and value under `key`. */
+  function rdbWith(payload: Buffer, key: string, good: number): Buffer {
+    const out = new RdbOut();
+    writeHeader(out, { version: RDB_VERSION, compression: false, checksum: true, aux: [], accessInfo: null }, 0);
+    out.byte(254); out.len(0);
+    for (let i = 0; i < good; i++) { out.byte(0); out.str(Buffer.from(`good${i}`)); out.str(Buffer.from('v')); }
+    out.byte(payload[0]!);
+    out.str(Buffer.from(key));
+    out.raw(payload.subarray(1, payload.length - 10));
+    out.byte(255);
+    const body = out.take();
+    return Buffer.concat([body, new Crc64().update(body).bytes()]);
+  }
+  /** A DUMP payload with bytes `from` replaced by `to` (first occurrence) and its CRC fixed. */
+  function damaged(p: Buffer, from: number[], to: number[]): Buffer {
+    const b = Buffer.from(p);
+    const i = b.indexOf(Buffer.from(from));
+    assert.ok(i >= 0, `bytes ${Buffer.from(from).toString('hex')} in ${p.toString('hex')}`);
+    Buffer.from(to).copy(b, i);
+    const body = b.subarray(0, b.length - 8);
+    return Buffer.concat([body, new Crc64().update(body).bytes()]);
+  }
+
+  test('what RESTORE calls "Bad data format" stops the start-up (exit 1, the key named in the log, nothing served); a repairable one loads consistent', async () => {
+    const src = await startServer({ config: { dir: tmp() } });
+    servers.push(src);
+    const r = connect(src.port);
+    await r.call('SADD', 'slp', 'aa', 'bb');
+    await r.call('SADD', 'sint', '1', '2', '3');
+    await r.call('HSET', 'h', 'f1', 'v1', 'f2', 'v2');
+    await r.call('ZADD', 'z', '1', 'a', '2', 'b');
+    const dump = async (k: string) => (await r.callBuffer('DUMP', k)) as Buffer;
+    const cases: Array<[string, Buffer, RegExp]> = [
+      ['duplicate set listpack members', damaged(await dump('slp'), [0x62, 0x62], [0x61, 0x61]), /Set listpack integrity check failed/],
+      ['duplicate intset members', damaged(await dump('sint'), [2, 0, 3, 0], [1, 0, 3, 0]), /Intset integrity check failed/],
+      ['unsorted intset', damaged(await dump('sint'), [1, 0, 2, 0, 3, 0], [3, 0, 2, 0, 1, 0]), /Intset integrity check failed/],
+      ['duplicate hash fields', damaged(await dump('h'), [0x66, 0x32], [0x66, 0x31]), /Duplicate hash fields detected/],
+      ['duplicate zset listpack members', damaged(await dump('z'), [0x81, 0x62], [0x81, 0x61]), /Zset listpack integrity check failed/],
+    ];
+    // The set listpack's entry count (u16 at offset 4 of the listpack, after the type and length bytes) one too high.
+    {
+      const b = Buffer.from(await dump('slp'));
+      b.writeUInt16LE(b.readUInt16LE(6) + 1, 6);
+      const body = b.subarray(0, b.length - 8);
+      cases.push(['wrong set listpack entry count', Buffer.concat([body, new Crc64().update(body).bytes()]), /Set listpack integrity check failed/]);
+    }
+    for (const [what, payload, why] of cases) {
+      assert.equal(await errorOf(r.call('RESTORE', 'x', '0', payload, 'REPLACE')), 'ERR Bad data format', what);
+      const dir = tmp();
+      writeFileSync(join(dir, 'dump.rdb'), rdbWith(payload, 'broken', 50));
+      const ch = await spawnCli(dir, ['--save', '']);
+      assert.equal(await ch.exited, 1, what);
+      const log = ch.log.join('\n');
+      assert.doesNotMatch(log, /Ready to accept connections/, what);
+      assert.match(log, /Internal error in RDB reading offset \d+, key 'broken': /, what);
+      assert.match(log, why, what);
+      assert.match(log, /Terminating server after rdb file reading failure\./, what);
+      assert.match(log, /Fatal error loading the DB, check server logs\. Exiting\./, what);
+    }
+    // A zset listpack out of score order is not lost: it loads sorted (RESTORE and start-up alike).
+    const unsorted = damaged(await dump('z'), [0x81, 0x62, 0x02, 0x02, 0x01], [0x81, 0x62, 0x02, 0x00, 0x01]);
+    assert.equal(await r.call('RESTORE', 'zz', '0', unsorted), 'OK');
+    assert.deepEqual(await r.call('ZRANGE', 'zz', '0', '-1', 'WITHSCORES'), ['b', '0', 'a', '1']);
+    const dir = tmp();
+    writeFileSync(join(dir, 'dump.rdb'), rdbWith(unsorted, 'zz', 3));
+    const ch = await spawnCli(dir, ['--save', '']);
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    await waitFor(() => ch.log.some((l) => /Ready to accept connections/.test(l)), 'the load');
+    const r2 = connect(ch.port);
+    assert.deepEqual(await r2.call('ZRANGE', 'zz', '0', '-1', 'WITHSCORES'), ['b', '0', 'a', '1']);
+    assert.equal(await r2.call('ZRANK', 'zz', 'a'), 1);
+    assert.equal(await r2.call('DBSIZE'), 4);
+    ch.proc.kill('SIGKILL');
+  });
+});
+
 // ------------------------------------------------------------------ FLUSHALL and signals
 
 describe('saving on FLUSHALL and on SIGTERM', () => {

@@ -15,8 +15,9 @@ import { crc64 } from '../src/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
 import {
   RdbOut, RdbReader, RdbError, parseMagic, rdbMagic, saveOptions, serializeSync, loadRdb, verifyDumpPayload,
-  Snapshot, recycleChunk, type LoadResult,
+  Snapshot, recycleChunk, type LoadResult, registerRdbType, writeHeader, RDB_VERSION,
 } from '../src/persistence/rdb.js';
+import { Crc64 } from '../src/persistence/crc64.js';
 import { datasetDigest } from '../src/commands/debug.js';
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -780,6 +781,38 @@ describe('DEBUG RELOAD', () => {
     await assert.rejects(r.call('debug', 'reload', 'nosave', 'noflush'), /ERR Error trying to load the RDB dump/);
     await r.call('config', 'set', 'dbfilename', 'missing.rdb');
     await assert.rejects(r.call('debug', 'reload', 'nosave'), /ERR Error trying to load the RDB dump/);
+    await stop(a);
+  });
+});
+
+describe('loader consistency', () => {
+  test('a value that decodes but cannot be encoded again refuses the whole file (as RESTORE refuses it)', async () => {
+    // A codec for a made-up type whose decoder accepts what its encoder cannot write.
+    const OBJ_FAKE = 13, RDB_FAKE = 230; // (an unused 4-bit type)
+    registerRdbType(OBJ_FAKE, {
+      rdbType: () => RDB_FAKE,
+      save(out, obj) { if ((obj as { bad: boolean }).bad) throw new Error('value out of range'); out.len(0); },
+      loadTypes: [RDB_FAKE],
+      load(r) { return { type: OBJ_FAKE, enc: 0, obj: { bad: r.byte() === 1 } as never }; },
+    });
+    const file = (bad: number) => {
+      const out = new RdbOut();
+      writeHeader(out, saveOptions(a.srv.server), 0);
+      out.byte(254); out.len(0);
+      out.byte(0); out.str(Buffer.from('before')); out.str(Buffer.from('v'));
+      out.byte(RDB_FAKE); out.str(Buffer.from('odd')); out.byte(bad);
+      out.byte(255);
+      const body = out.take();
+      return Buffer.concat([body, new Crc64().update(body).bytes()]);
+    };
+    const a = await server(tmp());
+    const s = a.srv.server;
+    s.ks.flushAll(false);
+    assert.equal(loadRdb(s, file(0)).keysLoaded, 2);
+    s.ks.flushAll(false);
+    assert.throws(() => loadRdb(s, file(1)), (e: Error) => e instanceof RdbError &&
+      e.message === "Internal error in RDB reading offset " + (file(1).length - 9) + ", key 'odd': the loaded value cannot be saved again (value out of range)");
+    s.ks.flushAll(false);
     await stop(a);
   });
 });

@@ -521,6 +521,7 @@ export async function loadDataAtStartup(s: Server): Promise<void> {
     persistenceHooks.restoreReplInfo?.(s, res);
   } catch (e) {
     if (e instanceof RdbError || !(e as NodeJS.ErrnoException).code) logLoadError(s, e);
+    if (e instanceof RdbError && e.message.startsWith('Internal error in RDB reading')) s.log.warning('Terminating server after rdb file reading failure.');
     s.log.warning('Fatal error loading the DB, check server logs. Exiting.');
     // Never serve part of a dataset as if it were all of it.
     s.ks.flushAll(false);

@@ -1058,6 +1058,10 @@ export function loadRdb(s: Server, data: Buffer, opts: LoadOptions = {}): LoadRe
   }
 }
 
+/** Scratch output of the loader's re-encoding check (see loadRdbSteps). */
+let reencodeScratch = new RdbOut(1 << 16);
+const REENCODE_OPTS: SaveOptions = { version: RDB_VERSION, compression: false, checksum: false, aux: [], accessInfo: null };
+
 /** Microseconds to wait per loaded key (the `key-load-delay` debug knob; negative: 1 µs with probability 1/-n). */
 function keyLoadDelay(us: number): void {
   if (us < 0) us = Math.floor(Math.random() * -us) === 0 ? 1 : 0;
@@ -1163,8 +1167,8 @@ export function* loadRdbSteps(s: Server, data: Buffer, opts: LoadOptions = {}): 
           try {
             val = codec.load(r, type, ctx);
           } catch (e) {
-            if (e instanceof RdbError) throw e;
-            // A decoder's own consistency check (a damaged listpack, stream node, ...).
+            if (e instanceof RdbError && e.message === 'Unexpected EOF reading RDB file') throw e;
+            // A decoder's consistency check (a damaged listpack, duplicates, a stream node, ...).
             throw new RdbError(`Internal error in RDB reading offset ${r.pos}, key '${key.toString('latin1')}': ${(e as Error).message}`);
           }
         }
@@ -1188,6 +1192,18 @@ export function* loadRdbSteps(s: Server, data: Buffer, opts: LoadOptions = {}): 
         }
         const ttl = exp === -1 ? 0 : exp === 0 ? Number.MIN_VALUE : exp;
         const a = str !== null ? db.setString(key, str, ttl) : db.setObject(key, val!.type, val!.enc, val!.obj, ttl);
+        if (str === null) {
+          // A damaged value can decode into something its encodings cannot hold again (as RESTORE
+          // checks): refuse the file now rather than fail every later save of the key.
+          try {
+            reencodeScratch.pos = 0;
+            writeValue(reencodeScratch, ks, a, entryType(ks, a, RDB_VERSION), REENCODE_OPTS);
+          } catch (e) {
+            throw new RdbError(`Internal error in RDB reading offset ${r.pos}, key '${key.toString('latin1')}': the loaded value cannot be saved again (${(e as Error).message})`);
+          } finally {
+            if (reencodeScratch.buf.length > (1 << 20)) reencodeScratch = new RdbOut(1 << 16);
+          }
+        }
         if (lru && keyIdle >= 0) ks.arena.setLru(a, (ks.lruClock - keyIdle) & 0xffffff);
         else if (lfu && keyFreq >= 0) ks.arena.setLru(a, ((Math.floor(Date.now() / 60000) & 0xffff) << 8) | keyFreq);
         res.keysLoaded++;
