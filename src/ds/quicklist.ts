@@ -347,7 +347,13 @@ function newPack(cap = 16): Buffer {
 
 function ensureCap(n: PackNode, need: number): void {
   if (n.buf.length >= need) return;
-  const nb = allocBuf(need + (need >> 2) + 16);
+  // Capacities are powers of two: a node growing one push at a time to its fill limit (a power
+  // of two for every byte fill, and the count fills' safety limit) is copied a handful of
+  // times and never ends above the limit, instead of a copy (and, past 4 KiB, a fresh
+  // ArrayBuffer) every few pushes with 25% steps.
+  let cap = 128;
+  while (cap < need) cap *= 2;
+  const nb = allocBuf(cap);
   n.buf.copy(nb, 0, 0, n.sz);
   n.buf = nb;
 }
