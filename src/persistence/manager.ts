@@ -538,8 +538,8 @@ export async function loadDataAtStartup(s: Server): Promise<void> {
 export const diskErrorChecks: Array<(s: Server) => string | null> = [];
 
 /** Valkey's writeCommandsDeniedByDiskError: the MISCONF error for writes, or null. */
-export function diskError(s: Server): string | null {
-  if (persistence(s).lastBgsaveStatus === 'err' && s.config.bool('stop-writes-on-bgsave-error') &&
+export function diskError(s: Server, st: PersistenceState = persistence(s)): string | null {
+  if (st.lastBgsaveStatus === 'err' && s.config.bool('stop-writes-on-bgsave-error') &&
       s.config.saveParams().length > 0) return E.bgsaveMisconf;
   for (const check of diskErrorChecks) {
     const err = check(s);
@@ -549,9 +549,10 @@ export function diskError(s: Server): string | null {
 }
 
 export function installPersistence(s: Server): void {
-  persistence(s);
+  const st = persistence(s);
   s.cronHooks.push(() => persistenceCron(s));
-  s.hooks.diskError = () => diskError(s);
+  // Asked before every write command: the state is looked up once, here.
+  s.hooks.diskError = () => diskError(s, st);
 }
 
 // DEBUG RELOAD: save, empty the dataset, load the file back.
