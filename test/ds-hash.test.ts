@@ -7,6 +7,7 @@ import {
   HashObject, REF, SET_INSERTED, SET_OVER_EXPIRED, SET_UPDATED, HEXP_NX, HEXP_XX, HEXP_GT, HEXP_LT,
   HEXP_NO_FIELD, HEXP_CONDITION, HEXP_SET, HEXP_DELETED,
 } from '../src/ds/hash.js';
+import { prng } from './prng.js';
 
 const B = (s: string | number): Buffer => Buffer.from(String(s), 'latin1');
 const BIG = 1 << 30;
@@ -292,6 +293,113 @@ describe('hashtable form and field expiry', () => {
     const seen: string[] = [];
     assert.equal(o.scanTable(1e12, 100, 100, (s) => { seen.push(o.fieldAt(s)); }), 0);
     assert.deepEqual(seen.sort(), ['f0', 'f1', 'f3', 'f4']);
+  });
+});
+
+describe('hashtable index (byte-keyed, open addressing)', () => {
+  /** A random binary string: bytes 0..255, lengths 0..maxLen. */
+  function rbytes(rnd: () => number, maxLen: number): string {
+    const n = Math.floor(rnd() * (maxLen + 1));
+    let out = '';
+    for (let i = 0; i < n; i++) out += String.fromCharCode(Math.floor(rnd() * 256));
+    return out;
+  }
+
+  test('matches a Map under random sets, overwrites and deletes of binary fields, growing and shrinking', () => {
+    const rnd = prng(0x5eed);
+    const o = new HashObject();
+    o.convertToTable();
+    const model = new Map<string, string>();
+    const pool: string[] = [];
+    for (let i = 0; i < 3000; i++) pool.push(rbytes(rnd, 12));
+    pool.push('', '\u0000', '\u00ff\u0000\u0080');
+    let maxIndex = 0;
+    for (let step = 0; step < 60000; step++) {
+      // Three phases: grow to ~2500 fields, churn, then shrink to almost nothing.
+      const phase = step < 20000 ? 0 : step < 40000 ? 1 : 2;
+      const del = phase === 0 ? rnd() < 0.1 : phase === 1 ? rnd() < 0.5 : rnd() < 0.95;
+      const f = pool[Math.floor(rnd() * pool.length)]!;
+      if (del) {
+        assert.equal(o.delete(B(f), 0), model.delete(f), `delete ${JSON.stringify(f)}`);
+      } else {
+        const v = rbytes(rnd, 6);
+        const r = o.set(B(f), B(v), 0, false, 0, 0, 64);
+        assert.equal(r, model.has(f) ? SET_UPDATED : SET_INSERTED);
+        model.set(f, v);
+      }
+      assert.equal(o.isListpack, false);
+      maxIndex = Math.max(maxIndex, o.t!.indexSize);
+      if (step % 5000 === 4999 || step === 59999) {
+        assert.equal(o.length, model.size);
+        for (const p of pool) {
+          assert.equal(o.get(B(p), 0), model.get(p) ?? null, `get ${JSON.stringify(p)}`);
+          assert.equal(o.exists(B(p), 0), model.has(p));
+        }
+        assert.deepEqual(pairs(o), [...model].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+        // At most half full, and not oversized after the shrink.
+        assert.ok(o.t!.indexSize >= o.length * 2);
+        assert.ok(o.t!.indexSize <= Math.max(16, o.length * 8));
+      }
+    }
+    assert.ok(maxIndex >= 4096, `index grew to ${maxIndex}`);
+    // Down to 5 fields: the index shrinks back.
+    for (const f of [...model.keys()].slice(5)) { assert.equal(o.delete(B(f), 0), true); model.delete(f); }
+    assert.equal(o.length, model.size);
+    for (const [f, v] of model) assert.equal(o.get(B(f), 0), v);
+    assert.ok(o.t!.indexSize <= 64, `index shrank to ${o.t!.indexSize}`);
+  });
+
+  test('a dense small index: deletes shift probe runs back across the wrap-around', () => {
+    // 7 fields in 16 positions, deleted and re-added in every order: each lookup must still
+    // find every remaining field.
+    const rnd = prng(7);
+    for (let round = 0; round < 300; round++) {
+      const o = new HashObject();
+      o.convertToTable();
+      const fs: string[] = [];
+      for (let i = 0; i < 7; i++) { const f = `k${round}:${i}`; fs.push(f); o.set(B(f), B(i), 0, false, 0, 0, 64); }
+      assert.equal(o.t!.indexSize, 16);
+      const live = new Set(fs);
+      for (let k = 0; k < 20; k++) {
+        const f = fs[Math.floor(rnd() * fs.length)]!;
+        if (live.has(f)) { assert.equal(o.delete(B(f), 0), true); live.delete(f); }
+        else { assert.equal(o.set(B(f), B('x'), 0, false, 0, 0, 64), SET_INSERTED); live.add(f); }
+        for (const g of fs) assert.equal(o.exists(B(g), 0), live.has(g), `${g} after step ${k} of round ${round}`);
+      }
+    }
+  });
+
+  test('field TTLs follow fields whose slots move; the expiry job finds them by name', () => {
+    const o = new HashObject();
+    for (let i = 0; i < 200; i++) o.set(B(`f${i}`), B(`v${i}`), 0, false, 0, 0, 64);
+    for (let i = 0; i < 200; i += 2) assert.equal(o.setExpire(B(`f${i}`), 1000 + i, 0, false, 0), HEXP_SET);
+    // Deleting low slots moves the last slots (with their TTLs) into them.
+    for (let i = 1; i < 100; i += 2) assert.equal(o.delete(B(`f${i}`), 0), true);
+    for (let i = 0; i < 200; i++) {
+      const want = i < 100 && i % 2 === 1 ? -2 : i % 2 === 0 ? 1000 + i : 0;
+      assert.equal(o.expiryOf(B(`f${i}`), 0), want, `f${i}`);
+    }
+    assert.equal(o.nextExpiry(), 1000);
+    assert.deepEqual(o.popExpired(1011, 100), ['f0', 'f2', 'f4', 'f6', 'f8', 'f10']);
+    assert.equal(o.exists(B('f10'), 0), false);
+    assert.equal(o.get(B('f12'), 0), 'v12');
+    // Hidden once the time passes, before the job reclaims it; overwriting counts as an insert.
+    assert.equal(o.exists(B('f12'), 1013), false);
+    assert.equal(o.set(B('f12'), B('new'), 0, false, 1013, 0, 64), SET_OVER_EXPIRED);
+    assert.equal(o.expiryOf(B('f12'), 1013), 0);
+    assert.equal(o.length, 200 - 50 - 6);
+  });
+
+  test('a clone has its own index', () => {
+    const o = new HashObject();
+    for (let i = 0; i < 100; i++) o.set(B(`f${i}`), B(`v${i}`), 0, false, 0, 0, 64);
+    const c = o.clone();
+    for (let i = 0; i < 100; i += 2) o.delete(B(`f${i}`), 0);
+    o.set(B('only-in-original'), B('1'), 0, false, 0, 0, 64);
+    assert.equal(c.length, 100);
+    for (let i = 0; i < 100; i++) assert.equal(c.get(B(`f${i}`), 0), `v${i}`);
+    assert.equal(c.exists(B('only-in-original'), 0), false);
+    assert.equal(o.length, 51);
   });
 });
 

@@ -7,8 +7,9 @@
 //    (hash-max-listpack-entries / -value) and no field has a TTL. Every change builds the new
 //    packed string in a shared scratch buffer (like a listpack's realloc + memmove), so the
 //    stored string is always flat and never references an older one.
-//  - hashtable (HashTable): fields and values as flat latin1 strings in dense slot arrays, a
-//    Map from field to slot, and — only while some field has a TTL — a Float64Array of expiry
+//  - hashtable (HashTable): fields and values as flat latin1 strings in dense slot arrays, an
+//    open-addressing index from field bytes to slot (so a lookup hashes and compares the
+//    argument's bytes: no string is made for a field that is already there), and — only while some field has a TTL — a Float64Array of expiry
 //    times per slot plus a min-heap of (expiry, field) for the active expiry job. Dense slots
 //    give O(1) uniform random picks and a SCAN cursor that survives inserts and deletes.
 //
@@ -19,6 +20,7 @@
 //
 // This module is pure: no server imports. Times are absolute unix milliseconds; 0 = no expiry.
 import type { StoredObject } from '../store/types.js';
+import { hashBytes } from '../store/hash.js';
 
 /** Results of set(). */
 export const SET_UPDATED = 0;
@@ -86,12 +88,99 @@ function sameBytes(s: string, o: number, b: Uint8Array, n: number): boolean {
 
 function latin1(b: Buffer): string { return b.latin1Slice(0, b.length); }
 
+/** Hash of a latin1 string's bytes (the same value hashBytes gives for the bytes). */
+function hashStr(k: string): number {
+  const b = scratchFor(k.length);
+  b.latin1Write(k, 0, k.length);
+  return hashBytes(b, 0, k.length);
+}
+
 // ------------------------------------------------------------------ the hashtable form
 
 class HashTable {
   fields: string[] = [];
   vals: string[] = [];
-  idx = new Map<string, number>();
+  /** Hash of each slot's field. */
+  private hs = new Uint32Array(8);
+  /**
+   * The index: linear probing, power-of-two size, at most half full; an entry is slot + 1
+   * (0 = empty). Deletions shift later entries back (no tombstones).
+   */
+  private ix = new Int32Array(16);
+
+  /** Slot of the field with bytes b and hash h, or -1 (expired fields included). */
+  findBytes(b: Uint8Array, h: number): number {
+    const ix = this.ix, hs = this.hs, fields = this.fields;
+    const mask = ix.length - 1;
+    const n = b.length;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = ix[i]!;
+      if (e === 0) return -1;
+      const sl = e - 1;
+      if (hs[sl] === h) {
+        const f = fields[sl]!;
+        if (f.length === n && sameBytes(f, 0, b, n)) return sl;
+      }
+    }
+  }
+
+  /** Slot of field k, or -1 (expired fields included). */
+  find(k: string): number {
+    const h = hashStr(k);
+    const ix = this.ix, hs = this.hs, fields = this.fields;
+    const mask = ix.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = ix[i]!;
+      if (e === 0) return -1;
+      if (hs[e - 1] === h && fields[e - 1] === k) return e - 1;
+    }
+  }
+
+  /** Index position holding slot sl. */
+  private posOf(sl: number): number {
+    const ix = this.ix;
+    const mask = ix.length - 1;
+    let i = this.hs[sl]! & mask;
+    while (ix[i] !== sl + 1) i = (i + 1) & mask;
+    return i;
+  }
+
+  private place(sl: number, h: number): void {
+    const ix = this.ix;
+    const mask = ix.length - 1;
+    let i = h & mask;
+    while (ix[i] !== 0) i = (i + 1) & mask;
+    ix[i] = sl + 1;
+  }
+
+  /** Rebuilds the index with `size` positions. */
+  private reindex(size: number): void {
+    this.ix = new Int32Array(size);
+    const hs = this.hs;
+    for (let sl = 0; sl < this.fields.length; sl++) this.place(sl, hs[sl]!);
+  }
+
+  /** Empties index position i, moving later entries of the run back as needed. */
+  private unplace(i: number): void {
+    const ix = this.ix, hs = this.hs;
+    const mask = ix.length - 1;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const e = ix[j]!;
+      if (e === 0) break;
+      const home = hs[e - 1]! & mask;
+      // The entry at j may fill the hole at i when its home is not in (i, j] (cyclically).
+      if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+        ix[i] = e;
+        i = j;
+      }
+    }
+    ix[i] = 0;
+  }
+
+  /** Number of index positions (tests). */
+  get indexSize(): number { return this.ix.length; }
   /** Expiry per slot (0 = none); allocated while some field has a TTL. */
   exps: Float64Array | null = null;
   /** Fields with a TTL (expired-but-unreclaimed ones included). */
@@ -102,9 +191,9 @@ class HashTable {
   bytes = 0;
 
   /** Slot of a live (not expired) field, or -1. */
-  slotOf(k: string, now: number): number {
-    const s = this.idx.get(k);
-    if (s === undefined) return -1;
+  slotOf(b: Uint8Array, now: number): number {
+    const s = this.findBytes(b, hashBytes(b, 0, b.length));
+    if (s < 0) return -1;
     const e = this.exps;
     if (e !== null) { const t = e[s]!; if (t !== 0 && t < now) return -1; }
     return s;
@@ -150,11 +239,19 @@ class HashTable {
     this.heapF = null;
   }
 
-  insert(k: string, v: string, t: number): void {
+  /** Adds a field known to be absent; h is the hash of its bytes. */
+  insert(k: string, v: string, t: number, h: number): void {
     const s = this.fields.length;
     this.fields.push(k);
     this.vals.push(v);
-    this.idx.set(k, s);
+    if (this.hs.length <= s) {
+      const nh = new Uint32Array(this.hs.length * 2);
+      nh.set(this.hs);
+      this.hs = nh;
+    }
+    this.hs[s] = h;
+    if ((s + 1) * 2 > this.ix.length) this.reindex(this.ix.length * 2);
+    else this.place(s, h);
     this.bytes += k.length + v.length;
     if (this.exps !== null) {
       if (this.exps.length <= s) this.ensureExps();
@@ -173,17 +270,24 @@ class HashTable {
       e[s] = 0;
       if (--this.volatileCount === 0) this.dropVolatile();
     }
-    this.idx.delete(k);
+    this.unplace(this.posOf(s));
     const last = fields.length - 1;
     if (s !== last) {
-      const lk = fields[last]!;
-      fields[s] = lk;
+      this.ix[this.posOf(last)] = s + 1;
+      this.hs[s] = this.hs[last]!;
+      fields[s] = fields[last]!;
       vals[s] = vals[last]!;
       if (this.exps !== null) { this.exps[s] = this.exps[last]!; this.exps[last] = 0; }
-      this.idx.set(lk, s);
     }
     fields.pop();
     vals.pop();
+    const n = fields.length;
+    if (this.ix.length > 16 && n * 8 < this.ix.length) {
+      let size = 16;
+      while (size < n * 2) size *= 2;
+      this.reindex(size);
+      if (this.hs.length > 64 && n * 4 < this.hs.length) this.hs = this.hs.slice(0, n * 2);
+    }
   }
 
   // ---- min-heap of (expiry, field); entries go stale when a field changes and are skipped.
@@ -255,8 +359,8 @@ class HashTable {
     if (this.volatileCount === 0) return 0;
     const T = this.heapT!, F = this.heapF!;
     while (T.length > 0) {
-      const s = this.idx.get(F[0]!);
-      if (s !== undefined && this.exps![s] === T[0]) return T[0]!;
+      const s = this.find(F[0]!);
+      if (s >= 0 && this.exps![s] === T[0]) return T[0]!;
       this.heapPop();
     }
     return 0;
@@ -267,8 +371,8 @@ class HashTable {
       const T = this.heapT!, F = this.heapF!;
       if (T.length === 0) break;
       const t = T[0]!, f = F[0]!;
-      const s = this.idx.get(f);
-      if (s === undefined || this.exps![s] !== t) { this.heapPop(); continue; }
+      const s = this.find(f);
+      if (s < 0 || this.exps![s] !== t) { this.heapPop(); continue; }
       if (!(t < now)) break;
       this.heapPop();
       this.removeSlot(s);
@@ -280,7 +384,8 @@ class HashTable {
     const t = new HashTable();
     t.fields = this.fields.slice();
     t.vals = this.vals.slice();
-    t.idx = new Map(this.idx);
+    t.hs = this.hs.slice();
+    t.ix = this.ix.slice();
     t.bytes = this.bytes;
     if (this.exps !== null) {
       t.exps = this.exps.slice();
@@ -446,7 +551,7 @@ export class HashObject implements StoredObject {
       getLen(s, fe);
       const vs = hStart, ve = hStart + hLen;
       p = ve;
-      t.insert(b.latin1Slice(fs, fe), b.latin1Slice(vs, ve), 0);
+      t.insert(b.latin1Slice(fs, fe), b.latin1Slice(vs, ve), 0, hashBytes(b, fs, fe - fs));
     }
     this.d = t;
   }
@@ -518,7 +623,7 @@ export class HashObject implements StoredObject {
       REF.s = d; REF.start = hStart; REF.end = hStart + hLen;
       return true;
     }
-    const s = d.slotOf(latin1(field), now);
+    const s = d.slotOf(field, now);
     if (s < 0) return false;
     const v = d.vals[s]!;
     REF.s = v; REF.start = 0; REF.end = v.length;
@@ -534,14 +639,14 @@ export class HashObject implements StoredObject {
   exists(field: Buffer, now: number): boolean {
     const d = this.d;
     if (typeof d === 'string') return this.lpFind(d, field) >= 0;
-    return d.slotOf(latin1(field), now) >= 0;
+    return d.slotOf(field, now) >= 0;
   }
 
   /** Expiry of a live field: -2 absent, 0 none, else the absolute time. */
   expiryOf(field: Buffer, now: number): number {
     const d = this.d;
     if (typeof d === 'string') return this.lpFind(d, field) >= 0 ? 0 : -2;
-    const s = d.slotOf(latin1(field), now);
+    const s = d.slotOf(field, now);
     if (s < 0) return -2;
     return d.exps !== null ? d.exps[s]! : 0;
   }
@@ -569,10 +674,10 @@ export class HashObject implements StoredObject {
       return SET_INSERTED;
     }
     const t = d;
-    const k = latin1(field);
+    const h = hashBytes(field, 0, field.length);
+    const s = t.findBytes(field, h);
     const v = latin1(value);
-    const s = t.idx.get(k);
-    if (s === undefined) { t.insert(k, v, expiry); return SET_INSERTED; }
+    if (s < 0) { t.insert(latin1(field), v, expiry, h); return SET_INSERTED; }
     const old = t.exps !== null ? t.exps[s]! : 0;
     const expired = old !== 0 && old < now;
     t.bytes += v.length - t.vals[s]!.length;
@@ -593,8 +698,7 @@ export class HashObject implements StoredObject {
       this.lpDeleteAt(d, p);
       return true;
     }
-    const k = latin1(field);
-    const s = ignoreTtl ? (d.idx.get(k) ?? -1) : d.slotOf(k, now);
+    const s = ignoreTtl ? d.findBytes(field, hashBytes(field, 0, field.length)) : d.slotOf(field, now);
     if (s < 0) return false;
     d.removeSlot(s);
     return true;
@@ -616,7 +720,7 @@ export class HashObject implements StoredObject {
       this.convertToTable();
     }
     const t = this.d as HashTable;
-    const s = t.slotOf(latin1(field), now);
+    const s = t.slotOf(field, now);
     if (s < 0) return HEXP_NO_FIELD;
     const cur = t.exps !== null ? t.exps[s]! : 0;
     if (flags) {
@@ -634,7 +738,7 @@ export class HashObject implements StoredObject {
   persist(field: Buffer, now: number): number {
     const d = this.d;
     if (typeof d === 'string') return this.lpFind(d, field) >= 0 ? -1 : -2;
-    const s = d.slotOf(latin1(field), now);
+    const s = d.slotOf(field, now);
     if (s < 0) return -2;
     if (d.exps === null || d.exps[s] === 0) return -1;
     d.setExpiry(s, 0);
