@@ -221,12 +221,17 @@ describe('loading at start-up', () => {
 
 const MISCONF = "MISCONF Valkey is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Valkey logs for details about the RDB error.";
 
+/** A server in a fresh directory with a save point (so a failed save turns on MISCONF), and a client. */
+async function withSavePoint(): Promise<{ dir: string; r: Valkey }> {
+  const dir = tmp();
+  const srv = await startServer({ config: { dir, save: '3600 1' } });
+  servers.push(srv);
+  return { dir, r: connect(srv.port) };
+}
+
 describe('stop-writes-on-bgsave-error', () => {
   test('after a failed BGSAVE writes (and PING) get MISCONF until a save succeeds or the option is off', async () => {
-    const dir = tmp();
-    const srv = await startServer({ config: { dir, save: '3600 1' } });
-    servers.push(srv);
-    const r = connect(srv.port);
+    const { dir, r } = await withSavePoint();
     await r.call('SET', 'a', '1');
     // The final rename cannot replace a non-empty directory: the save fails (even as root).
     mkdirSync(join(dir, 'dump.rdb', 'blocker'), { recursive: true });
@@ -299,10 +304,7 @@ describe('a BGSAVE whose temporary file cannot be created', () => {
 
 describe('scripts under MISCONF', () => {
   test('scripts that may write are refused (declared flags up front, flagless EVAL at its first write); read-only and no-writes scripts run', async () => {
-    const dir = tmp();
-    const srv = await startServer({ config: { dir, save: '3600 1' } });
-    servers.push(srv);
-    const r = connect(srv.port);
+    const { dir, r } = await withSavePoint();
     await r.call('SET', 'x', 'x');
     await r.call('FUNCTION', 'LOAD', [
       '#!lua name=lib',
