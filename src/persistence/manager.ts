@@ -101,13 +101,18 @@ export function saveSync(s: Server, path = rdbPath(s)): string | null {
   return null;
 }
 
+/** Valkey's log line for a temp RDB file that cannot be created (SAVE and BGSAVE alike). */
+function logTempOpenFailure(s: Server, path: string, e: unknown): void {
+  s.log.warning(`Failed opening the temp RDB file ${path.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${strerror(e)}`);
+}
+
 function writeFileAtomic(s: Server, path: string, chunks: Buffer[]): string | null {
   const tmp = join(s.config.str('dir'), `temp-${process.pid}.rdb`);
   let fd = -1;
   try {
     fd = openSync(tmp, 'w');
   } catch (e) {
-    s.log.warning(`Failed opening the temp RDB file ${tmp.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${strerror(e)}`);
+    logTempOpenFailure(s, tmp, e);
     return 'ERR';
   }
   try {
@@ -277,7 +282,7 @@ export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
   else {
     const e = openError;
     setImmediate(() => {
-      s.log.warning(`Failed opening the temp RDB file ${tmpPath.split('/').pop()} (in server root dir ${dataDir(s)}) for saving: ${strerror(e)}`);
+      logTempOpenFailure(s, tmpPath, e);
       snap.failWith(Object.assign(new Error(`can't open the temp RDB file: ${strerror(e)}`), { logged: true }));
     });
   }

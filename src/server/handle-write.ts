@@ -12,10 +12,11 @@
 // the data has to wait does libuv keep it queued — in order with every other write on the handle,
 // including later `socket.write()` calls — and call the request's `oncomplete` when it is out.
 //
-// The request class and the shared result array come from the `stream_wrap` binding, which Node
-// still exposes through `process.binding`. Where any piece is missing (another Node version), this
-// module reports itself unavailable and clients use `socket.write()`.
+// The request class and the shared result array come from the `stream_wrap` binding
+// (server/stream-binding.ts). Where it is missing (another Node version), this module reports
+// itself unavailable and clients use `socket.write()`.
 import type { Socket } from 'node:net';
+import { streamBinding } from './stream-binding.js';
 
 interface WriteReq {
   handle: unknown;
@@ -37,29 +38,10 @@ export interface DirectWriteOwner {
 
 interface StreamHandle { writeBuffer(req: WriteReq, buf: Uint8Array): number }
 
-interface Binding {
-  WriteWrap: new () => WriteReq;
-  streamBaseState: Int32Array;
-  kLastWriteWasAsync: number;
-}
-
-function loadBinding(): Binding | null {
-  if (process.env.PEREGRINE_STREAM_WRITES === '1') return null;
-  try {
-    const binding = (process as unknown as { binding?: (name: string) => Partial<Binding> }).binding;
-    if (typeof binding !== 'function') return null;
-    const b = binding('stream_wrap');
-    if (typeof b.WriteWrap !== 'function' || !(b.streamBaseState instanceof Int32Array) ||
-        typeof b.kLastWriteWasAsync !== 'number') return null;
-    return b as Binding;
-  } catch {
-    return null;
-  }
-}
-
-const binding = loadBinding();
+const binding = process.env.PEREGRINE_STREAM_WRITES === '1' ? null : streamBinding;
 const state = binding?.streamBaseState ?? new Int32Array(4);
 const kLastWriteWasAsync = binding?.kLastWriteWasAsync ?? 0;
+const WriteWrap = binding?.WriteWrap as (new () => WriteReq) | undefined;
 
 function onComplete(this: WriteReq, status: number): void {
   const owner = this.owner;
@@ -71,7 +53,7 @@ function onComplete(this: WriteReq, status: number): void {
 }
 
 function newReq(): WriteReq {
-  const req = new binding!.WriteWrap();
+  const req = new WriteWrap!();
   req.oncomplete = onComplete;
   req.async = false;
   req.bytes = 0;

@@ -14,6 +14,7 @@
 // detaches the parser's unparsed bytes before it returns; see RespParser.detach).
 import type { Socket } from 'node:net';
 import { viewAt } from '../util/bufview.js';
+import { streamBinding } from './stream-binding.js';
 
 const SHARED_SIZE = 64 * 1024;
 let shared: Buffer | null = null;
@@ -49,7 +50,8 @@ export function readIntoSharedBuffer(socket: Socket, onData: (chunk: Buffer) => 
   const buf = shared;
   rec[symbols.buf] = buf;
   const ab = buf.buffer as ArrayBuffer, base = buf.byteOffset;
-  rec[symbols.cb] = (n: number): undefined => { onData(viewAt(ab, base, n)); return undefined; };
+  const deliver = (n: number): undefined => { onData(viewAt(ab, base, n)); return undefined; };
+  rec[symbols.cb] = deliver;
   handle.useUserBuffer(buf);
   // Node's own read callback (onStreamRead) only forwards a positive byte count to kBufferCb
   // above, after a socket-timeout bookkeeping call we never need (idle timeouts are the cron's).
@@ -57,29 +59,13 @@ export function readIntoSharedBuffer(socket: Socket, onData: (chunk: Buffer) => 
   // everything else (end of stream, errors) still goes through Node's callback.
   const h = handle as unknown as { onread?: (this: unknown, ab?: ArrayBuffer) => unknown };
   const nodeOnRead = h.onread;
-  if (readState !== null && typeof nodeOnRead === 'function') {
-    const st = readState, kNread = kReadBytesOrError;
+  if (streamBinding !== null && typeof nodeOnRead === 'function') {
+    const st = streamBinding.streamBaseState, kNread = streamBinding.kReadBytesOrError;
     h.onread = function (this: unknown, arrayBuffer?: ArrayBuffer): unknown {
       const n = st[kNread]!;
-      if (n > 0 && !socket.destroyed) { onData(viewAt(ab, base, n)); return undefined; }
+      if (n > 0 && !socket.destroyed) return deliver(n);
       return nodeOnRead.call(this, arrayBuffer);
     };
   }
   return true;
-}
-
-// The stream binding's shared result array: its kReadBytesOrError slot holds each read's byte count.
-let readState: Int32Array | null = null;
-let kReadBytesOrError = 0;
-if (process.env.PEREGRINE_STREAM_READS !== '1') {
-  try {
-    const binding = (process as unknown as { binding?: (name: string) => { streamBaseState?: unknown; kReadBytesOrError?: unknown } }).binding;
-    const b = typeof binding === 'function' ? binding('stream_wrap') : null;
-    if (b && b.streamBaseState instanceof Int32Array && typeof b.kReadBytesOrError === 'number') {
-      readState = b.streamBaseState;
-      kReadBytesOrError = b.kReadBytesOrError;
-    }
-  } catch {
-    readState = null;
-  }
 }

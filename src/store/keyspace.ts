@@ -650,17 +650,17 @@ export class Keyspace {
   /** Drops db's keys: kept by a snapshot in progress, handed to the background freer (async), or freed now. */
   private emptyDb(db: Db, async: boolean): void {
     if (db.size > 0 && this.beforeFlush !== null && this.beforeFlush(db.dict)) db.detach();
-    else if (async && db.size > 0) {
-      const n = db.size;
-      this.lazyFree.push({ dict: db.detach(), table: 0, bucket: 0, remaining: n, stat: true });
-      this.lazyPending += n;
-    } else db.clear();
+    else if (async && db.size > 0) this.queueFree(db.detach(), true);
+    else db.clear();
   }
 
   /** Frees the blocks of an index a snapshot kept past a flush, in the background freer's slices. */
-  freeLater(dict: Dict): void {
+  freeLater(dict: Dict): void { this.queueFree(dict, false); }
+
+  /** Hands an index's blocks to the background freer; `stat`: count them as lazyfreed_objects. */
+  private queueFree(dict: Dict, stat: boolean): void {
     if (dict.size === 0) return;
-    this.lazyFree.push({ dict, table: 0, bucket: 0, remaining: dict.size, stat: false });
+    this.lazyFree.push({ dict, table: 0, bucket: 0, remaining: dict.size, stat });
     this.lazyPending += dict.size;
   }
 
