@@ -15,7 +15,7 @@ import {
   closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync,
   unlinkSync, writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import type { Registry } from '../commands/registry.js';
@@ -68,6 +68,16 @@ export interface AofState {
   lastWriteError: string;
   /** Bytes a failed write left unwritten (appendfsync everysec / no): retried from the cron, written before anything newer. */
   pending: Buffer[];
+  /**
+   * Unwritten bytes of incr files the AOF has moved away from (a rewrite opened a new one while
+   * they waited), oldest first: retried into their own file while the manifest still lists it,
+   * dropped once a finished rewrite's base covers them.
+   */
+  stranded: Array<{ name: string; path: string; bytes: Buffer[] }>;
+  /** The last fsync of the incr file failed (appendfsync everysec): writes get MISCONF until one works. */
+  fsyncStatus: 'ok' | 'err';
+  /** strerror-style text of the last fsync error. */
+  fsyncError: string;
   /** When a write error was last logged (at most one line per 30 s, as Valkey). */
   lastWriteErrorLog: number;
   rewrites: number;
@@ -92,7 +102,7 @@ export function aof(s: Server): AofState {
     st = {
       state: 'off', manifest: emptyManifest(), fd: -1, fdPath: '', encoder: new CommandStreamEncoder(), unsynced: false,
       rewrite: null, scheduled: false, lastRewriteTimeSec: -1, lastBgrewriteStatus: 'ok', lastWriteStatus: 'ok', lastWriteError: '',
-      pending: [], lastWriteErrorLog: 0, rewrites: 0, failures: 0, currentSize: 0, baseSize: 0, lastFsync: Date.now(), lastFailAt: 0, removeFeed: null,
+      pending: [], stranded: [], fsyncStatus: 'ok', fsyncError: '', lastWriteErrorLog: 0, rewrites: 0, failures: 0, currentSize: 0, baseSize: 0, lastFsync: Date.now(), lastFailAt: 0, removeFeed: null,
     };
     states.set(s, st);
   }
@@ -214,15 +224,25 @@ function deleteHistory(s: Server, m: AofManifest): void {
 
 // ------------------------------------------------------------------ writing
 
-function closeFd(st: AofState): void {
+/**
+ * Fsyncs and closes the incr file. When a rewrite moves to a new incr file (`tracked`) the result
+ * counts as the AOF's fsync status, as the close job of Valkey's background thread; when the AOF
+ * stops or the server shuts down a failure is only logged.
+ */
+function closeFd(s: Server, st: AofState, tracked: boolean): void {
   if (st.fd < 0) return;
-  try { fdatasyncSync(st.fd); } catch { /* ignore */ }
+  if (tracked) syncFd(s, st);
+  else {
+    try { fdatasyncSync(st.fd); } catch (e) {
+      if (!ignoredFsyncError(e)) s.log.warning(`Fail to fsync the AOF file: ${strerror(e as NodeJS.ErrnoException)}`);
+    }
+  }
   try { closeSync(st.fd); } catch { /* ignore */ }
   st.fd = -1;
 }
 
-function openAppend(st: AofState, path: string): void {
-  closeFd(st);
+function openAppend(s: Server, st: AofState, path: string): void {
+  closeFd(s, st, true);
   st.fd = openSync(path, 'a');
   st.fdPath = path;
   st.encoder = new CommandStreamEncoder();
@@ -250,22 +270,22 @@ const AOF_WRITE_LOG_ERROR_RATE_MS = 30_000;
  */
 function appendBytes(s: Server, st: AofState, bytes: Buffer | null): void {
   if (bytes !== null) st.pending.push(bytes);
-  if (st.pending.length === 0) return;
+  // Bytes an older incr file still lacks go first; newer ones wait behind them.
+  if (st.stranded.length > 0 && !writeStranded(s, st)) return;
+  if (st.pending.length === 0) {
+    // Nothing is left unwritten (a rewrite's base covered what was): the error is over.
+    if (st.lastWriteStatus === 'err') writeErrorSolved(s, st);
+    return;
+  }
   const buf = st.pending.length === 1 ? st.pending[0]! : Buffer.concat(st.pending);
   const always = s.config.str('appendfsync') === 'always';
-  let n = 0;
-  try {
-    while (n < buf.length) n += writeSync(st.fd, buf, n, buf.length - n);
-  } catch (e) {
-    writeFailed(s, st, buf, n, e as NodeJS.ErrnoException, always);
+  const left = writeOrKeep(s, st, st.fd, buf, always);
+  if (left !== null) {
+    st.pending = [left];
     return;
   }
   st.pending = [];
-  st.currentSize += buf.length;
-  if (st.lastWriteStatus === 'err') {
-    s.log.notice('AOF write error looks solved. The server can write again.');
-    st.lastWriteStatus = 'ok';
-  }
+  if (st.lastWriteStatus === 'err') writeErrorSolved(s, st);
   if (always) {
     try {
       fdatasyncSync(st.fd);
@@ -276,7 +296,67 @@ function appendBytes(s: Server, st: AofState, bytes: Buffer | null): void {
   } else st.unsynced = true;
 }
 
-function writeFailed(s: Server, st: AofState, buf: Buffer, written: number, e: NodeJS.ErrnoException, always: boolean): void {
+function writeErrorSolved(s: Server, st: AofState): void {
+  s.log.notice('AOF write error looks solved. The server can write again.');
+  st.lastWriteStatus = 'ok';
+}
+
+/**
+ * Retries the bytes of older incr files, each into its own file (O_APPEND, so after whatever it
+ * holds), dropping those of files the manifest no longer lists. False while one still fails.
+ */
+function writeStranded(s: Server, st: AofState): boolean {
+  const live = new Set(st.manifest.incrs.map((i) => i.name));
+  while (st.stranded.length > 0) {
+    const g = st.stranded[0]!;
+    if (!live.has(g.name)) { st.stranded.shift(); continue; }
+    let fd: number;
+    try {
+      fd = openSync(g.path, 'a');
+    } catch (e) {
+      noteWriteError(s, st, e as NodeJS.ErrnoException);
+      return false;
+    }
+    try {
+      const buf = g.bytes.length === 1 ? g.bytes[0]! : Buffer.concat(g.bytes);
+      const left = writeOrKeep(s, st, fd, buf, false);
+      if (left !== null) { g.bytes = [left]; return false; }
+      try { fdatasyncSync(fd); } catch { /* the file is closed: as a background close job, only the data matters */ }
+    } finally {
+      try { closeSync(fd); } catch { /* ignore */ }
+    }
+    st.stranded.shift();
+  }
+  return true;
+}
+
+/** The error of a write that could not start (e.g. the file could not be opened). */
+function noteWriteError(s: Server, st: AofState, e: NodeJS.ErrnoException): void {
+  const now = Date.now();
+  st.lastWriteError = strerror(e);
+  if (now - st.lastWriteErrorLog > AOF_WRITE_LOG_ERROR_RATE_MS) {
+    st.lastWriteErrorLog = now;
+    s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
+  }
+  st.lastWriteStatus = 'err';
+}
+
+/**
+ * Writes buf whole to fd; returns null when done, else the bytes still to write (the write error
+ * noted). Under appendfsync always a failure ends the process instead.
+ */
+function writeOrKeep(s: Server, st: AofState, fd: number, buf: Buffer, always: boolean): Buffer | null {
+  let n = 0;
+  try {
+    while (n < buf.length) n += writeSync(fd, buf, n, buf.length - n);
+  } catch (e) {
+    return writeFailed(s, st, fd, buf, n, e as NodeJS.ErrnoException, always);
+  }
+  st.currentSize += buf.length;
+  return null;
+}
+
+function writeFailed(s: Server, st: AofState, fd: number, buf: Buffer, written: number, e: NodeJS.ErrnoException, always: boolean): Buffer {
   const now = Date.now();
   const canLog = now - st.lastWriteErrorLog > AOF_WRITE_LOG_ERROR_RATE_MS;
   if (canLog) st.lastWriteErrorLog = now;
@@ -287,7 +367,7 @@ function writeFailed(s: Server, st: AofState, buf: Buffer, written: number, e: N
     // A short write: take the partial command back out of the file when possible.
     if (canLog) s.log.warning(`Short write while writing to the AOF file: (nwritten=${written}, expected=${buf.length})`);
     try {
-      ftruncateSync(st.fd, fstatSync(st.fd).size - written);
+      ftruncateSync(fd, fstatSync(fd).size - written);
       written = 0;
     } catch (te) {
       if (canLog) s.log.warning(`Could not remove short write from the append-only file. The server may refuse to load the AOF the next time it starts.  ftruncate: ${strerror(te as NodeJS.ErrnoException)}`);
@@ -297,11 +377,11 @@ function writeFailed(s: Server, st: AofState, buf: Buffer, written: number, e: N
   if (always) {
     s.log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
     s.fatalExit(1);
-    return;
+    return buf;
   }
   st.lastWriteStatus = 'err';
   st.currentSize += written;
-  st.pending = [written > 0 ? buf.subarray(written) : buf];
+  return written > 0 ? buf.subarray(written) : buf;
 }
 
 /** The C library's text for an errno code (Node only has the code). */
@@ -315,14 +395,48 @@ function strerror(e: NodeJS.ErrnoException): string {
 
 diskErrorChecks.push((s) => {
   const st = aof(s);
-  return st.state !== 'off' && st.lastWriteStatus === 'err' ? E.aofMisconf(st.lastWriteError) : null;
+  if (st.state === 'off') return null;
+  if (st.lastWriteStatus === 'err') return E.aofMisconf(st.lastWriteError);
+  if (st.fsyncStatus === 'err') {
+    // As Valkey, the fsync's error becomes the AOF's last error (script errors quote it too).
+    st.lastWriteError = st.fsyncError;
+    return E.aofMisconf(st.fsyncError);
+  }
+  return null;
 });
+
+/** Errors that do not mean the data missed the disk (as Valkey's fsync job, which ignores them). */
+function ignoredFsyncError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EBADF' || code === 'EINVAL';
+}
+
+/**
+ * Fsyncs the incr file and records the outcome (appendfsync everysec): a failure turns on
+ * MISCONF and `aof_last_write_status:err` (logged once, when the status changes); the next fsync
+ * that works turns them off. The data of a failed fsync is not fsynced again: the next one comes
+ * with the next bytes written, or when a rewrite closes the file.
+ */
+function syncFd(s: Server, st: AofState): void {
+  try {
+    fdatasyncSync(st.fd);
+  } catch (e) {
+    if (!ignoredFsyncError(e)) {
+      const why = strerror(e as NodeJS.ErrnoException);
+      if (st.fsyncStatus === 'ok') s.log.warning(`Fail to fsync the AOF file: ${why}`);
+      st.fsyncStatus = 'err';
+      st.fsyncError = why;
+      return;
+    }
+  }
+  st.fsyncStatus = 'ok';
+}
 
 /** Fsyncs the current incr file (everysec from the cron, and before loads and shutdown). */
 export function flushAof(s: Server): void {
   const st = aof(s);
   if (st.fd < 0 || !st.unsynced) return;
-  try { fdatasyncSync(st.fd); } catch { /* reported on the next write */ }
+  syncFd(s, st);
   st.unsynced = false;
   st.lastFsync = Date.now();
 }
@@ -350,14 +464,22 @@ export function startRewrite(s: Server): string | null {
     if (st.state === 'on') {
       // New writes go to a fresh incr file from now on; the rewritten base covers the rest.
       flushAof(s);
+      // Bytes a failed write left belong to the file being left (one more try there first): if
+      // the rewrite fails they are retried into it, if it succeeds its base holds their effect.
+      if (st.pending.length > 0) appendBytes(s, st, null);
+      const left = st.pending, oldPath = st.fdPath;
       const seq = m.currIncrSeq + 1;
       const name = `${fileName(s)}.${seq}.incr.aof`;
-      openAppend(st, join(dir, name));
+      openAppend(s, st, join(dir, name));
+      if (left.length > 0) {
+        st.stranded.push({ name: basename(oldPath), path: oldPath, bytes: left });
+        st.pending = [];
+      }
       m.currIncrSeq = seq;
       m.incrs.push({ name, seq, type: 'i' });
       persistManifest(s, m);
     } else if (st.state === 'wait_rewrite' && st.fd < 0) {
-      openAppend(st, join(dir, tempIncrName(s)));
+      openAppend(s, st, join(dir, tempIncrName(s)));
     }
   } catch (e) {
     s.log.warning(`Can't open the append-only file: ${(e as Error).message}`);
@@ -453,6 +575,11 @@ function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
     st.failures++;
     return;
   }
+  // Unwritten bytes of the files the new base replaced are in that base already.
+  if (st.stranded.length > 0) {
+    const live = new Set(m.incrs.map((i) => i.name));
+    st.stranded = st.stranded.filter((g) => live.has(g.name));
+  }
   st.baseSize = fileSize(join(dir, m.base!.name));
   st.currentSize = st.baseSize + m.incrs.reduce((n, i) => n + fileSize(join(dir, i.name)), 0);
   st.lastBgrewriteStatus = 'ok';
@@ -498,6 +625,16 @@ function startAppendOnly(s: Server): string | null {
     stopAppendOnly(s);
     return 'Unable to turn on AOF. Check server logs.';
   }
+  // Errors of the AOF as it was before it was turned off do not concern the new one.
+  st.lastFsync = Date.now();
+  if (st.fsyncStatus === 'err') {
+    s.log.warning('AOF reopen, just ignore the AOF fsync error in bio job');
+    st.fsyncStatus = 'ok';
+  }
+  if (st.lastWriteStatus === 'err') {
+    s.log.warning('AOF reopen, just ignore the last error.');
+    st.lastWriteStatus = 'ok';
+  }
   return null;
 }
 
@@ -505,7 +642,7 @@ function stopAppendOnly(s: Server): void {
   const st = aof(s);
   if (st.state === 'off') return;
   flushAof(s);
-  closeFd(st);
+  closeFd(s, st, false);
   killRewrite(s);
   if (st.state === 'wait_rewrite') {
     try { unlinkSync(join(aofDir(s), tempIncrName(s))); } catch { /* ignore */ }
@@ -513,7 +650,7 @@ function stopAppendOnly(s: Server): void {
   st.state = 'off';
   st.scheduled = false;
   st.pending = [];
-  st.lastWriteStatus = 'ok';
+  st.stranded = [];
   st.removeFeed?.();
   st.removeFeed = null;
 }
@@ -790,7 +927,7 @@ export async function aofStartup(s: Server): Promise<boolean> {
     m.currIncrSeq = seq;
   }
   const last = m.incrs[m.incrs.length - 1]!;
-  openAppend(state, join(dir, last.name));
+  openAppend(s, state, join(dir, last.name));
   persistManifest(s, m);
   state.state = 'on';
   if (state.removeFeed === null) state.removeFeed = s.propagator.addFeed((dbid, argv) => feed(s, dbid, argv), PROPAGATE_AOF);
@@ -834,7 +971,7 @@ export function aofShutdown(s: Server): void {
   if (state.state === 'off') return;
   killRewrite(s);
   flushAof(s);
-  closeFd(state);
+  closeFd(s, state, false);
 }
 
 // ------------------------------------------------------------------ install
@@ -899,7 +1036,7 @@ registerInfoFields('persistence', (s) => {
     aof_last_bgrewrite_status: a.lastBgrewriteStatus,
     aof_rewrites: a.rewrites,
     aof_rewrites_consecutive_failures: a.failures,
-    aof_last_write_status: a.lastWriteStatus,
+    aof_last_write_status: a.lastWriteStatus === 'ok' && a.fsyncStatus === 'ok' ? 'ok' : 'err',
     aof_last_cow_size: 0,
   };
   if (a.state !== 'off') {
