@@ -45,12 +45,14 @@ interface Child {
 }
 
 /** Starts `node dist/src/cli.js` in `dir`; resolves once it listens (port > 0) or has exited (port 0). */
-function spawnCli(dir: string, args: string[], opts: { fsizeKb?: number } = {}): Promise<Child> {
+function spawnCli(dir: string, args: string[], opts: { fsizeKb?: number; env?: Record<string, string> } = {}): Promise<Child> {
   const argv = [CLI, '--port', '0', '--bind', '127.0.0.1', '--dir', dir, ...args];
+  const env = opts.env === undefined ? process.env : { ...process.env, ...opts.env };
   // fsizeKb: a file size limit (ulimit -f) makes writes past it fail with EFBIG (Node ignores SIGXFSZ).
+  // /bin/sh is dash here, whose ulimit -f counts 512-byte blocks: the limit is fsizeKb * 512 bytes.
   const proc = opts.fsizeKb === undefined
-    ? spawn(process.execPath, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('/bin/sh', ['-c', `ulimit -S -f ${opts.fsizeKb}; exec "$0" "$@"`, process.execPath, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(process.execPath, argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/bin/sh', ['-c', `ulimit -S -f ${opts.fsizeKb}; exec "$0" "$@"`, process.execPath, ...argv], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(proc);
   const log: string[] = [];
   const exited = new Promise<number | string>((res) => proc.on('exit', (code, sig) => res(code ?? sig ?? -1)));
@@ -400,6 +402,208 @@ describe('AOF write errors', () => {
   });
 });
 
+/**
+ * A preload library that makes fsync and fdatasync fail with EIO while the file named by
+ * PEREGRINE_TEST_FAIL_FSYNC exists (the file size limit above can only fail writes). Null when no
+ * C compiler is installed.
+ */
+function failingFsyncLibrary(): string | null {
+  const d = tmp();
+  const src = join(d, 'failfsync.c');
+  writeFileSync(src, `#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+static int failing(void) {
+  const char *flag = getenv("PEREGRINE_TEST_FAIL_FSYNC");
+  return flag != NULL && access(flag, F_OK) == 0;
+}
+int fdatasync(int fd) {
+  static int (*real)(int);
+  if (failing()) { errno = EIO; return -1; }
+  if (real == NULL) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+  return real(fd);
+}
+int fsync(int fd) {
+  static int (*real)(int);
+  if (failing()) { errno = EIO; return -1; }
+  if (real == NULL) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+  return real(fd);
+}
+`);
+  const lib = join(d, 'failfsync.so');
+  try {
+    execFileSync('cc', ['-shared', '-fPIC', '-O1', '-o', lib, src, '-ldl'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return lib;
+}
+
+describe('AOF fsync errors (appendfsync everysec)', () => {
+  const lib = failingFsyncLibrary();
+  const FSYNC_MISCONF = 'MISCONF Errors writing to the AOF file: Input/output error';
+
+  test('a failed fsync turns on MISCONF and aof_last_write_status:err; the next fsync that works (new AOF bytes, a rewrite, AOF off and on) lifts them', { skip: lib === null ? 'no C compiler for the fsync preload library' : false }, async () => {
+    const dir = tmp();
+    const flag = join(dir, 'fail-fsync');
+    const ch = await spawnCli(dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', '--enable-debug-command', 'yes'],
+      { env: { LD_PRELOAD: lib!, PEREGRINE_TEST_FAIL_FSYNC: flag } });
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    const status = async () => (await infoMap(r)).get('aof_last_write_status');
+    const fsyncLogLines = () => ch.log.filter((l) => /# Fail to fsync the AOF file: Input\/output error$/.test(l)).length;
+    // Keys that expire without the active cycle: a read of one writes a DEL to the AOF.
+    assert.equal(await r.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0'), 'OK');
+    for (const k of ['t1', 't2', 't3']) await r.call('SET', k, 'x', 'PX', '1');
+
+    writeFileSync(flag, '');
+    // The write is applied and answered; its fsync, at most a second later, fails.
+    assert.equal(await r.call('SET', 'k', 'v'), 'OK');
+    await waitFor(async () => (await status()) === 'err', 'the failed fsync');
+    assert.equal(await errorOf(r.call('SET', 'k2', 'v')), FSYNC_MISCONF);
+    assert.equal(await errorOf(r.call('PING')), FSYNC_MISCONF);
+    const evalErr = await errorOf(r.call('EVAL', "return redis.call('set','k2','v')", '0'));
+    assert.ok(evalErr.startsWith(FSYNC_MISCONF + ' script: '), evalErr);
+    assert.equal(await r.call('GET', 'k'), 'v', 'reads go on');
+    const info = await infoMap(r);
+    assert.equal(info.get('aof_last_bgrewrite_status'), 'ok');
+    assert.equal(fsyncLogLines(), 1);
+    // Still failing: the DEL of an expired key reaches the file, its fsync fails too (logged once only).
+    assert.equal(await r.call('GET', 't1'), null);
+    await sleep(1300);
+    assert.equal(await status(), 'err');
+    assert.equal(fsyncLogLines(), 1, ch.log.join('\n'));
+    // The disk works again: nothing happens until there is something to fsync...
+    rmSync(flag);
+    await sleep(1300);
+    assert.equal(await status(), 'err');
+    assert.equal(await errorOf(r.call('SET', 'k2', 'v')), FSYNC_MISCONF);
+    // ... then the next fsync (for another expired key's DEL) succeeds and writes are accepted.
+    assert.equal(await r.call('GET', 't2'), null);
+    await waitFor(async () => (await status()) === 'ok', 'a good fsync');
+    assert.equal(await r.call('SET', 'k2', 'v2'), 'OK');
+
+    // Once more; a rewrite fsyncs and closes the incr file it leaves, which lifts the error.
+    writeFileSync(flag, '');
+    assert.equal(await r.call('SET', 'k3', 'v3'), 'OK');
+    await waitFor(async () => (await status()) === 'err', 'the second failed fsync');
+    assert.equal(fsyncLogLines(), 2);
+    rmSync(flag);
+    assert.equal(await r.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    await waitFor(async () => (await status()) === 'ok', 'the fsync of the file the rewrite leaves');
+    await waitFor(async () => (await infoMap(r)).get('aof_rewrite_in_progress') === '0', 'the rewrite');
+    assert.equal(await r.call('SET', 'k4', 'v4'), 'OK');
+
+    // And AOF off then on: the error of the old AOF is dropped (Valkey's log line).
+    writeFileSync(flag, '');
+    assert.equal(await r.call('SET', 'k5', 'v5'), 'OK');
+    await waitFor(async () => (await status()) === 'err', 'the third failed fsync');
+    assert.equal(await r.call('CONFIG', 'SET', 'appendonly', 'no'), 'OK');
+    assert.equal(await status(), 'err', 'the status stays while the AOF is off');
+    assert.equal(await r.call('SET', 'k6', 'v6'), 'OK', 'no AOF, no AOF error');
+    rmSync(flag);
+    assert.equal(await r.call('CONFIG', 'SET', 'appendonly', 'yes'), 'OK');
+    assert.equal(await status(), 'ok');
+    assert.ok(ch.log.some((l) => /# AOF reopen, just ignore the AOF fsync error in bio job$/.test(l)), ch.log.join('\n'));
+    await waitFor(async () => (await infoMap(r)).get('aof_rewrite_in_progress') === '0', 'the rewrite');
+    assert.equal(await r.call('SET', 'k7', 'v7'), 'OK');
+
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
+    const r2 = connect(ch2.port);
+    assert.deepEqual((await r2.call('KEYS', 'k*') as string[]).sort(), ['k', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+    ch2.proc.kill('SIGKILL');
+    await ch2.exited;
+  });
+});
+
+describe('AOF bytes left unwritten when a rewrite opens a new incr file', () => {
+  const LIMIT_BLOCKS = 128; // 64 KiB (512-byte blocks)
+
+  /** db -> sorted keys of every non-empty db. */
+  async function keysByDb(r: Valkey): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (let db = 0; db < 16; db++) {
+      await r.call('SELECT', String(db));
+      const keys = (await r.call('KEYS', '*') as string[]).sort();
+      if (keys.length > 0) out[db] = keys;
+    }
+    await r.call('SELECT', '0');
+    return out;
+  }
+
+  test('the rewrite fails: the bytes go into the file they belong to, and replay in their db', async () => {
+    const dir = tmp();
+    // Uncompressed values: the base of the rewrite is as big as the dataset.
+    const ch = await spawnCli(dir, ['--appendonly', 'yes', '--appendfsync', 'everysec', '--rdbcompression', 'no'], { fsizeKb: LIMIT_BLOCKS });
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    assert.equal(await r.call('SELECT', '5'), 'OK');
+    assert.equal(await r.call('SET', 'big', 'x'.repeat(40_000)), 'OK');
+    // Past the file size limit: applied and answered, its bytes wait (the SELECT 5 is in the file already).
+    assert.equal(await r.call('SET', 'big2', 'y'.repeat(30_000)), 'OK');
+    assert.equal((await infoMap(r)).get('aof_last_write_status'), 'err');
+    // The rewrite opens incr file 2, then fails: its base is past the limit too.
+    assert.equal(await r.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    await waitFor(async () => (await infoMap(r)).get('aof_rewrite_in_progress') === '0', 'the rewrite');
+    assert.equal((await infoMap(r)).get('aof_last_bgrewrite_status'), 'err');
+    const manifest = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+    assert.match(manifest, /appendonly\.aof\.1\.incr\.aof seq 1 type i\n.*appendonly\.aof\.2\.incr\.aof seq 2 type i\n$/s);
+    // Room again: the waiting bytes reach incr file 1; later writes go to incr file 2.
+    execFileSync('prlimit', ['--pid', String(ch.proc.pid), '--fsize=unlimited:unlimited']);
+    await waitFor(async () => (await infoMap(r)).get('aof_last_write_status') === 'ok', 'the retry to succeed');
+    assert.equal(await r.call('SET', 'k3', 'v3'), 'OK');
+    const incr1 = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    const incr2 = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.2.incr.aof'), 'latin1');
+    assert.ok(incr1.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n'), incr1.slice(0, 40));
+    assert.ok(incr1.endsWith('y'.repeat(30_000) + '\r\n'), 'big2 ends incr file 1');
+    assert.equal(incr2, '*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n*3\r\n$3\r\nSET\r\n$2\r\nk3\r\n$2\r\nv3\r\n');
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
+    assert.ok(ch2.port > 0, ch2.log.join('\n'));
+    const r2 = connect(ch2.port);
+    assert.deepEqual(await keysByDb(r2), { 5: ['big', 'big2', 'k3'] });
+    await r2.call('SELECT', '5');
+    assert.equal(await r2.call('STRLEN', 'big2'), 30_000);
+    ch2.proc.kill('SIGKILL');
+    await ch2.exited;
+  });
+
+  test('the rewrite succeeds: its base holds their effect, they are not applied twice', async () => {
+    const dir = tmp();
+    const ch = await spawnCli(dir, ['--appendonly', 'yes', '--appendfsync', 'everysec'], { fsizeKb: LIMIT_BLOCKS });
+    assert.ok(ch.port > 0, ch.log.join('\n'));
+    const r = connect(ch.port);
+    assert.equal(await r.call('SELECT', '5'), 'OK');
+    // Incr file 1 near the limit, the dataset not: a base fits.
+    assert.equal(await r.call('SET', 'a', 'x'.repeat(30_000)), 'OK');
+    assert.equal(await r.call('SET', 'a', 'x'.repeat(30_000)), 'OK');
+    assert.equal(await r.call('APPEND', 'a', 'y'.repeat(10_000)), 40_000);
+    assert.equal((await infoMap(r)).get('aof_last_write_status'), 'err');
+    assert.equal(await r.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    await waitFor(async () => (await infoMap(r)).get('aof_rewrite_in_progress') === '0', 'the rewrite');
+    assert.equal((await infoMap(r)).get('aof_last_bgrewrite_status'), 'ok');
+    // Nothing is left to write (the file the APPEND missed is history): writes go on, into incr file 2.
+    await waitFor(async () => (await infoMap(r)).get('aof_last_write_status') === 'ok', 'the error to clear');
+    assert.ok(ch.log.some((l) => /AOF write error looks solved\. The server can write again\./.test(l)));
+    assert.equal(await r.call('SET', 'b', '1'), 'OK');
+    ch.proc.kill('SIGKILL');
+    await ch.exited;
+    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
+    assert.ok(ch2.port > 0, ch2.log.join('\n'));
+    const r2 = connect(ch2.port);
+    assert.deepEqual(await keysByDb(r2), { 5: ['a', 'b'] });
+    await r2.call('SELECT', '5');
+    assert.equal(await r2.call('STRLEN', 'a'), 40_000);
+    ch2.proc.kill('SIGKILL');
+    await ch2.exited;
+  });
+});
+
 describe('damaged values in the RDB file at start-up', () => {
   /** An RDB file: `good` string keys, then one entry made of a DUMP payload's type byte and value under `key`. */
   function rdbWith(payload: Buffer, key: string, good: number): Buffer {
@@ -504,6 +708,32 @@ describe('saving on FLUSHALL and on SIGTERM', () => {
     const srv2 = await startServer({ config: { dir, save: '' } });
     servers.push(srv2);
     assert.equal(await connect(srv2.port).call('DBSIZE'), 0);
+  });
+  test('FLUSHDB adds the keys it removes to rdb_changes_since_last_save (an empty db: nothing), and is always logged', async () => {
+    const dir = tmp();
+    const srv = await startServer({ config: { dir, save: '', appendonly: 'yes', 'enable-debug-command': 'yes' } });
+    servers.push(srv);
+    const r = connect(srv.port);
+    const changes = async () => Number((await infoMap(r)).get('rdb_changes_since_last_save'));
+    await r.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await r.call('SET', 'a', '1');
+    await r.call('SET', 'b', '2');
+    await r.call('SET', 'c', '3', 'PX', '1');
+    await sleep(20);
+    assert.equal(await changes(), 3);
+    // Three keys go, the expired one not reclaimed yet included (valkey-server: 3 -> 6).
+    assert.equal(await r.call('FLUSHDB'), 'OK');
+    assert.equal(await changes(), 6);
+    assert.equal(await r.call('FLUSHDB'), 'OK');
+    assert.equal(await changes(), 6);
+    await r.call('SELECT', '3');
+    await r.call('SET', 'x', '1');
+    await r.call('SET', 'y', '1');
+    assert.equal(await r.call('FLUSHDB', 'ASYNC'), 'OK');
+    assert.equal(await changes(), 10);
+    const incr = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof'), 'latin1');
+    assert.equal(incr.split('FLUSHDB').length - 1, 3, 'every FLUSHDB logged, the one of an empty db too');
+    await srv.close();
   });
   test('SIGTERM with save points saves before exiting (exit code 0); without them it does not', async () => {
     const dir = tmp();

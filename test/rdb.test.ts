@@ -73,14 +73,20 @@ async function bgsaveDone(r: Valkey): Promise<void> {
   await waitFor(async () => (await persistenceInfo(r, 'rdb_bgsave_in_progress')) === '0', 'BGSAVE to finish');
 }
 
-/** Every key of every db as "db:key=value|ttl" lines, sorted (TTL as absolute ms, or -1). */
+/** Every key of every db as "db:key=value|ttl" lines, sorted (TTL as absolute ms, or -1; a hash's value is its field-value pairs, sorted). */
+function hashText(flat: string[]): string {
+  const pairs: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push(JSON.stringify([flat[i], flat[i + 1]]));
+  return pairs.sort().join(',');
+}
+
 async function dumpAll(r: Valkey, dbs = 16): Promise<string[]> {
   const out: string[] = [];
   for (let db = 0; db < dbs; db++) {
     await r.call('select', String(db));
     const keys = await r.call('keys', '*') as string[];
     for (const k of keys) {
-      const v = await r.call('get', k);
+      const v = (await r.call('type', k)) === 'hash' ? hashText(await r.call('hgetall', k) as string[]) : await r.call('get', k);
       const t = await r.call('pexpiretime', k);
       out.push(`${db}:${k}=${v}|${t}`);
     }
@@ -866,6 +872,15 @@ describe('DUMP / RESTORE', () => {
 const VALKEY = '/work/valkey-src/src/valkey-server';
 const REDIS = '/usr/bin/redis-server';
 
+/** Small hashes (listpack in memory) whose entries take every listpack encoding: [key, field, value, ...]. */
+const SMALL_HASHES: string[][] = [
+  ['h:small', 'a', '1', 'b', '2'],
+  ['h:ints', 'u7', '127', 'i13', '-4096', 'i13b', '4095', 'i16', '32767', 'i16n', '-32769', 'i24', '8388607', 'i24n', '-8388608',
+    'i32', '2147483647', 'i32n', '-2147483649', 'i64', '9223372036854775807', 'i64n', '-9223372036854775808',
+    'over', '9223372036854775808', 'zero', '0', 'mzero', '-0', 'lead', '007', 'plus', '+5', 'space', ' 5', 'float', '1.5', 'empty', ''],
+  ['h:strings', 's63', 'x'.repeat(63), 's64', 'y'.repeat(64), 'rep', 'abc'.repeat(10), 'bin', '\u00ff\u0000\r\n'],
+];
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer();
@@ -906,6 +921,8 @@ describe('interoperability with valkey-server and redis-server', { skip: !exists
     await r.call('select', '7');
     await r.call('set', 'seven', '7');
     await r.call('select', '0');
+    for (const [k, ...fv] of SMALL_HASHES) await r.call('hset', k, ...fv);
+    await r.call('hset', 'bighash', ...Array.from({ length: 600 }, (_, i) => [`f${i}`, `v${i}`]).flat());
     expected = await dumpAll(r);
     // The same dataset in the versions older servers read.
     for (const v of [10, 11]) {
@@ -915,16 +932,84 @@ describe('interoperability with valkey-server and redis-server', { skip: !exists
   });
   after(async () => { await stop(srv); });
 
+  test('small hashes are saved as listpacks (RDB_TYPE_HASH_LISTPACK), big ones in the plain hash format', () => {
+    const f = readFileSync(join(dir, 'v11.rdb'));
+    // Each small hash's key is preceded by type byte 16, the big one's by 4.
+    for (const [k] of SMALL_HASHES) {
+      const at = f.indexOf(Buffer.concat([Buffer.from([k.length]), Buffer.from(k)]));
+      assert.ok(at > 0, k);
+      assert.equal(f[at - 1], 16, k);
+    }
+    const at = f.indexOf(Buffer.from('\x07bighash', 'latin1'));
+    assert.equal(f[at - 1], 4);
+  });
+
   test('a Peregrine RDB (version 11) loads in valkey-server', { skip: !existsSync(VALKEY) }, async () => {
     const ref = await reference(VALKEY, dir, 'v11.rdb');
     assert.deepEqual(await dumpAll(ref.r), expected);
     assert.equal(await ref.r.call('object', 'encoding', 'i64'), 'int');
+    for (const [k] of SMALL_HASHES) assert.equal(await ref.r.call('object', 'encoding', k), 'listpack', k);
+    assert.equal(await ref.r.call('object', 'encoding', 'bighash'), 'hashtable');
     ref.child.kill('SIGKILL');
   });
 
   test('a Peregrine RDB (version 10) loads in redis-server 7.0', { skip: !existsSync(REDIS) }, async () => {
     const ref = await reference(REDIS, dir, 'v10.rdb');
     assert.deepEqual(await dumpAll(ref.r), expected);
+    for (const [k] of SMALL_HASHES) assert.equal(await ref.r.call('object', 'encoding', k), 'listpack', k);
+    ref.child.kill('SIGKILL');
+  });
+
+  test('a Peregrine RDB with listpack hashes loads back in Peregrine (versions 10, 11 and its own)', async () => {
+    for (const file of ['v10.rdb', 'v11.rdb']) {
+      const p = await server(dir, { dbfilename: file });
+      assert.deepEqual(await dumpAll(p.r), expected, file);
+      for (const [k] of SMALL_HASHES) assert.equal(await p.r.call('object', 'encoding', k), 'listpack', `${file} ${k}`);
+      assert.equal(await p.r.call('object', 'encoding', 'bighash'), 'hashtable');
+      await stop(p);
+    }
+    const d2 = tmp();
+    const a = await server(d2);
+    for (const [k, ...fv] of SMALL_HASHES) await a.r.call('hset', k, ...fv);
+    const want = await dumpAll(a.r);
+    assert.equal(await a.r.call('save'), 'OK');
+    await stop(a);
+    const b = await server(d2);
+    assert.deepEqual(await dumpAll(b.r), want);
+    for (const [k] of SMALL_HASHES) assert.equal(await b.r.call('object', 'encoding', k), 'listpack', k);
+    await stop(b);
+  });
+
+  test('DUMP of a small hash: valkey-server\'s payload byte for byte (but the RDB version); RESTORE of valkey-server\'s payload', { skip: !existsSync(VALKEY) }, async () => {
+    const ref = await reference(VALKEY, tmp(), 'dump.rdb');
+    const p = srv.r;
+    for (const comp of ['no', 'yes']) {
+      for (const r of [ref.r, p]) await r.call('config', 'set', 'rdbcompression', comp);
+      for (const [k, ...fv] of SMALL_HASHES) {
+        await ref.r.call('hset', k, ...fv);
+        const mine = await p.callBuffer('dump', k) as Buffer;
+        const theirs = await ref.r.callBuffer('dump', k) as Buffer;
+        assert.equal(mine[0], 16, k);
+        // Value bytes equal; the trailer is the RDB version (80 vs 11) and the CRC.
+        assert.equal(mine.subarray(0, mine.length - 10).toString('hex'), theirs.subarray(0, theirs.length - 10).toString('hex'), `${k} rdbcompression ${comp}`);
+        assert.equal(await p.call('restore', `${k}:fromvalkey`, '0', theirs, 'replace'), 'OK');
+        assert.deepEqual(await p.call('hgetall', `${k}:fromvalkey`), await p.call('hgetall', k));
+        assert.equal(await p.call('object', 'encoding', `${k}:fromvalkey`), 'listpack');
+        await p.call('del', `${k}:fromvalkey`);
+      }
+    }
+    // A hash edited in place (update, delete, increments) keeps Valkey's entry order and bytes.
+    for (const r of [ref.r, p]) {
+      await r.call('hset', 'edited', 'a', '1', 'b', '2', 'c', '3');
+      await r.call('hdel', 'edited', 'b');
+      await r.call('hset', 'edited', 'a', '99', 'd', '4');
+      await r.call('hincrby', 'edited', 'c', '10');
+      await r.call('hincrbyfloat', 'edited', 'x', '1.5');
+    }
+    const mine = await p.callBuffer('dump', 'edited') as Buffer;
+    const theirs = await ref.r.callBuffer('dump', 'edited') as Buffer;
+    assert.equal(mine.subarray(0, mine.length - 10).toString('hex'), theirs.subarray(0, theirs.length - 10).toString('hex'));
+    await p.call('del', 'edited');
     ref.child.kill('SIGKILL');
   });
 
@@ -940,6 +1025,7 @@ describe('interoperability with valkey-server and redis-server', { skip: !exists
     await r.call('select', '2');
     await r.call('set', 'two', '2');
     await r.call('select', '0');
+    for (const [k, ...fv] of SMALL_HASHES) await r.call('hset', k, ...fv);
     const want = await dumpAll(r);
     assert.equal(await r.call('save'), 'OK');
     ref.child.kill('SIGKILL');
