@@ -265,6 +265,42 @@ export class RespParser {
     return r;
   }
 
+  /**
+   * Looks ahead without consuming anything: for up to `max` complete multibulk requests waiting
+   * after the current position, stores the offset and length of their second argument (the first
+   * key of most commands) in `out` (pairs) and returns the buffer they are in, with the count in
+   * `scanCount`. Used only as a hint for batch key prefetching: it stops at the first thing that
+   * is not a plain, complete multibulk request.
+   */
+  scanKeys(out: Int32Array, max: number): Buffer | null {
+    this.scanCount = 0;
+    const b = this.buf;
+    if (b === null || this.remaining !== 0 || this.big !== null) return null;
+    const n = b.length;
+    let p = this.pos, k = 0;
+    while (k < max && p < n && b[p] === 42 /* '*' */) {
+      const argc = shortNumber(b, p);
+      if (argc <= 0) break;
+      p = fastEol + 2;
+      let keyOff = -1, keyLen = 0, i = 0;
+      for (; i < argc; i++) {
+        if (p >= n || b[p] !== 36 /* '$' */) break;
+        const len = shortNumber(b, p);
+        if (len < 0) break;
+        p = fastEol + 2;
+        if (i === 1) { keyOff = p; keyLen = len; }
+        p += len + 2;
+        if (p > n) break;
+      }
+      if (i < argc) break;
+      if (keyOff >= 0) { out[2 * k] = keyOff; out[2 * k + 1] = keyLen; k++; }
+    }
+    this.scanCount = k;
+    return k > 0 ? b : null;
+  }
+  /** Requests found by the last scanKeys(). */
+  scanCount = 0;
+
   private parse(b: Buffer): Buffer[] | null {
     for (;;) {
       if (this.pos >= b.length) return null;

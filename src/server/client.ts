@@ -11,6 +11,10 @@ import type { Command } from '../commands/registry.js';
 import type { BlockState } from './blocking.js';
 import { E } from '../errors.js';
 import { beginBatch, endBatch } from './dispatch.js';
+import { prefetchKeys, PREFETCH_MAX, PREFETCH_MIN_KEYS } from '../store/prefetch.js';
+
+/** Key offsets found by the parser's look-ahead for prefetching (shared: used within one onData). */
+const scanOffs = new Int32Array(2 * PREFETCH_MAX);
 
 export const CLIENT_REPLY_ON = 0, CLIENT_REPLY_OFF = 1, CLIENT_REPLY_SKIP = 2;
 
@@ -159,6 +163,8 @@ export class Client {
       return;
     }
     const n0 = this.commands;
+    // Pipelined requests: their keys are prefetched a batch at a time as they run (prefetch.ts).
+    this.prefetchLeft = chunk.length >= 64 && this.server.prefetchBatch > 1 ? 0 : -1;
     this.processInput();
     if (this.sharedReads) this.parser.detach(sharedReadMemory()!);
     // Receiving (and replying) is interaction. A command that ran set the command time from a
@@ -174,6 +180,8 @@ export class Client {
     try {
       while (!this.blocked && !this.closeAfterReply && !this.closed) {
         let argv: Buffer[] | null;
+        if (this.prefetchLeft === 0) this.prefetchAhead();
+        else if (this.prefetchLeft > 0) this.prefetchLeft--;
         try {
           argv = this.parser.next();
         } catch (e) {
@@ -194,6 +202,27 @@ export class Client {
       this.processing = false;
       endBatch();
     }
+  }
+
+  /**
+   * Requests left to run before the next look-ahead; 0: look ahead before the next request;
+   * -1: not for this read (set per read by onData).
+   */
+  private prefetchLeft = -1;
+
+  /**
+   * Touches the keys of the next pipelined requests together (prefetch.ts), when the keyspace is
+   * big enough for that to pay; after a batch, the next look-ahead comes once it has run.
+   */
+  private prefetchAhead(): void {
+    this.prefetchLeft = -1;
+    const dict = this.db.dict;
+    if (dict.size < PREFETCH_MIN_KEYS) return;
+    const b = this.parser.scanKeys(scanOffs, this.server.prefetchBatch);
+    const n = this.parser.scanCount;
+    if (b === null || n < 2) return;
+    prefetchKeys(dict, this.server.ks.arena, b, scanOffs, n);
+    this.prefetchLeft = n - 1;
   }
 
   /** Sends what the writer holds. `now`: the time to record as last interaction, when known. */

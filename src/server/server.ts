@@ -4,6 +4,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { Registry, Command } from '../commands/registry.js';
 import { registerAll } from '../commands/index.js';
 import { Keyspace } from '../store/keyspace.js';
+import { PREFETCH_MAX } from '../store/prefetch.js';
 import { Config } from './config.js';
 import { readIntoSharedBuffer } from './readbuf.js';
 import { Client } from './client.js';
@@ -127,6 +128,8 @@ export class Server {
   // Cached config values used on hot paths.
   protoMaxBulkLen = 512 * 1024 * 1024;
   queryBufferLimit = 1024 * 1024 * 1024;
+  /** prefetch-batch-max-size: most pipelined requests of one read whose keys are prefetched (< 2: off). */
+  prefetchBatch = 16;
   maxmemory = 0;
   /** min-replicas-to-write when min-replicas-max-lag is also set (0: writes need no replicas). */
   minReplicasToWrite = 0;
@@ -177,6 +180,7 @@ export class Server {
     const refresh = () => {
       this.protoMaxBulkLen = cfg.num('proto-max-bulk-len');
       this.queryBufferLimit = cfg.num('client-query-buffer-limit');
+      this.prefetchBatch = Math.min(cfg.num('prefetch-batch-max-size'), PREFETCH_MAX);
       this.maxmemory = cfg.num('maxmemory');
       this.minReplicasToWrite = cfg.num('min-replicas-max-lag') > 0 ? cfg.num('min-replicas-to-write') : 0;
       this.latencyThresholdMs = cfg.num('latency-monitor-threshold');
@@ -198,7 +202,7 @@ export class Server {
     refresh();
     for (const name of ['proto-max-bulk-len', 'client-query-buffer-limit', 'maxmemory', 'latency-monitor-threshold', 'latency-tracking',
       'requirepass', 'slowlog-log-slower-than', 'slowlog-max-len', 'maxmemory-policy', 'lfu-log-factor',
-      'lfu-decay-time', 'loglevel', 'logfile', 'min-replicas-to-write', 'min-replicas-max-lag']) {
+      'lfu-decay-time', 'loglevel', 'logfile', 'min-replicas-to-write', 'min-replicas-max-lag', 'prefetch-batch-max-size']) {
       cfg.onChange(name, refresh);
     }
     cfg.onChange('requirepass', () => {
