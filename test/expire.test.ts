@@ -267,6 +267,8 @@ describe('lazy and active expiry', () => {
     // (Unless the machine is so loaded that storing them took longer than their TTL.)
     if (Date.now() - tStart < 2500) assert.ok((await r.call('dbsize') as number) > live * 2, 'the volatile keys were stored');
     let maxPing = 0;
+    await r.call('config', 'set', 'latency-monitor-threshold', '1');
+    await r.call('latency', 'reset');
     const deadline = Date.now() + 15000;
     let size0 = N, size3 = N;
     while (Date.now() < deadline) {
@@ -280,7 +282,13 @@ describe('lazy and active expiry', () => {
     // Only DBSIZE-like reads of the store: no key was accessed.
     assert.ok(size0 <= live * 1.1, `db0 still holds ${size0} keys`);
     assert.ok(size3 <= live * 1.1, `db3 still holds ${size3} keys`);
-    assert.ok(maxPing < 250, `a PING waited ${maxPing.toFixed(0)} ms`);
+    // The server's own record of its expiry slices (LATENCY's expire-cycle event, every slice
+    // of 1 ms or more): none near a stall. A PING's wait alone would also count the time this
+    // machine gave other processes, so it is only reported.
+    const hist = (await r.call('latency', 'history', 'expire-cycle')) as [number, number][];
+    await r.call('config', 'set', 'latency-monitor-threshold', '0');
+    const worst = Math.max(0, ...hist.map(([, ms]) => ms));
+    assert.ok(worst < 100, `an expiry slice took ${worst} ms (longest PING wait ${maxPing.toFixed(0)} ms)`);
     assert.ok(ks().stats.expiredKeys >= 2 * (N - live) * 0.9);
     assert.equal(await r.call('dbsize'), size0);
     // Every live key is still there.

@@ -379,7 +379,13 @@ export class Server {
       const effort = this.config.num('active-expire-effort');
       const deadline = performance.now() + periodMs / 4;
       const slice = () => {
+        const t0 = performance.now();
         const stale = ks.activeExpire(2, effort);
+        // Valkey's expire-cycle latency event (one slice here is one of its cycles).
+        if (this.latencyThresholdMs > 0) {
+          const ms = performance.now() - t0;
+          if (ms >= this.latencyThresholdMs) this.latency.add('expire-cycle', ms);
+        }
         if (stale && performance.now() < deadline && !this.shuttingDown) setImmediate(slice);
       };
       slice();
