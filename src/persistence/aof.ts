@@ -393,8 +393,12 @@ function strerror(e: NodeJS.ErrnoException): string {
   return (e.code && texts[e.code]) ?? e.message;
 }
 
+/** The last server asked about and its AOF state (the check runs before every write command). */
+let checkedServer: Server | null = null;
+let checkedState: ReturnType<typeof aof> | null = null;
 diskErrorChecks.push((s) => {
-  const st = aof(s);
+  if (s !== checkedServer) { checkedServer = s; checkedState = aof(s); }
+  const st = checkedState!;
   if (st.state === 'off') return null;
   if (st.lastWriteStatus === 'err') return E.aofMisconf(st.lastWriteError);
   if (st.fsyncStatus === 'err') {

@@ -301,7 +301,39 @@ export class RespParser {
   /** Requests found by the last scanKeys(). */
   scanCount = 0;
 
+  /**
+   * The common case in one pass with local state: a multibulk request that is complete in `b`,
+   * with short length lines and no argument big enough for its own buffer. Returns undefined
+   * (having changed nothing) for anything else, which the general path then handles — with its
+   * exact errors for bad input.
+   */
+  private parseWhole(b: Buffer): Buffer[] | undefined {
+    const n = b.length;
+    let p = this.pos;
+    const argc = shortNumber(b, p);
+    if (argc <= 0 || (argc > 10 && !this.limits.authenticated)) return undefined;
+    p = fastEol + 2;
+    const maxLen = this.limits.authenticated ? Math.min(this.limits.maxBulkLen, BIG_ARG - 1) : 16384;
+    const args: Buffer[] = [];
+    for (let i = 0; i < argc; i++) {
+      if (p >= n || b[p] !== 36 /* '$' */) return undefined;
+      const len = shortNumber(b, p);
+      if (len < 0 || len > maxLen) return undefined;
+      const start = fastEol + 2;
+      p = start + len + 2;
+      if (p > n) return undefined;
+      args.push(i === 0 ? this.commandName(b, start, len) : this.argView(b, start, len));
+    }
+    this.pos = p;
+    this.inline = false;
+    return args;
+  }
+
   private parse(b: Buffer): Buffer[] | null {
+    if (this.remaining === 0 && this.pos < b.length && b[this.pos] === 42 /* "*" */) {
+      const whole = this.parseWhole(b);
+      if (whole !== undefined) return whole;
+    }
     for (;;) {
       if (this.pos >= b.length) return null;
       if (this.remaining === 0) {
