@@ -166,7 +166,9 @@ export class TrackingState {
   /** After a call: remember the keys read, and at the outermost level send what waited. */
   leaveCall(c: Client, cmd: Command, argv: Buffer[]): void {
     const outer = this.current;
-    if (outer !== null && cmd.flags & CMD.readonly && !(cmd.flags & CMD.pubsub)) {
+    // (Most servers have no tracking client: no per-command map lookups then.)
+    const any = this.clients.size !== 0;
+    if (any && outer !== null && cmd.flags & CMD.readonly && !(cmd.flags & CMD.pubsub)) {
       const t = this.clients.get(outer);
       if (t !== undefined && !t.bcast) {
         const n = cmd.name;
@@ -178,7 +180,7 @@ export class TrackingState {
     this.depth = 0;
     this.executing.length = 0;
     this.current = null;
-    if (outer !== null) {
+    if (any && outer !== null) {
       const t = this.clients.get(outer);
       // CLIENT CACHING applies to the next command (or the whole transaction) only.
       if (t !== undefined && t.caching && !outer.inMulti && !(cmd.name === 'client' || cmd.parent?.name === 'client')) {

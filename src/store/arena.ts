@@ -82,6 +82,9 @@ export class Arena {
   /** The ArrayBuffer each slab views and the slab's byte offset in it (for views without `.buffer` lookups). */
   slabAb: ArrayBufferLike[] = [];
   slabBase: number[] = [];
+  /** A DataView over each slab's ArrayBuffer (absolute offsets: slabBase + offset), for short copies out of shared memory. */
+  slabDv: DataView[] = [];
+  private chunkDv: DataView | null = null;
   /** u32 views of each slab. */
   u32: Uint32Array[] = [];
   /** f64 views of each slab. */
@@ -131,6 +134,7 @@ export class Arena {
     const ab = new ArrayBuffer(size);
     this.u8[id] = Buffer.from(ab);
     this.slabAb[id] = ab; this.slabBase[id] = 0;
+    this.slabDv[id] = new DataView(ab);
     this.u32[id] = new Uint32Array(ab);
     this.f64[id] = new Float64Array(ab);
     this.slabBytes += size;
@@ -147,6 +151,7 @@ export class Arena {
         try { ab = newChunk(size); } catch (e) { if (size === SLAB_SIZE) throw e; }
       }
       this.chunk = ab;
+      this.chunkDv = new DataView(ab);
       this.chunkOff = 0;
       this.slabBytes += ab.byteLength;
       this.nextChunk = Math.min(CHUNK_MAX, ab.byteLength * 2);
@@ -157,6 +162,7 @@ export class Arena {
     this.chunkOff += SLAB_SIZE;
     this.u8[id] = Buffer.from(ab, off, SLAB_SIZE);
     this.slabAb[id] = ab; this.slabBase[id] = off;
+    this.slabDv[id] = this.chunkDv!;
     this.u32[id] = new Uint32Array(ab, off, SLAB_SIZE >>> 2);
     this.f64[id] = new Float64Array(ab, off, SLAB_SIZE >>> 3);
     return id;
@@ -220,6 +226,8 @@ export class Arena {
       (this.u8 as (Buffer | undefined)[])[slab] = undefined;
       (this.u32 as (Uint32Array | undefined)[])[slab] = undefined;
       (this.f64 as (Float64Array | undefined)[])[slab] = undefined;
+      (this.slabAb as (ArrayBufferLike | undefined)[])[slab] = undefined;
+      (this.slabDv as (DataView | undefined)[])[slab] = undefined;
       this.freeSlabIds.push(slab);
       return;
     }
@@ -233,7 +241,7 @@ export class Arena {
 
   /** Drops everything (FLUSHALL). */
   reset(): void {
-    this.u8 = []; this.u32 = []; this.f64 = []; this.slabAb = []; this.slabBase = [];
+    this.u8 = []; this.u32 = []; this.f64 = []; this.slabAb = []; this.slabBase = []; this.slabDv = []; this.chunkDv = null;
     this.freeSlabIds = [];
     this.freeHead.fill(0);
     this.curSlab = -1; this.curOff = SLAB_SIZE;
