@@ -9,7 +9,7 @@
 // (default 1000000), BENCH_CLIENTS (50), BENCH_KEYS (1000000), BENCH_BIG (5000000),
 // BENCH_BIG_REF (1: also runs the 5M test on the reference; 0 skips it), BENCH_SKIP (comma list of
 // throughput,memory,big,collections,datatypes,scripting,pubsub,bgsave), BENCH_REPS (3: interleaved runs of each
-// collections/leaderboard test, median reported), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (1800), VALKEY_SERVER, REDIS_BENCHMARK.
+// throughput/collections/leaderboard test, median reported), BENCH_PUBSUB_SUBS (50), BENCH_PUBSUB_N (40000), BENCH_TIMEOUT_S (1800), VALKEY_SERVER, REDIS_BENCHMARK.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -267,7 +267,7 @@ function log(s = ''): void { process.stdout.write(s + '\n'); }
 // ------------------------------------------------------------------ phases
 
 async function throughput(refName: string): Promise<void> {
-  log('## Throughput and latency (redis-benchmark -t set,get -c ' + CLIENTS + ' -d 80 -r 100000)');
+  log(`## Throughput and latency (redis-benchmark -t set|get -c ${CLIENTS} -d 80 -r 100000; median of ${REPS} interleaved runs)`);
   const peregrine = await startSrv('peregrine');
   const ref = await startSrv('reference');
   const rows: string[][] = [];
@@ -275,29 +275,29 @@ async function throughput(refName: string): Promise<void> {
     // Warm-up (not measured): lets the JIT settle and fills the 100k-key keyspace GET reads.
     for (const s of [peregrine, ref]) await redisBenchmark(s.port, 'set,get', Math.min(200_000, N_P16), 16, 100_000);
     for (const [pipeline, n] of [[1, N_P1], [16, N_P16]] as const) {
-      const res = new Map<string, { r: Map<string, Lat>; cpuUs: number }>();
-      for (const s of [peregrine, ref]) {
-        const cpu0 = cpuSeconds(s.pid);
-        const r = await redisBenchmark(s.port, 'set,get', n, pipeline, 100_000);
-        const cpuUs = ((cpuSeconds(s.pid) - cpu0) * 1e6) / (2 * n);
-        res.set(s.name === 'peregrine' ? 'p' : 'r', { r, cpuUs });
-      }
-      const p = res.get('p')!, r = res.get('r')!;
       for (const t of ['SET', 'GET']) {
-        const a = p.r.get(t), b = r.r.get(t);
-        if (!a || !b) continue;
-        const ratio = a.rps / b.rps;
-        rows.push([`${t} P${pipeline}`, kfmt(a.rps), fmt(a.p50, 3), fmt(a.p99, 3), kfmt(b.rps), fmt(b.p50, 3), fmt(b.p99, 3), fmt(ratio, 2)]);
+        const runs: Record<'p' | 'r', Run[]> = { p: [], r: [] };
+        // Each test alternates the servers, the order flipping every round (the VM drifts).
+        for (let i = 0; i < REPS; i++) {
+          for (const s of i % 2 === 0 ? [peregrine, ref] : [ref, peregrine]) {
+            const run = await measured(s.pid, n, async () => (await redisBenchmark(s.port, t.toLowerCase(), n, pipeline, 100_000)).get(t)!);
+            runs[s === peregrine ? 'p' : 'r'].push(run);
+          }
+        }
+        const a = median(runs.p), b = median(runs.r);
+        const ratio = a.lat.rps / b.lat.rps;
+        rows.push([`${t} P${pipeline}`, kfmt(a.lat.rps), fmt(a.lat.p50, 3), fmt(a.lat.p99, 3), fmt(a.cpuMed, 2),
+          kfmt(b.lat.rps), fmt(b.lat.p50, 3), fmt(b.lat.p99, 3), fmt(b.cpuMed, 2), fmt(ratio, 2), fmt(a.cpuMed / b.cpuMed, 2)]);
         const target = pipeline === 1 ? 0.8 : 1.0;
         verdict(`${t} P${pipeline} rps ratio peregrine/${refName}`, ratio, `>= ${target.toFixed(1)}`, ratio >= target);
       }
-      rows.push([`  cpu µs/req P${pipeline}`, fmt(p.cpuUs, 2), '', '', fmt(r.cpuUs, 2), '', '', fmt(p.cpuUs / r.cpuUs, 2)]);
     }
   } finally {
     await peregrine.stop();
     await ref.stop();
   }
-  log(table(['test', 'peregrine rps', 'p50 ms', 'p99 ms', `${refName} rps`, 'p50 ms', 'p99 ms', 'ratio'], rows));
+  log(table(['test', 'peregrine rps', 'p50 ms', 'p99 ms', 'cpu µs/req', `${refName} rps`, 'p50 ms', 'p99 ms', 'cpu µs/req', 'rps ratio', 'cpu ratio'], rows));
+  log('(each row: the median-rps run of each server, and the median server CPU per request)');
   log();
 }
 
