@@ -76,6 +76,13 @@ function spawnCli(dir: string, args: string[], opts: { fsizeKb?: number; env?: R
   });
 }
 
+/** Starts the server again on `dir` with the AOF on (after a crash or kill): the child and a client. */
+async function restartWithAof(dir: string): Promise<{ ch2: Child; r2: Valkey }> {
+  const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
+  assert.ok(ch2.port > 0, ch2.log.join('\n'));
+  return { ch2, r2: connect(ch2.port) };
+}
+
 function connect(port: number): Valkey {
   const r = new Valkey({ host: '127.0.0.1', port, lazyConnect: false, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   r.on('error', () => {});
@@ -364,9 +371,7 @@ describe('AOF write errors', () => {
     assert.ok(ch.log.some((l) => /# Short write while writing to the AOF file: \(nwritten=\d+, expected=\d+\)/.test(l)), ch.log.join('\n'));
     assert.ok(ch.log.some((l) => /# Can't recover from AOF write error when the AOF fsync policy is 'always'\. Exiting\.\.\./.test(l)), ch.log.join('\n'));
     // The partial command was taken back out: the AOF loads, with the acknowledged write only.
-    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
-    assert.ok(ch2.port > 0, ch2.log.join('\n'));
-    const r2 = connect(ch2.port);
+    const { ch2, r2 } = await restartWithAof(dir);
     assert.deepEqual(await r2.call('KEYS', '*'), ['small']);
     ch2.proc.kill('SIGKILL');
   });
@@ -394,8 +399,7 @@ describe('AOF write errors', () => {
     assert.equal(await r.call('SET', 'k', 'v'), 'OK');
     ch.proc.kill('SIGKILL');
     await ch.exited;
-    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
-    const r2 = connect(ch2.port);
+    const { ch2, r2 } = await restartWithAof(dir);
     assert.equal(await r2.call('STRLEN', 'big'), 100_000);
     assert.equal(await r2.call('GET', 'k'), 'v');
     ch2.proc.kill('SIGKILL');
@@ -512,8 +516,7 @@ describe('AOF fsync errors (appendfsync everysec)', () => {
 
     ch.proc.kill('SIGKILL');
     await ch.exited;
-    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
-    const r2 = connect(ch2.port);
+    const { ch2, r2 } = await restartWithAof(dir);
     assert.deepEqual((await r2.call('KEYS', 'k*') as string[]).sort(), ['k', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
     ch2.proc.kill('SIGKILL');
     await ch2.exited;
@@ -563,9 +566,7 @@ describe('AOF bytes left unwritten when a rewrite opens a new incr file', () => 
     assert.equal(incr2, '*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n*3\r\n$3\r\nSET\r\n$2\r\nk3\r\n$2\r\nv3\r\n');
     ch.proc.kill('SIGKILL');
     await ch.exited;
-    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
-    assert.ok(ch2.port > 0, ch2.log.join('\n'));
-    const r2 = connect(ch2.port);
+    const { ch2, r2 } = await restartWithAof(dir);
     assert.deepEqual(await keysByDb(r2), { 5: ['big', 'big2', 'k3'] });
     await r2.call('SELECT', '5');
     assert.equal(await r2.call('STRLEN', 'big2'), 30_000);
@@ -593,9 +594,7 @@ describe('AOF bytes left unwritten when a rewrite opens a new incr file', () => 
     assert.equal(await r.call('SET', 'b', '1'), 'OK');
     ch.proc.kill('SIGKILL');
     await ch.exited;
-    const ch2 = await spawnCli(dir, ['--appendonly', 'yes']);
-    assert.ok(ch2.port > 0, ch2.log.join('\n'));
-    const r2 = connect(ch2.port);
+    const { ch2, r2 } = await restartWithAof(dir);
     assert.deepEqual(await keysByDb(r2), { 5: ['a', 'b'] });
     await r2.call('SELECT', '5');
     assert.equal(await r2.call('STRLEN', 'a'), 40_000);
