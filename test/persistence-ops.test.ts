@@ -83,6 +83,13 @@ async function restartWithAof(dir: string): Promise<{ ch2: Child; r2: Valkey }> 
   return { ch2, r2: connect(ch2.port) };
 }
 
+/** kill -9, then restartWithAof(). */
+async function killAndRestartWithAof(ch: Child, dir: string): Promise<{ ch2: Child; r2: Valkey }> {
+  ch.proc.kill('SIGKILL');
+  await ch.exited;
+  return restartWithAof(dir);
+}
+
 function connect(port: number): Valkey {
   const r = new Valkey({ host: '127.0.0.1', port, lazyConnect: false, enableReadyCheck: false, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   r.on('error', () => {});
@@ -397,9 +404,7 @@ describe('AOF write errors', () => {
     await waitFor(async () => (await infoMap(r)).get('aof_last_write_status') === 'ok', 'the retry to succeed');
     assert.ok(ch.log.some((l) => /AOF write error looks solved\. The server can write again\./.test(l)));
     assert.equal(await r.call('SET', 'k', 'v'), 'OK');
-    ch.proc.kill('SIGKILL');
-    await ch.exited;
-    const { ch2, r2 } = await restartWithAof(dir);
+    const { ch2, r2 } = await killAndRestartWithAof(ch, dir);
     assert.equal(await r2.call('STRLEN', 'big'), 100_000);
     assert.equal(await r2.call('GET', 'k'), 'v');
     ch2.proc.kill('SIGKILL');
@@ -514,9 +519,7 @@ describe('AOF fsync errors (appendfsync everysec)', () => {
     await waitFor(async () => (await infoMap(r)).get('aof_rewrite_in_progress') === '0', 'the rewrite');
     assert.equal(await r.call('SET', 'k7', 'v7'), 'OK');
 
-    ch.proc.kill('SIGKILL');
-    await ch.exited;
-    const { ch2, r2 } = await restartWithAof(dir);
+    const { ch2, r2 } = await killAndRestartWithAof(ch, dir);
     assert.deepEqual((await r2.call('KEYS', 'k*') as string[]).sort(), ['k', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
     ch2.proc.kill('SIGKILL');
     await ch2.exited;
@@ -564,9 +567,7 @@ describe('AOF bytes left unwritten when a rewrite opens a new incr file', () => 
     assert.ok(incr1.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n'), incr1.slice(0, 40));
     assert.ok(incr1.endsWith('y'.repeat(30_000) + '\r\n'), 'big2 ends incr file 1');
     assert.equal(incr2, '*2\r\n$6\r\nSELECT\r\n$1\r\n5\r\n*3\r\n$3\r\nSET\r\n$2\r\nk3\r\n$2\r\nv3\r\n');
-    ch.proc.kill('SIGKILL');
-    await ch.exited;
-    const { ch2, r2 } = await restartWithAof(dir);
+    const { ch2, r2 } = await killAndRestartWithAof(ch, dir);
     assert.deepEqual(await keysByDb(r2), { 5: ['big', 'big2', 'k3'] });
     await r2.call('SELECT', '5');
     assert.equal(await r2.call('STRLEN', 'big2'), 30_000);
@@ -592,9 +593,7 @@ describe('AOF bytes left unwritten when a rewrite opens a new incr file', () => 
     await waitFor(async () => (await infoMap(r)).get('aof_last_write_status') === 'ok', 'the error to clear');
     assert.ok(ch.log.some((l) => /AOF write error looks solved\. The server can write again\./.test(l)));
     assert.equal(await r.call('SET', 'b', '1'), 'OK');
-    ch.proc.kill('SIGKILL');
-    await ch.exited;
-    const { ch2, r2 } = await restartWithAof(dir);
+    const { ch2, r2 } = await killAndRestartWithAof(ch, dir);
     assert.deepEqual(await keysByDb(r2), { 5: ['a', 'b'] });
     await r2.call('SELECT', '5');
     assert.equal(await r2.call('STRLEN', 'a'), 40_000);
