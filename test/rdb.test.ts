@@ -487,6 +487,49 @@ describe('BGSAVE', () => {
     });
   }
 
+  test('reads during a snapshot copy nothing; writes during the walk of the index are emitted in chunks, not held', async () => {
+    const dir = tmp();
+    const a = await server(dir);
+    const r = a.r;
+    const val = (i: number) => `v${i}-` + createHash('sha256').update(String(i)).digest('hex') + createHash('sha256').update(`${i}.`).digest('hex');
+    const p = r.pipeline();
+    for (let i = 0; i < 12000; i++) p.set(`k${i}`, val(i));
+    p.hset('h', 'f', 'v');
+    p.rpush('l', 'x');
+    await p.exec();
+    const digest = await r.call('debug', 'digest');
+    const s = a.srv.server;
+    const chunks: Buffer[] = [];
+    const snap = new Snapshot(s, saveOptions(s), { write: (c) => { chunks.push(Buffer.from(c)); } });
+    assert.ok(snap.start(0));
+    // One SCAN step of the walk: nearly every key is still unwritten.
+    assert.ok(snap.step(Infinity, Infinity, 1));
+    // Read-only commands copy nothing.
+    const reads = r.pipeline();
+    for (let i = 0; i < 12000; i += 3) { reads.get(`k${i}`); reads.strlen(`k${i + 1}`); reads.exists(`k${i + 2}`); }
+    reads.hget('h', 'f');
+    reads.lrange('l', 0, -1);
+    await reads.exec();
+    assert.equal(snap.cowBytes, 0);
+    // Writes copy the old values first: more than a chunk's worth while the walk goes on, handed
+    // to the sink in chunks of at most 1 MB rather than collected in one growing buffer.
+    const writes = r.pipeline();
+    for (let i = 0; i < 12000; i++) writes.set(`k${i}`, 'new');
+    await writes.exec();
+    assert.ok(snap.cowBytes > 1_200_000, `copied ${snap.cowBytes} bytes`);
+    assert.ok(chunks.length >= 1, 'copies were emitted during the walk');
+    while (snap.step(Infinity, Infinity)) { /* to the end */ }
+    assert.equal(snap.error, null);
+    assert.ok(Math.max(...chunks.map((c) => c.length)) <= 1 << 20, `largest chunk ${Math.max(...chunks.map((c) => c.length))} bytes`);
+    const dir2 = tmp();
+    writeFileSync(join(dir2, 'dump.rdb'), Buffer.concat(chunks));
+    await stop(a);
+    const b = await server(dir2);
+    assert.equal(await b.r.call('debug', 'digest'), digest);
+    assert.equal(await b.r.call('get', 'k11999'), val(11999));
+    await stop(b);
+  });
+
   test('FLUSHALL during a background save stops it (as Valkey kills its child): no file, status still ok; with save points the empty dataset is saved', async () => {
     const dir = tmp();
     const logs: string[] = [];

@@ -765,6 +765,9 @@ export class Snapshot {
     }
     this.cowBytes += out.pos - before;
     this.keysProcessed++;
+    // Copies made while the index is still being walked go straight into the output: hand it
+    // over when full, as the write loop does (else it grows, by copying, for the whole walk).
+    if (direct && out.pos >= EMIT_BYTES) this.emit();
   };
 
   /** Key indexes a flush took from their database while this snapshot still had to write them. */

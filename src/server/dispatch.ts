@@ -245,6 +245,8 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     ks.now = wallMs;
   }
   ks.noTouch = c.noTouch && cmd.name !== 'touch';
+  const readOnlyBefore = ks.readOnlyCall;
+  ks.readOnlyCall = (cmd.flags & (CMD.readonly | CMD.write)) === CMD.readonly;
   const w = c.w;
   const errorsBefore = w.errors;
   const mark = w.length;
@@ -261,6 +263,7 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     w.error(`ERR internal error: ${(e as Error).message}`);
   } finally {
     callDepth--;
+    ks.readOnlyCall = readOnlyBefore;
   }
   // Replication/AOF: the (possibly rewritten) c.argv if the dataset changed; the outermost
   // call sends what its execution unit collected.

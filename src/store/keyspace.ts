@@ -101,7 +101,7 @@ export class Db {
       const ks = this.ks;
       // Any caller may go on to change the value in place (some commands that write look keys up
       // for reading, e.g. XREADGROUP): a snapshot in progress copies it first.
-      if (ks.beforeWrite !== null) ks.beforeWrite(a);
+      if (ks.beforeWrite !== null && !ks.readOnlyCall) ks.beforeWrite(a);
       const ar = ks.arena;
       const exp = ar.expire(a);
       if (exp !== 0 && exp <= ks.now && !(flags & LOOKUP_NOEXPIRE) && ks.expireIfNeeded(this, a, key)) {
@@ -449,9 +449,17 @@ export class Keyspace {
   /**
    * Copy-on-write hook of a snapshot in progress (persistence/rdb.ts): called with a block's
    * address before the block is modified in place, replaced or freed, and on every lookup that
-   * finds it (callers may then change the value in place). null when no snapshot runs.
+   * finds it (callers may then change the value in place) unless `readOnlyCall` is set. null when
+   * no snapshot runs.
    */
   beforeWrite: ((a: number) => void) | null = null;
+  /**
+   * Set by the dispatcher while a command flagged read-only (and not write) runs: its lookups do
+   * not copy the keys they find for a snapshot, since it changes nothing. (Writes through
+   * setString/setObject/replaceObject and the other mutators still copy first; a read-only
+   * command that updates a cache in place, as PFCOUNT, calls beforeWrite itself.)
+   */
+  readOnlyCall = false;
   /**
    * Called with a database's key index before its keys are dropped wholesale (FLUSHDB, FLUSHALL),
    * same purpose. Returns true when the snapshot keeps that index: the database then gets a new
