@@ -37,11 +37,15 @@ export class Writer {
   mute = 0;
 
   get length(): number { return this.pos; }
+  /** Bytes handed over by the last take() (the size of the last batch of replies). */
+  private lastTake = 0;
 
   private ensure(n: number): Buffer {
     let b = this.buf;
     if (b === null) {
-      b = this.buf = Buffer.allocUnsafe(Math.max(this.cap, n));
+      // Room for a few batches like the last one, so that the rest left after a take() usually
+      // holds the next batch whole (no fresh buffer and copy in the middle of it).
+      b = this.buf = Buffer.allocUnsafe(Math.max(this.cap, n, Math.min(KEEP_MAX, this.lastTake * 4)));
       this.cap = b.length;
       this.bufAb = b.buffer as ArrayBuffer; this.bufBase = b.byteOffset;
     } else if (this.pos + n > b.length) {
@@ -62,10 +66,12 @@ export class Writer {
     if (this.pos === 0) return null;
     const b = this.buf!;
     const out = viewAt(this.bufAb, this.bufBase, this.pos);
+    this.lastTake = this.pos;
     if (this.cap > KEEP_MAX) {
       this.buf = null;
       this.cap = INITIAL;
-    } else if (b.length - this.pos < MIN_REST) {
+    } else if (b.length - this.pos < Math.max(MIN_REST, this.pos)) {
+      // Too little left for another batch of this size: the next one starts a fresh buffer.
       this.buf = null;
     } else {
       this.bufBase += this.pos;
