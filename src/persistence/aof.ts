@@ -393,12 +393,13 @@ function strerror(e: NodeJS.ErrnoException): string {
   return (e.code && texts[e.code]) ?? e.message;
 }
 
-/** The last server asked about and its AOF state (the check runs before every write command). */
-let checkedServer: Server | null = null;
-let checkedState: ReturnType<typeof aof> | null = null;
 diskErrorChecks.push((s) => {
-  if (s !== checkedServer) { checkedServer = s; checkedState = aof(s); }
-  const st = checkedState!;
+  const st = aof(s);
+  return () => aofDiskError(st);
+});
+
+/** The AOF's MISCONF error for writes, or null. */
+function aofDiskError(st: AofState): string | null {
   if (st.state === 'off') return null;
   if (st.lastWriteStatus === 'err') return E.aofMisconf(st.lastWriteError);
   if (st.fsyncStatus === 'err') {
@@ -407,7 +408,7 @@ diskErrorChecks.push((s) => {
     return E.aofMisconf(st.fsyncError);
   }
   return null;
-});
+}
 
 /** Errors that do not mean the data missed the disk (as Valkey's fsync job, which ignores them). */
 function ignoredFsyncError(e: unknown): boolean {

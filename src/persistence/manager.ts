@@ -539,15 +539,18 @@ export async function loadDataAtStartup(s: Server): Promise<void> {
 
 // ------------------------------------------------------------------ install
 
-/** Other sources of MISCONF (the AOF registers its write errors here). */
-export const diskErrorChecks: Array<(s: Server) => string | null> = [];
+/**
+ * Other sources of MISCONF (the AOF registers its write errors here): each is given a server and
+ * returns that server's check, so that per-server state is looked up once, not per command.
+ */
+export const diskErrorChecks: Array<(s: Server) => () => string | null> = [];
 
 /** Valkey's writeCommandsDeniedByDiskError: the MISCONF error for writes, or null. */
-export function diskError(s: Server, st: PersistenceState = persistence(s)): string | null {
+function diskError(s: Server, st: PersistenceState, checks: Array<() => string | null>): string | null {
   if (st.lastBgsaveStatus === 'err' && s.config.bool('stop-writes-on-bgsave-error') &&
       s.config.saveParams().length > 0) return E.bgsaveMisconf;
-  for (const check of diskErrorChecks) {
-    const err = check(s);
+  for (const check of checks) {
+    const err = check();
     if (err !== null) return err;
   }
   return null;
@@ -556,8 +559,10 @@ export function diskError(s: Server, st: PersistenceState = persistence(s)): str
 export function installPersistence(s: Server): void {
   const st = persistence(s);
   s.cronHooks.push(() => persistenceCron(s));
-  // Asked before every write command: the state is looked up once, here.
-  s.hooks.diskError = () => diskError(s, st);
+  // Asked before every write command: the states are looked up once, here (the checks are bound
+  // at the first call, when every module that registers one has been loaded).
+  let checks: Array<() => string | null> | null = null;
+  s.hooks.diskError = () => diskError(s, st, checks ??= diskErrorChecks.map((bind) => bind(s)));
 }
 
 // DEBUG RELOAD: save, empty the dataset, load the file back.
