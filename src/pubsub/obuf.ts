@@ -10,7 +10,7 @@
 // subscribers (a soft limit must expire even without traffic). Replica links have their own
 // accounting in the replication subsystem and are not checked here.
 import type { Server } from '../server/server.js';
-import { clientOutputHooks, type Client } from '../server/client.js';
+import type { Client } from '../server/client.js';
 import { clientInfoString } from '../commands/client.js';
 
 interface Limit { hard: number; soft: number; seconds: number }
@@ -74,20 +74,14 @@ export class OutputLimits {
 
 const instances = new WeakMap<Server, OutputLimits>();
 
-/** The output-limit checker of a server; the first call installs the reply-flush hook. */
+/** The output-limit checker of a server; the first call installs the server's reply-flush hook. */
 export function outputLimitsOf(s: Server): OutputLimits {
   let o = instances.get(s);
   if (o === undefined) {
-    o = new OutputLimits(s);
-    instances.set(s, o);
-    // Called for every reply batch: the last server's checker is remembered (tests run several).
-    let lastServer: Server | null = null;
-    let lastOl: OutputLimits | undefined;
-    clientOutputHooks.check = (c, pending) => {
-      if (c.server !== lastServer) { lastServer = c.server; lastOl = instances.get(c.server); }
-      const ol = lastOl;
-      return ol !== undefined && ol.any && ol.check(c, pending, true);
-    };
+    const ol = o = new OutputLimits(s);
+    instances.set(s, ol);
+    // Asked for every reply batch of this server's clients.
+    s.hooks.outputCheck = (c, pending) => ol.any && ol.check(c, pending, true);
   }
   return o;
 }

@@ -39,12 +39,6 @@ export function redactArg(argv: Buffer[], i: number): void {
  */
 export const clientResetHooks: Array<(c: Client) => void> = [];
 
-/**
- * Output buffer limits (src/pubsub/obuf.ts): called with the bytes about to be written; returns
- * true when it disconnected the client instead (the bytes are then dropped).
- */
-export const clientOutputHooks: { check: ((c: Client, pending: number) => boolean) | null } = { check: null };
-
 /** Formats a socket address the way Valkey does: "ip:port", "[ipv6]:port". */
 export function formatAddr(ip: string | undefined, port: number | undefined): string {
   let a = ip ?? '?';
@@ -231,7 +225,8 @@ export class Client {
     if (now >= 0) this.lastInteraction = now;
     const out = this.w.take();
     if (out !== null && this.socket && !this.closed) {
-      if (clientOutputHooks.check !== null && clientOutputHooks.check(this, out.length)) return;
+      const overLimit = this.server.hooks.outputCheck;
+      if (overLimit !== undefined && overLimit(this, out.length)) return;
       this.netOut += out.length;
       this.server.stats.netOutput += out.length;
       // Like Valkey, sending a reply counts as interaction for the idle timeout.

@@ -75,6 +75,11 @@ export interface ServerHooks {
   /** BUSY error while a timed-out script runs (scripting/scripting.ts). */
   busy?: (c: Client, cmd: Command) => string | null;
   clientClosed?: (c: Client) => void;
+  /**
+   * Output buffer limits (pubsub/obuf.ts): called with the bytes about to be written to a client;
+   * returns true when it disconnected the client instead (the bytes are then dropped).
+   */
+  outputCheck?: (c: Client, pending: number) => boolean;
 }
 
 export interface ServerOptions {
