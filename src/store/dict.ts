@@ -111,6 +111,19 @@ export class Dict {
     else if (buckets > INITIAL_SIZE && this.size * 8 < buckets) this.startResize(nextPow2(this.size));
   }
 
+  /**
+   * For prefetching: the first block of the chain that holds a key hashing to `h` (0 for an empty
+   * bucket), unless the key was added while the current resize runs (find() then looks in the
+   * new table too). Buckets below rehashIdx have moved to the new table. No rehash step is taken.
+   */
+  chainHead(h: number): number {
+    const t0 = this.t0;
+    if (t0.length === 0) return 0;
+    const b0 = h & (t0.length - 1);
+    const t1 = this.t1;
+    return t1 !== null && b0 < this.rehashIdx ? t1[h & (t1.length - 1)]! : t0[b0]!;
+  }
+
   /** Finds the block address of key (0 when absent). */
   find(key: Buffer, h: number): number {
     if (this.size === 0) return 0;

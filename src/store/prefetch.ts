@@ -8,7 +8,7 @@
 // wrong guess (a request that has no key in its second argument, a SELECT in the batch) costs
 // a few loads.
 import type { Dict } from './dict.js';
-import { type Arena, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
+import type { Arena } from './arena.js';
 import { hashBytes } from './hash.js';
 
 /** Most requests looked ahead at per read. */
@@ -26,19 +26,11 @@ let batches = 0;
 
 /** Touches the buckets and first chain blocks of `n` keys (`offs`: offset, length pairs in `b`). */
 export function prefetchKeys(dict: Dict, arena: Arena, b: Buffer, offs: Int32Array, n: number): void {
-  const t0 = dict.t0, t1 = dict.t1;
-  if (t0.length === 0) return;
-  const m0 = t0.length - 1, m1 = t1 !== null ? t1.length - 1 : 0, moved = dict.rehashIdx;
-  for (let i = 0; i < n; i++) {
-    const h = hashBytes(b, offs[2 * i]!, offs[2 * i + 1]!);
-    // While a resize runs, buckets below rehashIdx have moved to the new table.
-    bucketOf[i] = t1 !== null && (h & m0) < moved ? t1[h & m1]! : t0[h & m0]!;
-  }
-  const u32 = arena.u32;
+  for (let i = 0; i < n; i++) bucketOf[i] = dict.chainHead(hashBytes(b, offs[2 * i]!, offs[2 * i + 1]!));
   let s = 0;
   for (let i = 0; i < n; i++) {
     const a = bucketOf[i]!;
-    if (a !== 0) s += u32[a >>> ADDR_UNITS_SHIFT]![((a & ADDR_UNIT_MASK) << 1) + 3]!;
+    if (a !== 0) s += arena.keyLen(a);
   }
   sink = s;
   batches++;
