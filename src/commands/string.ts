@@ -31,7 +31,7 @@ function replyValue(c: Client, a: number): void {
     c.w.bulkFrom(bs.buf, 0, bs.len);
   } else {
     const id = a >>> ADDR_UNITS_SHIFT;
-    c.w.bulkAt(ar.u8[id]!, ar.slabAb[id]!, ar.slabBase[id]!, ar.valueOffset(a), ar.valLen(a), ar.slabDv[id]!);
+    c.w.bulkAt(ar.slabAb[id]!, ar.slabDv[id]!, ar.slabBase[id]!, ar.valueOffset(a), ar.valLen(a));
   }
 }
 

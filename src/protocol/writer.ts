@@ -159,18 +159,17 @@ export class Writer {
     this.pos = p;
   }
   /**
-   * Bulk string of `len` bytes at byte `off` of `ab`, which `src` views from `srcBase` (the
-   * arena's slabs: the caller knows their ArrayBuffer, so no `.buffer` lookup is needed).
+   * Bulk string of `len` bytes at byte `start` of the slab that starts at byte `srcBase` of `ab`
+   * (the arena's shared slabs; `srcDv` views all of `ab`, so no `.buffer` lookup is needed).
    */
-  bulkAt(src: Uint8Array, ab: ArrayBufferLike, srcBase: number, start: number, len: number, srcDv: DataView | null = null): void {
+  bulkAt(ab: ArrayBufferLike, srcDv: DataView, srcBase: number, start: number, len: number): void {
     this.header(36, len);
     const b = this.ensure(len + 2);
     let p = this.pos;
-    if (len <= 32 && srcDv === null) for (let i = start, end = start + len; i < end; i++) b[p++] = src[i]!;
-    else if (srcDv !== null && len <= DV_COPY_MAX) {
-      // Short values from shared memory: 4-byte moves through DataViews. A typed-array copy out of a
-      // SharedArrayBuffer goes through V8's relaxed (atomic-safe) memmove plus a view allocation,
-      // about twice the time at 80 bytes (a byte loop is slower still).
+    if (len <= DV_COPY_MAX) {
+      // Short values: 4-byte moves through DataViews. A typed-array copy out of a SharedArrayBuffer
+      // goes through V8's relaxed (atomic-safe) memmove plus a view allocation, about twice the
+      // time at 80 bytes (a byte loop is slower still).
       const d = this.dataView();
       let o = this.bufBase + p, i = srcBase + start;
       const end = i + len;
