@@ -276,24 +276,12 @@ export class RespParser {
     this.scanCount = 0;
     const b = this.buf;
     if (b === null || this.remaining !== 0 || this.big !== null) return null;
-    const n = b.length;
     let p = this.pos, k = 0;
-    while (k < max && p < n && b[p] === 42 /* '*' */) {
-      const argc = shortNumber(b, p);
-      if (argc <= 0) break;
-      p = fastEol + 2;
-      let keyOff = -1, keyLen = 0, i = 0;
-      for (; i < argc; i++) {
-        if (p >= n || b[p] !== 36 /* '$' */) break;
-        const len = shortNumber(b, p);
-        if (len < 0) break;
-        p = fastEol + 2;
-        if (i === 1) { keyOff = p; keyLen = len; }
-        p += len + 2;
-        if (p > n) break;
-      }
-      if (i < argc) break;
-      if (keyOff >= 0) { out[2 * k] = keyOff; out[2 * k + 1] = keyLen; k++; }
+    while (k < max && p < b.length && b[p] === 42 /* '*' */) {
+      const end = this.measureWhole(b, p, Infinity, Infinity);
+      if (end < 0) break;
+      if (this.wholeArgc >= 2) { out[2 * k] = this.argPos[2]!; out[2 * k + 1] = this.argPos[3]!; k++; }
+      p = end;
     }
     this.scanCount = k;
     return k > 0 ? b : null;
@@ -301,30 +289,55 @@ export class RespParser {
   /** Requests found by the last scanKeys(). */
   scanCount = 0;
 
+  /** Argument offsets and lengths (pairs) of the request measured last by measureWhole(). */
+  private argPos = new Int32Array(16);
+  private wholeArgc = 0;
+
   /**
-   * The common case in one pass with local state: a multibulk request that is complete in `b`,
-   * with short length lines and no argument big enough for its own buffer. Returns undefined
-   * (having changed nothing) for anything else, which the general path then handles — with its
-   * exact errors for bad input.
+   * Measures the multibulk request at `p` when it is complete in `b` with short length lines, at
+   * most `maxArgc` arguments and none longer than `maxLen`: returns its end, with the arguments'
+   * offsets and lengths in argPos and their count in wholeArgc; -1 for anything else.
    */
-  private parseWhole(b: Buffer): Buffer[] | undefined {
+  private measureWhole(b: Buffer, p: number, maxArgc: number, maxLen: number): number {
     const n = b.length;
-    let p = this.pos;
     const argc = shortNumber(b, p);
-    if (argc <= 0 || (argc > 10 && !this.limits.authenticated)) return undefined;
+    if (argc <= 0 || argc > maxArgc) return -1;
     p = fastEol + 2;
-    const maxLen = this.limits.authenticated ? Math.min(this.limits.maxBulkLen, BIG_ARG - 1) : 16384;
-    const args: Buffer[] = [];
+    let pos = this.argPos;
     for (let i = 0; i < argc; i++) {
-      if (p >= n || b[p] !== 36 /* '$' */) return undefined;
+      if (p >= n || b[p] !== 36 /* '$' */) return -1;
       const len = shortNumber(b, p);
-      if (len < 0 || len > maxLen) return undefined;
+      if (len < 0 || len > maxLen) return -1;
       const start = fastEol + 2;
       p = start + len + 2;
-      if (p > n) return undefined;
-      args.push(i === 0 ? this.commandName(b, start, len) : this.argView(b, start, len));
+      if (p > n) return -1;
+      if (2 * i + 1 >= pos.length) {
+        const grown = new Int32Array(pos.length * 2);
+        grown.set(pos);
+        pos = this.argPos = grown;
+      }
+      pos[2 * i] = start;
+      pos[2 * i + 1] = len;
     }
-    this.pos = p;
+    this.wholeArgc = argc;
+    return p;
+  }
+
+  /**
+   * The common case in one pass over the request, then its arguments: a multibulk request that is
+   * complete in `b`, with short length lines and no argument big enough for its own buffer.
+   * Returns undefined (having changed nothing) for anything else, which the general path then
+   * handles — with its exact errors for bad input.
+   */
+  private parseWhole(b: Buffer): Buffer[] | undefined {
+    const auth = this.limits.authenticated;
+    const end = this.measureWhole(b, this.pos, auth ? Infinity : 10,
+      auth ? Math.min(this.limits.maxBulkLen, BIG_ARG - 1) : 16384);
+    if (end < 0) return undefined;
+    const pos = this.argPos, argc = this.wholeArgc;
+    const args: Buffer[] = [this.commandName(b, pos[0]!, pos[1]!)];
+    for (let i = 1; i < argc; i++) args.push(this.argView(b, pos[2 * i]!, pos[2 * i + 1]!));
+    this.pos = end;
     this.inline = false;
     return args;
   }
