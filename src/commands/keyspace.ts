@@ -350,13 +350,8 @@ function flushMode(c: Client, argv: Buffer[]): boolean | null {
 function flushdbCommand(c: Client, argv: Buffer[]): void {
   const async = flushMode(c, argv);
   if (async === null) return;
-  const ks = c.server.ks;
-  // The change counter grows by the number of keys removed (expired ones not yet reclaimed
-  // included), as Valkey's emptyData() count; an empty db leaves it alone but the flush is still
-  // replicated and logged.
-  const dirty = ks.dirty, removed = c.db.size;
-  ks.flushDb(c.db, async);
-  ks.dirty = dirty + removed;
+  c.server.ks.flushDb(c.db, async);
+  // An empty db leaves the change counter alone, but the flush is still replicated and logged.
   c.server.propagator.forceCurrent();
   c.w.ok();
 }

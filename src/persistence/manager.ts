@@ -610,20 +610,15 @@ setReloadHandler((c, opts) => {
 
 // FLUSHALL (valkey-server's flushAllDataAndResetRDB): a background RDB save or transfer in
 // progress is stopped, as Valkey kills its child with SIGUSR1 (not a failed save: the last
-// status stays); the change counter grows by the number of keys removed; with save points the
-// empty dataset is saved at once, so the next restart cannot bring the flushed keys back.
-let flushAllDirty = -1;
-let flushAllKeys = 0;
+// status stays); the change counter grows by the number of keys removed (Keyspace.flushAll);
+// with save points the empty dataset is saved at once, so the next restart cannot bring the
+// flushed keys back.
 flushAllHooks.before = (c) => {
   const s = c.server;
-  flushAllDirty = s.ks.dirty;
-  flushAllKeys = s.ks.totalKeys;
   if (persistence(s).current !== null) killBgsave(s, 'flushall');
 };
 flushAllHooks.after = (c) => {
   const s = c.server;
-  if (flushAllDirty >= 0) s.ks.dirty = flushAllDirty + flushAllKeys;
-  flushAllDirty = -1;
   if (s.config.saveParams().length > 0) saveSync(s);
   // Replicated and logged even when the counter did not move (an empty dataset, or the save reset it).
   s.propagator.forceCurrent();

@@ -478,9 +478,12 @@ export class Keyspace {
 
   onChange(fn: ChangeListener): void { this.listeners.push(fn); }
 
-  /** Reports a write to key (or null for "every key of the db") to the listeners. */
-  changed(db: number, key: Buffer | null, event: string, cls: number): void {
-    this.dirty++;
+  /**
+   * Reports a write to key (or null for "every key of the db") to the listeners; `dirty` is what
+   * the change counter grows by (a flush counts the keys it removed).
+   */
+  changed(db: number, key: Buffer | null, event: string, cls: number, dirty = 1): void {
+    this.dirty += dirty;
     const ls = this.listeners;
     for (let i = 0; i < ls.length; i++) ls[i]!(db, key, event, cls);
   }
@@ -650,9 +653,14 @@ export class Keyspace {
   get lazyFreePending(): number { return this.lazyPending; }
 
   /** FLUSHDB: sync frees now, async hands the table to the background freer. */
+  /**
+   * FLUSHDB. The change counter grows by the number of keys removed (expired ones not reclaimed
+   * yet included), as Valkey's emptyData() count.
+   */
   flushDb(db: Db, async: boolean): void {
+    const removed = db.size;
     this.emptyDb(db, async);
-    this.changed(db.id, null, 'flushdb', NOTIFY_GENERIC);
+    this.changed(db.id, null, 'flushdb', NOTIFY_GENERIC, removed);
   }
 
   /** Drops db's keys: kept by a snapshot in progress, handed to the background freer (async), or freed now. */
@@ -672,7 +680,9 @@ export class Keyspace {
     this.lazyPending += dict.size;
   }
 
+  /** FLUSHALL; the change counter grows by the number of keys removed, as for FLUSHDB. */
   flushAll(_async: boolean): void {
+    const removed = this.dbs.map((db) => db.size);
     if (this.beforeFlush !== null) {
       // A snapshot in progress keeps the indexes it still has to write; the rest is freed key by key.
       for (const db of this.dbs) this.emptyDb(db, false);
@@ -683,7 +693,7 @@ export class Keyspace {
       this.lazyPending = 0;
       this.arena.reset();
     }
-    for (const db of this.dbs) this.changed(db.id, null, 'flushall', NOTIFY_GENERIC);
+    this.dbs.forEach((db, i) => this.changed(db.id, null, 'flushall', NOTIFY_GENERIC, removed[i]!));
   }
 
   swapDb(a: number, b: number): void {
