@@ -306,10 +306,9 @@ function writeErrorSolved(s: Server, st: AofState): void {
  * holds), dropping those of files the manifest no longer lists. False while one still fails.
  */
 function writeStranded(s: Server, st: AofState): boolean {
-  const live = new Set(st.manifest.incrs.map((i) => i.name));
+  dropCoveredStranded(st);
   while (st.stranded.length > 0) {
     const g = st.stranded[0]!;
-    if (!live.has(g.name)) { st.stranded.shift(); continue; }
     let fd: number;
     try {
       fd = openSync(g.path, 'a');
@@ -330,14 +329,25 @@ function writeStranded(s: Server, st: AofState): boolean {
   return true;
 }
 
+/** Unwritten bytes of incr files the manifest no longer lists are in a rewritten base already. */
+function dropCoveredStranded(st: AofState): void {
+  if (st.stranded.length === 0) return;
+  const live = new Set(st.manifest.incrs.map((i) => i.name));
+  st.stranded = st.stranded.filter((g) => live.has(g.name));
+}
+
+/** True when a write error may be logged now (at most one line per 30 s, as Valkey); notes the time. */
+function writeErrorLogDue(st: AofState): boolean {
+  const now = Date.now();
+  if (now - st.lastWriteErrorLog <= AOF_WRITE_LOG_ERROR_RATE_MS) return false;
+  st.lastWriteErrorLog = now;
+  return true;
+}
+
 /** The error of a write that could not start (e.g. the file could not be opened). */
 function noteWriteError(s: Server, st: AofState, e: NodeJS.ErrnoException): void {
-  const now = Date.now();
   st.lastWriteError = strerror(e);
-  if (now - st.lastWriteErrorLog > AOF_WRITE_LOG_ERROR_RATE_MS) {
-    st.lastWriteErrorLog = now;
-    s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
-  }
+  if (writeErrorLogDue(st)) s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
   st.lastWriteStatus = 'err';
 }
 
@@ -357,9 +367,7 @@ function writeOrKeep(s: Server, st: AofState, fd: number, buf: Buffer, always: b
 }
 
 function writeFailed(s: Server, st: AofState, fd: number, buf: Buffer, written: number, e: NodeJS.ErrnoException, always: boolean): Buffer {
-  const now = Date.now();
-  const canLog = now - st.lastWriteErrorLog > AOF_WRITE_LOG_ERROR_RATE_MS;
-  if (canLog) st.lastWriteErrorLog = now;
+  const canLog = writeErrorLogDue(st);
   if (written === 0) {
     st.lastWriteError = strerror(e);
     if (canLog) s.log.warning(`Error writing to the AOF file: ${st.lastWriteError}`);
@@ -581,10 +589,7 @@ function finishRewrite(s: Server, rw: Rewrite, err: Error | null): void {
     return;
   }
   // Unwritten bytes of the files the new base replaced are in that base already.
-  if (st.stranded.length > 0) {
-    const live = new Set(m.incrs.map((i) => i.name));
-    st.stranded = st.stranded.filter((g) => live.has(g.name));
-  }
+  dropCoveredStranded(st);
   st.baseSize = fileSize(join(dir, m.base!.name));
   st.currentSize = st.baseSize + m.incrs.reduce((n, i) => n + fileSize(join(dir, i.name)), 0);
   st.lastBgrewriteStatus = 'ok';
