@@ -15,6 +15,7 @@ import {
 import { ENC_HT, ENC_LISTPACK, OBJ_HASH } from '../store/types.js';
 import { isCanonicalInt64 } from '../store/keyspace.js';
 import { HashObject } from '../ds/hash.js';
+import { writeBacklen } from '../ds/listpack.js';
 import { listpackElements, ziplistElements } from './zset-rdb.js';
 
 /** First RDB version that can carry field TTLs (type 22). */
@@ -92,17 +93,7 @@ function lpPutText(s: string, a: number, b: number): void {
     if (len > 20) buf.latin1Write(s.substring(a, b), p); // shorter texts are in place already
     p += len;
   }
-  const l = p - start;
-  if (l <= 127) buf[p++] = l;
-  else if (l < 16383) { buf[p++] = l >> 7; buf[p++] = (l & 127) | 128; }
-  else if (l < 2097151) { buf[p++] = l >> 14; buf[p++] = ((l >> 7) & 127) | 128; buf[p++] = (l & 127) | 128; }
-  else if (l < 268435455) {
-    buf[p++] = l >> 21; buf[p++] = ((l >> 14) & 127) | 128; buf[p++] = ((l >> 7) & 127) | 128; buf[p++] = (l & 127) | 128;
-  } else {
-    buf[p++] = Math.floor(l / 268435456); buf[p++] = ((l >> 21) & 127) | 128; buf[p++] = ((l >> 14) & 127) | 128;
-    buf[p++] = ((l >> 7) & 127) | 128; buf[p++] = (l & 127) | 128;
-  }
-  lpPos = p;
+  lpPos = writeBacklen(buf, p, p - start);
 }
 
 /**

@@ -6,6 +6,27 @@ export function backlenSize(l: number): number {
   return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
 }
 
+/**
+ * Writes the backward length of an entry whose encoding+data take l bytes at q (most significant
+ * 7-bit group first; every byte after the first has bit 7 set); returns the offset after it.
+ */
+export function writeBacklen(buf: Buffer, q: number, l: number): number {
+  if (l <= 127) { buf[q] = l; return q + 1; }
+  if (l < 16383) { buf[q] = l >> 7; buf[q + 1] = (l & 127) | 128; return q + 2; }
+  if (l < 2097151) {
+    buf[q] = l >> 14; buf[q + 1] = ((l >> 7) & 127) | 128; buf[q + 2] = (l & 127) | 128;
+    return q + 3;
+  }
+  if (l < 268435455) {
+    buf[q] = l >>> 21; buf[q + 1] = ((l >>> 14) & 127) | 128; buf[q + 2] = ((l >>> 7) & 127) | 128;
+    buf[q + 3] = (l & 127) | 128;
+    return q + 4;
+  }
+  buf[q] = Math.floor(l / 268435456); buf[q + 1] = ((l >>> 21) & 127) | 128; buf[q + 2] = ((l >>> 14) & 127) | 128;
+  buf[q + 3] = ((l >>> 7) & 127) | 128; buf[q + 4] = (l & 127) | 128;
+  return q + 5;
+}
+
 /** Bytes of the encoding and data of the entry at p, or -1 for an unknown encoding byte. */
 export function encDataLen(buf: Buffer, p: number): number {
   const b = buf[p]!;

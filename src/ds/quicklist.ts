@@ -16,7 +16,7 @@
 // Nothing here knows about the server: the fill comes from the caller, and the test-only packed
 // threshold (DEBUG QUICKLIST-PACKED-THRESHOLD) is a module setting like Valkey's static one.
 
-import { backlenSize, encDataLen as lpEncDataLen } from './listpack.js';
+import { backlenSize, encDataLen as lpEncDataLen, writeBacklen } from './listpack.js';
 
 // ------------------------------------------------------------------ limits
 
@@ -166,17 +166,7 @@ function writeEntry(buf: Buffer, p: number, v: Uint8Array, l: number): void {
     if (n <= 16) for (let i = 0; i < n; i++) buf[q + i] = v[i]!;
     else buf.set(v, q);
   }
-  // Backward length: most significant 7-bit group first; every byte after the first has bit 7 set.
-  let q = p + l;
-  if (l <= 127) buf[q] = l;
-  else if (l < 16383) { buf[q++] = l >> 7; buf[q] = (l & 127) | 128; }
-  else if (l < 2097151) { buf[q++] = l >> 14; buf[q++] = ((l >> 7) & 127) | 128; buf[q] = (l & 127) | 128; }
-  else if (l < 268435455) {
-    buf[q++] = l >>> 21; buf[q++] = ((l >>> 14) & 127) | 128; buf[q++] = ((l >>> 7) & 127) | 128; buf[q] = (l & 127) | 128;
-  } else {
-    buf[q++] = Math.floor(l / 268435456); buf[q++] = ((l >>> 21) & 127) | 128; buf[q++] = ((l >>> 14) & 127) | 128;
-    buf[q++] = ((l >>> 7) & 127) | 128; buf[q] = (l & 127) | 128;
-  }
+  writeBacklen(buf, p + l, l);
 }
 
 /** Encoding + data length of the entry at p. */

@@ -23,7 +23,7 @@
 // Consumer groups keep their pending entries lists (PELs) in IdTree: a sorted, chunked
 // ID index (a flat B+-tree of small leaves with parallel arrays) instead of one object per
 // pending entry.
-import { backlenSize, encDataLen as lpEncDataLen } from './listpack.js';
+import { backlenSize, encDataLen as lpEncDataLen, writeBacklen } from './listpack.js';
 import type { StoredObject } from '../store/types.js';
 
 export type U64 = number | bigint;
@@ -123,7 +123,6 @@ function intEncLen(v: number | bigint): number {
   return 9;
 }
 
-
 /** Bytes of an integer element. */
 export function intElemSize(v: number | bigint): number {
   const l = intEncLen(v);
@@ -180,23 +179,6 @@ function strElemSize(v: Uint8Array): number {
   const n = v.length;
   const l = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
   return l + backlenSize(l);
-}
-
-function writeBacklen(buf: Buffer, q: number, l: number): number {
-  if (l <= 127) { buf[q] = l; return q + 1; }
-  if (l < 16383) { buf[q] = l >> 7; buf[q + 1] = (l & 127) | 128; return q + 2; }
-  if (l < 2097151) {
-    buf[q] = l >> 14; buf[q + 1] = ((l >> 7) & 127) | 128; buf[q + 2] = (l & 127) | 128;
-    return q + 3;
-  }
-  if (l < 268435455) {
-    buf[q] = l >>> 21; buf[q + 1] = ((l >>> 14) & 127) | 128; buf[q + 2] = ((l >>> 7) & 127) | 128;
-    buf[q + 3] = (l & 127) | 128;
-    return q + 4;
-  }
-  buf[q] = Math.floor(l / 268435456); buf[q + 1] = ((l >>> 21) & 127) | 128; buf[q + 2] = ((l >>> 14) & 127) | 128;
-  buf[q + 3] = ((l >>> 7) & 127) | 128; buf[q + 4] = (l & 127) | 128;
-  return q + 5;
 }
 
 /** Writes an integer element at p; returns the offset after it. */
