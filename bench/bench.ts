@@ -29,7 +29,7 @@ const CLIENTS = env('BENCH_CLIENTS', 50);
 const KEYS = env('BENCH_KEYS', 1_000_000);
 const BIG = env('BENCH_BIG', 5_000_000);
 const N_COLL = env('BENCH_N_COLL', 100_000);
-/** Interleaved repetitions of each collections/leaderboard test (the median is reported). */
+/** Interleaved repetitions of each throughput/collections/leaderboard test (the median is reported). */
 const REPS = Math.max(1, env('BENCH_REPS', 3));
 const LB_MEMBERS = env('BENCH_LB_MEMBERS', 1_000_000);
 const BIG_REF = env('BENCH_BIG_REF', 1) !== 0;
@@ -390,7 +390,6 @@ async function redisBenchmarkCmd(port: number, n: number, pipeline: number, keys
   throw new Error(`could not parse redis-benchmark output:\n${out.slice(-2000)}`);
 }
 
-/** Collection commands at pipeline 1 (issue 3 targets: ratio >= 0.7), and a leaderboard workload. */
 /** One measured run: latency figures plus the server's CPU µs per request. */
 interface Run { lat: Lat; cpuUs: number }
 
@@ -420,6 +419,7 @@ function collectionRows(tests: string[], p: Map<string, Run[]>, r: Map<string, R
 
 const COLL_HEAD = (refName: string) => ['test', 'peregrine rps', 'p99 ms', 'cpu µs/req', `${refName} rps`, 'p99 ms', 'cpu µs/req', 'rps ratio', 'cpu ratio'];
 
+/** Collection commands at pipeline 1 (issue 3 targets: ratio >= 0.7). */
 async function collections(refName: string): Promise<void> {
   log(`## Collections (pipeline 1, -c ${CLIENTS}, ${N_COLL} requests each; median of ${REPS} interleaved runs)`);
   const peregrine = await startSrv('peregrine');
