@@ -7,6 +7,7 @@
 // expiry), and removed by the active expiry job, which walks the keys holding fields with a TTL
 // (tracked per database, see VolatileTracker), deletes the expired fields in batches with one
 // `hexpired` event per key, and deletes the key (with a `del` event) when its last field goes.
+import { performance } from 'node:perf_hooks';
 import type { Registry } from './registry.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';

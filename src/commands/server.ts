@@ -1,4 +1,5 @@
 // Server introspection and administration: INFO, CONFIG, MEMORY, TIME and LASTSAVE.
+import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { Registry } from './registry.js';
 import { redactArg, type Client } from '../server/client.js';

@@ -10,6 +10,7 @@
 // fork child with the same fork-less Snapshot as BGSAVE: the base is serialized in slices while
 // new commands go to a fresh incr file; when the snapshot ends the manifest switches to the new
 // base and the older files become history and are deleted.
+import { performance } from 'node:perf_hooks';
 import { splitArgs } from '../server/config.js';
 import {
   closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, truncateSync,

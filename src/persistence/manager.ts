@@ -5,6 +5,7 @@
 // A background save is a Snapshot (rdb.ts) serialized in time slices while commands keep
 // running; it plays the part of Valkey's fork child. Only one runs at a time ("child_type RDB"),
 // whether it writes the dump file or streams to replica sockets.
+import { performance } from 'node:perf_hooks';
 import { readFile } from 'node:fs/promises';
 import { closeSync, existsSync, statSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, write as fsWrite, fsync, close as fsClose, rename } from 'node:fs';
 import { join, resolve } from 'node:path';

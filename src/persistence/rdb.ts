@@ -11,6 +11,7 @@
 // not serialized yet is serialized right then: copy-on-write) and `beforeFlush(index)` before
 // dropping a database's keys wholesale (the snapshot keeps that index and frees it when done), so
 // the snapshot is the dataset exactly as it was when it started.
+import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import type { Db, Keyspace } from '../store/keyspace.js';
 import { FLAG_OBJ, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from '../store/arena.js';

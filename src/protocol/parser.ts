@@ -335,8 +335,15 @@ export class RespParser {
       auth ? Math.min(this.limits.maxBulkLen, BIG_ARG - 1) : 16384);
     if (end < 0) return undefined;
     const pos = this.argPos, argc = this.wholeArgc;
-    const args: Buffer[] = [this.commandName(b, pos[0]!, pos[1]!)];
-    for (let i = 1; i < argc; i++) args.push(this.argView(b, pos[2 * i]!, pos[2 * i + 1]!));
+    const name = this.commandName(b, pos[0]!, pos[1]!);
+    // Short requests as literals of their final size (a push onto [name] grows the array).
+    let args: Buffer[];
+    if (argc === 3) args = [name, this.argView(b, pos[2]!, pos[3]!), this.argView(b, pos[4]!, pos[5]!)];
+    else if (argc === 2) args = [name, this.argView(b, pos[2]!, pos[3]!)];
+    else {
+      args = [name];
+      for (let i = 1; i < argc; i++) args.push(this.argView(b, pos[2 * i]!, pos[2 * i + 1]!));
+    }
     this.pos = end;
     this.inline = false;
     return args;

@@ -6,6 +6,7 @@
 // socket (one per engine, like Valkey's script clients), so statistics, keyspace events, MONITOR
 // and propagation behave as for any command; the reply bytes that client accumulated are parsed
 // into a Lua value (convert.ts).
+import { performance } from 'node:perf_hooks';
 import { createHash } from 'node:crypto';
 import { LuaState } from '../lua/state.js';
 import { chunks } from '../lua/runtime.js';

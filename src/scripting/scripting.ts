@@ -1,6 +1,7 @@
 // Per-server scripting state: the EVAL script cache, the function libraries, the run in progress,
 // and the server hooks scripting needs (busy gate, flags of EVAL/FCALL from the script's declared
 // flags, INFO fields, functions in RDB files).
+import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { CMD, type Command } from '../commands/registry.js';

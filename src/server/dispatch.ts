@@ -2,6 +2,7 @@
 // command lookup, arity, protected commands, authentication, transaction queueing, and the
 // hooks for ACL, cluster redirects, OOM, read-only replicas and client pause. Handlers only do
 // their own work.
+import { performance } from 'node:perf_hooks';
 import { CMD, Command } from '../commands/registry.js';
 import { E } from '../errors.js';
 import type { Client } from './client.js';

@@ -10,6 +10,7 @@
 // The LRU/LFU/TTL policies keep a small pool of the best candidates seen so far (ordered by a
 // score: idle time, inverted frequency or closeness of expiry); each round samples
 // maxmemory-samples keys of every database into it and evicts the best live entry.
+import { performance } from 'node:perf_hooks';
 import { CMD, Command } from '../commands/registry.js';
 import { E } from '../errors.js';
 import { primary } from '../replication/primary.js';

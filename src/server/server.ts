@@ -1,4 +1,5 @@
 // The server: listeners, clients, the keyspace, the command registry and the cron.
+import { performance } from 'node:perf_hooks';
 import net from 'node:net';
 import { existsSync, unlinkSync } from 'node:fs';
 import { Registry, Command } from '../commands/registry.js';

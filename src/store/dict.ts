@@ -7,6 +7,7 @@
 //
 // SCAN uses the reverse-binary cursor walk, so a full iteration returns every key that was
 // present for the whole iteration even if the table grows or shrinks in between.
+import { performance } from 'node:perf_hooks';
 import { Arena, HDR, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
 import { hashBytes } from './hash.js';
 import { rev32 } from '../util/bits.js';

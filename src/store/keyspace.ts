@@ -2,6 +2,7 @@
 // through. Each write reports a change event (db, key, event, class) to the registered
 // listeners, so WATCH, keyspace notifications, client tracking, replication, AOF and slot
 // statistics hook in here once instead of in every command family.
+import { performance } from 'node:perf_hooks';
 import { Arena, FLAG_OBJ, HDR, MAX_CLASS_BLOCK, MAX_INLINE_VALUE, ADDR_UNITS_SHIFT, ADDR_UNIT_MASK } from './arena.js';
 import { Dict } from './dict.js';
 import { hashKey } from './hash.js';
