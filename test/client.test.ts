@@ -119,6 +119,21 @@ describe('CLIENT ID / INFO / LIST', () => {
     assert.equal(Number(f3.get('tot-cmds')), Number(f2.get('tot-cmds')) + 1);
   });
 
+  test('tot-cmds counts the commands a script runs for the client that ran the script', async () => {
+    const c = await raw(port);
+    const f1 = fields(await c.call('CLIENT', 'INFO') as string);
+    // CLIENT INFO itself, EVAL, and the PING and GET the script calls.
+    assert.equal(await c.call('EVAL', "server.call('ping'); return server.call('get', KEYS[1])", '1', 'totcmds-k'), null);
+    const f2 = fields(await c.call('CLIENT', 'INFO') as string);
+    assert.equal(Number(f2.get('tot-cmds')), Number(f1.get('tot-cmds')) + 4);
+    // A command of EXEC counts once, EXEC too (MULTI before them).
+    await c.call('MULTI');
+    await c.call('PING');
+    await c.call('EXEC');
+    const f3 = fields(await c.call('CLIENT', 'INFO') as string);
+    assert.equal(Number(f3.get('tot-cmds')), Number(f2.get('tot-cmds')) + 4);
+  });
+
   test('CLIENT INFO in RESP3 is a verbatim string', async () => {
     const c = await raw(port);
     await c.call('HELLO', '3');

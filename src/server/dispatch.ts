@@ -282,7 +282,9 @@ export function call(s: Server, c: Client, cmd: Command, argv: Buffer[]): void {
     return;
   }
   s.stats.commandsProcessed++;
-  c.commands++;
+  // A nested call (a script's server.call, a queued command of EXEC) also counts for the client
+  // whose command is running (tot-cmds), as Valkey counts it for its current client.
+  (prop.currentClient ?? c).commands++;
   cmd.calls++;
   cmd.usec += durUs;
   if (s.latencyTracking) cmd.latency.record(durUs);
