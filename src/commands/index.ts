@@ -26,6 +26,7 @@ import { registerTracking } from './tracking.js';
 import { registerPubsub } from './pubsub.js';
 import { registerScripting } from './scripting.js';
 import { registerFunctions } from './functions.js';
+import { registerModule } from './module.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -54,4 +55,5 @@ export function registerAll(r: Registry): void {
   registerPubsub(r);
   registerScripting(r);
   registerFunctions(r);
+  registerModule(r);
 }
