@@ -23,6 +23,7 @@ import { installScripting } from '../scripting/scripting.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
 import { installEviction } from './evict.js';
+import { resizeReplyBuffer } from './replybuf.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -427,6 +428,7 @@ export class Server {
         c.close();
         continue;
       }
+      resizeReplyBuffer(this, c, now);
       c.parser.cronResize(idleMs > 2000);
     }
   }
