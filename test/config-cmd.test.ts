@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { serverForFile } from './helpers.js';
@@ -114,6 +115,100 @@ describe('CONFIG SET', () => {
     await assert.rejects(r.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '10.0 50.0 a'), /ERR CONFIG SET failed/);
     await assert.rejects(r.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '10.0 50.0 101.0'), /ERR CONFIG SET failed/);
     assert.deepEqual(await r.call('CONFIG', 'GET', 'latency-tracking-info-percentiles'), before);
+  });
+});
+
+describe('CONFIG SET port / bind', () => {
+  /** A port nothing listens on right now. */
+  async function freePort(): Promise<number> {
+    const s = net.createServer();
+    await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
+    const p = (s.address() as net.AddressInfo).port;
+    await new Promise<void>((res) => s.close(() => res()));
+    return p;
+  }
+  async function ping(p: number): Promise<string> {
+    const c = await RawConn.connect(p);
+    try { return await c.call('PING') as string; } finally { c.close(); }
+  }
+  async function refused(p: number): Promise<boolean> {
+    return new Promise((res) => {
+      const s = net.connect(p, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); res(false); });
+      s.once('error', () => res(true));
+    });
+  }
+
+  test('a system-picked port is what CONFIG GET port reports', async () => {
+    assert.deepEqual(await r.call('CONFIG', 'GET', 'port'), ['port', String(srv.port)]);
+  });
+
+  test('the server moves to the new port at once; connected clients stay', async () => {
+    const s = await startServer();
+    const c = new Valkey({ port: s.port, lazyConnect: false, retryStrategy: () => null });
+    try {
+      const old = s.port;
+      const p = await freePort();
+      assert.equal(await c.call('CONFIG', 'SET', 'port', String(p)), 'OK');
+      assert.equal(await ping(p), 'PONG');
+      assert.ok(await refused(old));
+      assert.equal(await c.call('PING'), 'PONG');
+      assert.match(await c.call('INFO', 'server') as string, new RegExp(`\r\ntcp_port:${p}\r\n`));
+      // Port 0: no TCP listener at all (as in Valkey).
+      assert.equal(await c.call('CONFIG', 'SET', 'port', '0'), 'OK');
+      assert.ok(await refused(p));
+      assert.equal(await c.call('CONFIG', 'SET', 'port', String(old)), 'OK');
+      assert.equal(await ping(old), 'PONG');
+    } finally {
+      c.disconnect();
+      await s.close();
+    }
+  });
+
+  test('a port in use fails and rolls the whole CONFIG SET back; the old port keeps working', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((res) => busy.listen(0, '127.0.0.1', res));
+    const used = (busy.address() as net.AddressInfo).port;
+    const lines: string[] = [];
+    const s = await startServer({ logSink: (l) => lines.push(l) });
+    const c = new Valkey({ port: s.port, lazyConnect: false, retryStrategy: () => null });
+    try {
+      await assert.rejects(
+        c.call('CONFIG', 'SET', 'maxmemory', '10000001', 'port', String(used), 'client-query-buffer-limit', '10m'),
+        { message: "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs." },
+      );
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'maxmemory', 'port', 'client-query-buffer-limit'),
+        ['maxmemory', '0', 'port', String(s.port), 'client-query-buffer-limit', '1073741824']);
+      assert.ok(lines.some((l) => l.includes(`Could not create server TCP listening socket 127.0.0.1:${used}: Address already in use`)));
+      assert.equal(await ping(s.port), 'PONG');
+      assert.equal(await c.call('PING'), 'PONG');
+    } finally {
+      c.disconnect();
+      await s.close();
+      await new Promise<void>((res) => busy.close(() => res()));
+    }
+  });
+
+  test('bind: new addresses listen at once; a bad one is refused and the old ones stay', async () => {
+    const s = await startServer();
+    const c = new Valkey({ port: s.port, lazyConnect: false, retryStrategy: () => null });
+    try {
+      await assert.rejects(c.call('CONFIG', 'SET', 'bind', '999.999.999.999'),
+        { message: "ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses." });
+      assert.deepEqual(await c.call('CONFIG', 'GET', 'bind'), ['bind', '127.0.0.1']);
+      assert.equal(await ping(s.port), 'PONG');
+      // An optional address this host does not have is skipped.
+      assert.equal(await c.call('CONFIG', 'SET', 'bind', '127.0.0.1 -10.255.255.254'), 'OK');
+      assert.equal(await ping(s.port), 'PONG');
+      // No address: no TCP listener.
+      assert.equal(await c.call('CONFIG', 'SET', 'bind', ''), 'OK');
+      assert.ok(await refused(s.port));
+      assert.equal(await c.call('CONFIG', 'SET', 'bind', '127.0.0.1'), 'OK');
+      assert.equal(await ping(s.port), 'PONG');
+    } finally {
+      c.disconnect();
+      await s.close();
+    }
   });
 });
 

@@ -24,6 +24,7 @@ import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
 import { installEviction } from './evict.js';
 import { resizeReplyBuffer } from './replybuf.js';
+import { listenNow } from './listen.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
 
@@ -216,6 +217,41 @@ export class Server {
       refresh();
       return null;
     });
+    // CONFIG SET port / bind listen again at once; a failure rolls the CONFIG SET back (and the
+    // restored values listen again).
+    cfg.onChange('port', () => (this.relisten() ? null : 'Unable to listen on this port. Check server logs.'));
+    cfg.onChange('bind', () => (this.relisten() ? null : 'Failed to bind to specified addresses.'));
+  }
+
+  /**
+   * Replaces the TCP listeners with ones for the configured bind addresses and port (Valkey's
+   * changeListener); connected clients stay. Port 0 means no TCP listener. On failure every new
+   * listener is closed again and false is returned (the log says which address failed).
+   */
+  private relisten(): boolean {
+    if (this.shuttingDown) return true;
+    for (const l of this.listeners) l.close();
+    this.listeners = [];
+    const port = this.config.num('port');
+    this.port = port;
+    if (port === 0) return true;
+    const backlog = this.config.num('tcp-backlog');
+    // No bind address (bind "") means no TCP listener, as in Valkey.
+    for (const raw of this.config.str('bind').split(/\s+/).filter(Boolean)) {
+      const optional = raw.startsWith('-');
+      const a = optional ? raw.slice(1) : raw;
+      const host = a === '*' ? '0.0.0.0' : a === '::*' ? '::' : a;
+      const r = listenNow(host, port, a === '::*', backlog, (sock) => this.accept(sock));
+      if (r instanceof net.Server) { this.listeners.push(r); continue; }
+      this.log.warning(`Warning: Could not create server TCP listening socket ${a}:${port}: ${r.message}`);
+      // Like Valkey: an optional address that does not exist here, or an address family the
+      // system lacks, is skipped.
+      if ((optional && r.code === 'EADDRNOTAVAIL') || r.code === 'EAFNOSUPPORT' || r.code === 'EPROTONOSUPPORT') continue;
+      for (const l of this.listeners) l.close();
+      this.listeners = [];
+      return false;
+    }
+    return true;
   }
 
   authRequired(): boolean { return this.requirepass !== ''; }
@@ -266,6 +302,8 @@ export class Server {
       }
     }
     this.port = port;
+    // A port picked by the system is the configured port from now on (CONFIG GET port tells it).
+    if (wantPort === 0 && port !== 0) this.config.set('port', String(port), 'startup');
     const unixPath = this.config.str('unixsocket');
     if (unixPath) {
       if (existsSync(unixPath)) { try { unlinkSync(unixPath); } catch { /* ignore */ } }
