@@ -134,48 +134,6 @@ describe('CLIENT ID / INFO / LIST', () => {
     assert.equal(Number(f3.get('tot-cmds')), Number(f2.get('tot-cmds')) + 4);
   });
 
-  test('rbs / rbp follow Valkey\'s reply buffer sizing: idle clients shrink to 1 KB, busy ones grow to 16 KB', async () => {
-    const s = await server({ 'enable-debug-command': 'yes', hz: '50' });
-    const admin = await raw(s.port);
-    const rbsOf = async () => {
-      const f = fields(await admin.call('CLIENT', 'LIST', 'ID', String(await tcId)) as string);
-      return [Number(f.get('rbs')), Number(f.get('rbp'))] as const;
-    };
-    // A new client starts with a 16 KB buffer (counted as full until the first peak reset).
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0'), 'OK');
-    const tc = await raw(s.port);
-    const tcId = tc.call('CLIENT', 'ID') as Promise<number>;
-    await sleep(100);
-    assert.deepEqual(await rbsOf(), [16384, 16384]);
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', '100'), 'OK');
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '1'), 'OK');
-    await waitFor(async () => (await rbsOf())[0] === 1024, 'the idle client\'s buffer to shrink');
-    const info = async (f: string) => Number(new RegExp(`\r\n${f}:(\\d+)`).exec(await admin.call('INFO', 'stats') as string)![1]);
-    assert.ok(await info('reply_buffer_shrinks') >= 1);
-    // Replies that fill the buffer make it double at each cron pass, up to 16 KB.
-    await admin.call('SET', 'bigval', 'x'.repeat(32768));
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'NEVER'), 'OK');
-    await waitFor(async () => { await tc.call('GET', 'bigval'); return (await rbsOf())[0] === 16384; }, 'the busy client\'s buffer to grow');
-    assert.deepEqual(await rbsOf(), [16384, 16384]);
-    assert.ok(await info('reply_buffer_expands') >= 4);
-    await tc.call('GET', 'bigval');
-    await sleep(100);
-    assert.equal((await rbsOf())[0], 16384);
-    // With resizing off nothing changes; RESETSTAT clears the counters.
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0'), 'OK');
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', '10'), 'OK');
-    await sleep(150);
-    assert.equal((await rbsOf())[0], 16384);
-    assert.equal(await admin.call('CONFIG', 'RESETSTAT'), 'OK');
-    assert.equal(await info('reply_buffer_shrinks'), 0);
-    assert.equal(await info('reply_buffer_expands'), 0);
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '1'), 'OK');
-    await waitFor(async () => (await rbsOf())[0] === 1024, 'the buffer to shrink once resizing is back on');
-    assert.ok((await rbsOf())[1] <= 1024);
-    assert.equal(await admin.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'RESET'), 'OK');
-    assert.equal(errText(await admin.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'soon')), 'ERR value is not an integer or out of range');
-  });
-
   test('CLIENT INFO in RESP3 is a verbatim string', async () => {
     const c = await raw(port);
     await c.call('HELLO', '3');

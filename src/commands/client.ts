@@ -5,7 +5,6 @@ import {
   Client, CAPA_REDIRECT, CLIENT_REPLY_OFF, CLIENT_REPLY_ON, CLIENT_REPLY_SKIP,
 } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import { replyBufferPeak } from '../server/replybuf.js';
 import { E } from '../errors.js';
 import { parseInt64 } from '../util/number.js';
 import { isArg, lower } from './util.js';
@@ -90,7 +89,7 @@ function argvMem(c: Client, current: Client | null): number {
 export function clientInfoString(c: Client, current: Client | null = null): string {
   const now = Date.now();
   const pending = c.queuedBytes;
-  const rbs = c.rbSize;
+  const rbs = c.w.buf ? c.w.buf.length : 0;
   const qbuf = c.parser.pending;
   const qfree = c.parser.free;
   const am = argvMem(c, current);
@@ -103,7 +102,7 @@ export function clientInfoString(c: Client, current: Client | null = null): stri
     ` flags=${clientFlags(c)} db=${c.db.id} sub=${c.subs} psub=${c.psubs} ssub=${c.ssubs}` +
     ` multi=${c.inMulti ? c.multiCount : -1} watch=${c.watchCount}` +
     ` qbuf=${qbuf} qbuf-free=${qfree} argv-mem=${am} multi-mem=${c.multiMem}` +
-    ` rbs=${rbs} rbp=${replyBufferPeak(c)} obl=${c.w.length} oll=${pending > 0 ? 1 : 0} omem=${pending} tot-mem=${tot}` +
+    ` rbs=${rbs} rbp=${rbs} obl=${c.w.length} oll=${pending > 0 ? 1 : 0} omem=${pending} tot-mem=${tot}` +
     ` events=${pending > 0 ? 'rw' : 'r'} cmd=${cmd ? cmd.fullName : 'NULL'} user=${c.user}` +
     ` redir=${tracking ? Math.max(0, c.trackingRedirect) : -1} resp=${c.resp}` +
     ` lib-name=${c.libName} lib-ver=${c.libVer}` +

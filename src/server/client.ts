@@ -12,7 +12,6 @@ import type { BlockState } from './blocking.js';
 import { E } from '../errors.js';
 import { beginBatch, endBatch } from './dispatch.js';
 import { prefetchKeys, PREFETCH_MAX, PREFETCH_MIN_KEYS } from '../store/prefetch.js';
-import { REPLY_CHUNK_BYTES } from './replybuf.js';
 
 /** Key offsets found by the parser's look-ahead for prefetching (shared: used within one onData). */
 const scanOffs = new Int32Array(2 * PREFETCH_MAX);
@@ -100,10 +99,6 @@ export class Client {
   netIn = 0;
   netOut = 0;
   commands = 0;
-  /** Reply buffer size by Valkey's policy, its peak use and when the peak last restarted (server/replybuf.ts). */
-  rbSize = REPLY_CHUNK_BYTES;
-  rbPeak = REPLY_CHUNK_BYTES;
-  rbPeakResetAt = 0;
   /** Flags shown by CLIENT LIST beyond the derived ones. */
   extraFlags = '';
   /** Reads arrive in a buffer shared by all clients (server/readbuf.ts): nothing may point into it after onData. */
@@ -234,7 +229,6 @@ export class Client {
       if (overLimit !== undefined && overLimit(this, out.length)) return;
       this.netOut += out.length;
       this.server.stats.netOutput += out.length;
-      if (out.length > this.rbPeak) this.rbPeak = out.length;
       // Like Valkey, sending a reply counts as interaction for the idle timeout.
       if (now < 0) this.lastInteraction = Date.now();
       this.send(out);

@@ -23,7 +23,6 @@ import { installScripting } from '../scripting/scripting.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
 import { installEviction } from './evict.js';
-import { resizeReplyBuffer } from './replybuf.js';
 import { listenNow } from './listen.js';
 import { errorCode } from '../errors.js';
 import { REDIS_VERSION, VALKEY_VERSION, PEREGRINE_VERSION } from '../version.js';
@@ -466,7 +465,6 @@ export class Server {
         c.close();
         continue;
       }
-      resizeReplyBuffer(this, c, now);
       c.parser.cronResize(idleMs > 2000);
     }
   }
