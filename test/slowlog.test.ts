@@ -138,6 +138,23 @@ describe('SLOWLOG', () => {
     ]);
   });
 
+  test('MIGRATE passwords are redacted (AUTH and AUTH2)', async () => {
+    await c.call('SLOWLOG', 'RESET');
+    const t = String(s.port);
+    assert.equal(await c.call('MIGRATE', '127.0.0.1', t, 'nokey', '9', '5000'), 'NOKEY');
+    assert.equal(await c.call('MIGRATE', '127.0.0.1', t, 'nokey', '9', '5000', 'AUTH', 'pw'), 'NOKEY');
+    assert.equal(await c.call('MIGRATE', '127.0.0.1', t, 'nokey', '9', '5000', 'COPY', 'AUTH2', 'user', 'pw'), 'NOKEY');
+    // Redacted even when a later argument is a syntax error.
+    assert.equal(errText(await c.call('MIGRATE', '127.0.0.1', t, 'nokey', '9', '5000', 'AUTH', 'pw', 'BOGUS')), 'ERR syntax error');
+    const e = await c.call('SLOWLOG', 'GET', '4') as Entry[];
+    assert.deepEqual(e.map((x) => x[3].slice(3)), [
+      ['nokey', '9', '5000', 'AUTH', '(redacted)', 'BOGUS'],
+      ['nokey', '9', '5000', 'COPY', 'AUTH2', '(redacted)', '(redacted)'],
+      ['nokey', '9', '5000', 'AUTH', '(redacted)'],
+      ['nokey', '9', '5000'],
+    ]);
+  });
+
   test('RESP3 and HELP', async () => {
     const c3 = await raw(s.port);
     await c3.call('HELLO', '3');

@@ -26,6 +26,7 @@ import { registerTracking } from './tracking.js';
 import { registerPubsub } from './pubsub.js';
 import { registerScripting } from './scripting.js';
 import { registerFunctions } from './functions.js';
+import { registerMigrate } from './migrate.js';
 import { registerModule } from './module.js';
 
 export function registerAll(r: Registry): void {
@@ -55,5 +56,6 @@ export function registerAll(r: Registry): void {
   registerPubsub(r);
   registerScripting(r);
   registerFunctions(r);
+  registerMigrate(r);
   registerModule(r);
 }
