@@ -164,6 +164,13 @@ describe('redis API', () => {
     assert.match(await raw(r, 'EVAL', "\n\nredis.call('select', 99)", 0), /^-ERR DB index is out of range script: \w{40}, on @user_script:3\.\r\n$/);
   });
 
+  test('CLUSTER from a script: RESET is a no-script command, the others say cluster support is disabled', async () => {
+    assert.match(await raw(r, 'EVAL', "redis.call('cluster', 'reset', 'hard')", 0), /^-ERR This Redis command is not allowed from script script: /);
+    assert.match(await raw(r, 'EVAL', "return redis.pcall('cluster', 'reset')", 0), /^-ERR This Redis command is not allowed from script/);
+    assert.match(await raw(r, 'EVAL', "redis.call('cluster', 'info')", 0), /^-ERR This instance has cluster support disabled script: /);
+    assert.match(await raw(r, 'EVAL', "redis.call('cluster', 'nosuch')", 0), /^-ERR Unknown command called from script script: /);
+  });
+
   test('sha1hex, log, version fields, replicate_commands, breakpoint, set_repl validation', async () => {
     assert.equal(await raw(r, 'EVAL', "return redis.sha1hex('')", 0), '$40\r\nda39a3ee5e6b4b0d3255bfef95601890afd80709\r\n');
     assert.equal(await raw(r, 'EVAL', "return server.sha1hex('Pizza & Mandolino')", 0), '$40\r\n74822d82031af7493c20eefa13bd07ec4fada82f\r\n');

@@ -27,6 +27,7 @@ import { registerPubsub } from './pubsub.js';
 import { registerScripting } from './scripting.js';
 import { registerFunctions } from './functions.js';
 import { registerMigrate } from './migrate.js';
+import { registerCluster } from './cluster.js';
 import { registerModule } from './module.js';
 
 export function registerAll(r: Registry): void {
@@ -57,5 +58,6 @@ export function registerAll(r: Registry): void {
   registerScripting(r);
   registerFunctions(r);
   registerMigrate(r);
+  registerCluster(r);
   registerModule(r);
 }
