@@ -18,6 +18,7 @@ import { prng } from './prng.js';
 import {
   ENC_EMBSTR, ENC_INT, ENC_QUICKLIST, ENC_RAW, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_LIST,
 } from '../src/store/types.js';
+import { err } from './helpers.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -50,15 +51,6 @@ const dirty = (): number => srv.server.ks.dirty;
 const evs = () => events.filter((e) => e[1] !== 'flushall').map((e) => `${e[1]}:${e[0]}`);
 function makeList(key: string): void {
   db().setObject(Buffer.from(key), OBJ_LIST, ENC_QUICKLIST, { memoryUsage: () => 0 });
-}
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
 }
 /**
  * Sends BITFIELD on a raw connection and returns the elements as exact decimal text (null for

@@ -3,20 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Valkey } from 'iovalkey';
-import { serverForFile } from './helpers.js';
+import { serverForFile, err } from './helpers.js';
 
 let r: Valkey;
 serverForFile({}, (_s, c) => { r = c; });
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
-}
 
 const DISABLED = 'ERR This instance has cluster support disabled';
 

@@ -10,6 +10,7 @@ import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn, encodeCommand, sleep } from '../bench/resp.js';
 import { ENC_HT, ENC_LISTPACK, NOTIFY_GENERIC, NOTIFY_HASH, OBJ_HASH } from '../src/store/types.js';
 import { HashObject } from '../src/ds/hash.js';
+import { err } from './helpers.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -45,15 +46,6 @@ const exists = (key: string, i = 0): boolean => db(i).existsNoSideEffects(Buffer
 const evs = () => events.filter((e) => e[1] !== 'flushall').map((e) => `${e[1]}:${e[0]}`);
 const expiredFields = () => srv.server.ks.stats.expiredSubkeys;
 
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
-}
 /** Sends a command on the raw connection and returns the reply bytes as text. */
 async function rawText(...args: (string | number)[]): Promise<string> {
   await raw.write(encodeCommand(args));

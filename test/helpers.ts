@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // Shared test fixtures.
 import { before, after } from 'node:test';
 import { Valkey, type RedisOptions } from 'iovalkey';
@@ -23,4 +24,15 @@ export function serverForFile(
     r?.disconnect();
     await srv?.close();
   });
+}
+
+/** The message of the error `p` rejects with; fails the test if it resolves. */
+export async function err(p: Promise<unknown>): Promise<string> {
+  try {
+    const v = await p;
+    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
+  } catch (e) {
+    if (e instanceof assert.AssertionError) throw e;
+    return (e as Error).message;
+  }
 }

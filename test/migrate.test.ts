@@ -13,6 +13,7 @@ import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn } from '../bench/resp.js';
 import { attach, type ReplStream } from './repl-stream.js';
+import { err } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -49,16 +50,6 @@ async function closedPort(): Promise<number> {
   const p = (s.address() as net.AddressInfo).port;
   await new Promise<void>((res) => s.close(() => res()));
   return p;
-}
-
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
 }
 
 async function cachedSockets(): Promise<number> {

@@ -9,6 +9,7 @@ import { RawConn, encodeCommand } from '../bench/resp.js';
 import { ENC_HT, ENC_INTSET, ENC_LISTPACK, ENC_QUICKLIST, NOTIFY_GENERIC, NOTIFY_SET, OBJ_LIST, OBJ_SET } from '../src/store/types.js';
 import { RdbOut, RdbReader, rdbCodecFor, RDB_TYPE_SET, RDB_TYPE_SET_INTSET, RDB_TYPE_SET_LISTPACK } from '../src/persistence/rdb.js';
 import type { SetObject } from '../src/ds/set.js';
+import { err } from './helpers.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -41,15 +42,6 @@ const enc = (k: string) => r.call('OBJECT', 'ENCODING', k);
 const sorted = async (p: Promise<unknown>): Promise<string[]> => ((await p) as string[]).slice().sort();
 function makeList(key: string): void {
   db().setObject(Buffer.from(key), OBJ_LIST, ENC_QUICKLIST, { memoryUsage: () => 0 });
-}
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
 }
 async function rawText(...args: string[]): Promise<string> {
   await raw.write(encodeCommand(args));

@@ -8,6 +8,7 @@ import { Valkey } from 'iovalkey';
 import { startServer, type RunningServer } from '../src/index.js';
 import { RawConn, encodeCommand } from '../bench/resp.js';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../src/store/types.js';
+import { err } from './helpers.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -35,15 +36,6 @@ beforeEach(async () => {
 
 const evs = (): string[] => events.filter((e) => e[1] !== 'flushall').map((e) => `${e[1]}:${e[0]}`);
 const exists = (k: string): boolean => srv.server.ks.dbs[0]!.existsNoSideEffects(Buffer.from(k));
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
-}
 const SYNTAX = 'ERR syntax error';
 const NOTDOUBLE = "ERR One or more scores can't be converted into double";
 

@@ -10,6 +10,7 @@ import {
   ENC_EMBSTR, ENC_INT, ENC_QUICKLIST, ENC_RAW, NOTIFY_GENERIC, NOTIFY_STRING, OBJ_LIST,
 } from '../src/store/types.js';
 import { incrByFloatText, LD_NAN_OR_INF, LD_NOT_FLOAT, parseLongDouble } from '../src/util/longdouble.js';
+import { err } from './helpers.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -52,15 +53,6 @@ const pttl = (key: string): number => {
 /** Puts a non-string value (a list object) under key. */
 function makeList(key: string): void {
   db().setObject(Buffer.from(key), OBJ_LIST, ENC_QUICKLIST, { memoryUsage: () => 0 });
-}
-async function err(p: Promise<unknown>): Promise<string> {
-  try {
-    const v = await p;
-    assert.fail(`expected an error, got ${JSON.stringify(v)}`);
-  } catch (e) {
-    if (e instanceof assert.AssertionError) throw e;
-    return (e as Error).message;
-  }
 }
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 const SYNTAX = 'ERR syntax error';
