@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { parseMagic, RdbReader, RDB_OPCODE_AUX, RDB_OPCODE_EOF, RDB_OPCODE_SELECTDB, RDB_OPCODE_RESIZEDB,
-  RDB_OPCODE_EXPIRETIME_MS } from '../src/persistence/rdb.js';
+  RDB_OPCODE_EXPIRETIME_MS, RDB_OPCODE_FUNCTION2 } from '../src/persistence/rdb.js';
+import { Crc64 } from '../src/persistence/crc64.js';
 
 let srv: RunningServer;
 let r: Valkey;
@@ -41,17 +42,21 @@ async function waitFor(cond: () => Promise<boolean> | boolean, what: string, ms 
   }
 }
 
-/** Key names (by db) and AUX fields found in an RDB image. */
-function scanRdb(rdb: Buffer): { version: number; aux: Map<string, string>; keys: Map<number, Map<string, string>> } {
+/** Key names (by db), AUX fields and function libraries (their code) found in an RDB image. */
+function scanRdb(rdb: Buffer): {
+  version: number; aux: Map<string, string>; keys: Map<number, Map<string, string>>; functions: string[];
+} {
   const version = parseMagic(rdb);
   const rd = new RdbReader(rdb);
   rd.pos = 9;
   const aux = new Map<string, string>();
   const keys = new Map<number, Map<string, string>>();
+  const functions: string[] = [];
   let db = 0;
   for (;;) {
     const t = rd.byte();
     if (t === RDB_OPCODE_EOF) break;
+    if (t === RDB_OPCODE_FUNCTION2) { functions.push(rd.strText()); continue; }
     if (t === RDB_OPCODE_AUX) { aux.set(rd.strText(), rd.strText()); continue; }
     if (t === RDB_OPCODE_SELECTDB) { db = rd.len(); continue; }
     if (t === RDB_OPCODE_RESIZEDB) { rd.len(); rd.len(); continue; }
@@ -62,7 +67,10 @@ function scanRdb(rdb: Buffer): { version: number; aux: Map<string, string>; keys
     if (!keys.has(db)) keys.set(db, new Map());
     keys.get(db)!.set(k, v);
   }
-  return { version, aux, keys };
+  // Nothing after EOF but the checksum of everything before it.
+  assert.equal(rd.pos, rdb.length - 8, 'the checksum right after EOF');
+  assert.deepEqual(rdb.subarray(rd.pos), new Crc64().update(rdb, 0, rd.pos).bytes(), 'the checksum');
+  return { version, aux, keys, functions };
 }
 
 describe('SYNC (the test-harness way)', () => {
@@ -364,7 +372,11 @@ describe('REPLCONF', () => {
     await assert.rejects(r.call('replconf', 'listening-port', 'x'), /ERR value is not an integer or out of range/);
     await assert.rejects(r.call('replconf', 'rdb-only', '2'), /ERR value is out of range, value must between 0 and 1/);
     await assert.rejects(r.call('replconf', 'version', '9.x'), /ERR Unrecognized version format: 9\.x/);
-    await assert.rejects(r.call('replconf', 'rdb-filter-only', 'keys'), /ERR Unsupported rdb-filter-only option: keys/);
+    await assert.rejects(r.call('replconf', 'rdb-filter-only', 'keys'), /^ReplyError: ERR Unsupported rdb-filter-only option: keys$/);
+    await assert.rejects(r.call('replconf', 'rdb-filter-only', 'FUNCTIONS "a b"'), /^ReplyError: ERR Unsupported rdb-filter-only option: a b$/);
+    await assert.rejects(r.call('replconf', 'rdb-filter-only', '"functions'), /^ReplyError: ERR Missing rdb-filter-only values$/);
+    assert.equal(await r.call('replconf', 'rdb-filter-only', ' "functions" '), 'OK');
+    assert.equal(await r.call('replconf', 'rdb-filter-only', ''), 'OK');
     await assert.rejects(r.call('replconf', 'ip-address', 'a'.repeat(300)), /too long: 300 bytes/);
     // ACK and GETACK from a non-replica are silently ignored: the next reply is PING's.
     const s = await ReplStream.connect(srv.port);
@@ -383,6 +395,150 @@ describe('REPLCONF', () => {
     s.send('SYNC\r\n');
     await s.rdbPayload();
     await waitFor(() => s.closed, 'the close');
+  });
+});
+
+describe('REPLCONF rdb-filter-only (valkey-cli --functions-rdb / --replica)', () => {
+  const LIB = "#!lua name=flib\nserver.register_function('ffunc', function() return 1 end)";
+
+  async function fill(): Promise<void> {
+    await r.call('flushall');
+    await r.call('function', 'flush');
+    await r.call('function', 'load', LIB);
+    for (let i = 0; i < 5; i++) await r.call('set', `k${i}`, String(i));
+    await r.call('select', '3');
+    await r.call('set', 'in3', 'x');
+    await r.call('select', '0');
+  }
+
+  /** A connection set up as valkey-cli does it: capa eof, rdb-only, then the filter. */
+  async function filtered(filter: string, rdbOnly = true): Promise<ReplStream> {
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'capa', 'eof');
+    assert.equal(await s.line(), '+OK');
+    if (rdbOnly) {
+      s.command('REPLCONF', 'rdb-only', '1');
+      assert.equal(await s.line(), '+OK');
+    }
+    s.command('REPLCONF', 'rdb-filter-only', filter);
+    assert.equal(await s.line(), '+OK');
+    return s;
+  }
+
+  /** A full replica: capa eof + PSYNC ? -1. */
+  async function fullReplica(): Promise<ReplStream> {
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'capa', 'eof', 'capa', 'psync2');
+    assert.equal(await s.line(), '+OK');
+    s.command('PSYNC', '?', '-1');
+    return s;
+  }
+
+  test('functions: the header AUX fields, the libraries, no keys, EOF and checksum; even with diskless sync off', async () => {
+    await fill();
+    // A filtered snapshot never goes through the dump file, and starts at once (no diskless delay).
+    await r.call('config', 'set', 'repl-diskless-sync', 'no', 'repl-diskless-sync-delay', '5');
+    try {
+      const s = await filtered('functions');
+      const t0 = Date.now();
+      s.send('SYNC\r\n');
+      const { rdb, eof } = await s.rdbPayload();
+      assert.ok(Date.now() - t0 < 2000, 'no diskless-sync delay');
+      assert.equal(eof, true, 'over the socket with an EOF mark');
+      const p = scanRdb(rdb);
+      // (No REPLCONF version announced: the RDB version older readers take.)
+      assert.equal(p.version, 11);
+      assert.equal(p.aux.get('valkey-ver'), '9.0.0');
+      assert.equal(p.aux.get('redis-bits'), '64');
+      assert.match(p.aux.get('repl-id') ?? '', /^[0-9a-f]{40}$/);
+      assert.equal(p.keys.size, 0);
+      assert.deepEqual(p.functions, [LIB]);
+      await waitFor(() => s.closed, 'the close (rdb only)');
+      assert.equal(await r.call('dbsize'), 5, 'nothing touched on the primary');
+    } finally {
+      await r.call('config', 'set', 'repl-diskless-sync', 'yes', 'repl-diskless-sync-delay', '0');
+    }
+  });
+
+  test('an empty filter list: neither keys nor functions; the stream follows for a replica that is not rdb-only', async () => {
+    await fill();
+    // valkey-cli --replica: capa eof, rdb-filter-only "", SYNC, then REPLCONF ACK 0.
+    const s = await filtered('', false);
+    s.send('SYNC\r\n');
+    const { rdb, eof } = await s.rdbPayload();
+    assert.equal(eof, true);
+    const p = scanRdb(rdb);
+    assert.equal(p.keys.size, 0);
+    assert.deepEqual(p.functions, []);
+    assert.ok(p.aux.has('ctime'));
+    s.command('REPLCONF', 'ACK', '0');
+    await waitFor(async () => /state=online/.test(await info('slave0')), 'online');
+    await r.call('set', 'later', '1');
+    assert.deepEqual(await s.commands(2), ['select 0', 'set later 1']);
+  });
+
+  test('a filter without the EOF capability is refused (no dump file with partial contents)', async () => {
+    const s = await ReplStream.connect(srv.port);
+    streams.push(s);
+    s.command('REPLCONF', 'rdb-filter-only', 'functions');
+    assert.equal(await s.line(), '+OK');
+    s.send('SYNC\r\n');
+    assert.equal(await s.line(), '-ERR Filtered replica requires EOF capability');
+    s.command('PSYNC', '?', '-1');
+    assert.equal(await s.line(), '-ERR Filtered replica requires EOF capability');
+    // Still a normal connection.
+    s.command('PING');
+    assert.equal(await s.line(), '+PONG');
+    assert.equal(await info('connected_slaves'), '0');
+  });
+
+  test('replicas asking for different parts at the same time never share a snapshot', async () => {
+    await fill();
+    // All three wait together for the diskless delay; the full replicas share one snapshot, the
+    // filtered one gets its own, after it.
+    await r.call('config', 'set', 'repl-diskless-sync', 'yes', 'repl-diskless-sync-delay', '1');
+    try {
+      const a = await fullReplica();
+      const f = await filtered('functions');
+      f.send('SYNC\r\n');
+      const b = await fullReplica();
+      await waitFor(async () => (await r.call('info', 'replication') as string).includes('slave2:'), 'three replicas');
+      for (const full of [a, b]) {
+        assert.match(await full.lineSkippingKeepalives(), /^\+FULLRESYNC [0-9a-f]{40} \d+$/);
+        const { rdb, eof } = await full.rdbPayload(5000);
+        assert.equal(eof, true);
+        const p = scanRdb(rdb);
+        assert.equal(p.keys.get(0)?.size, 5);
+        assert.equal(p.keys.get(3)?.get('in3'), 'x');
+        assert.deepEqual(p.functions, [LIB]);
+      }
+      const { rdb } = await f.rdbPayload(5000);
+      const p = scanRdb(rdb);
+      assert.equal(p.keys.size, 0);
+      assert.deepEqual(p.functions, [LIB]);
+      await waitFor(() => f.closed, 'the close (rdb only)');
+    } finally {
+      await r.call('config', 'set', 'repl-diskless-sync-delay', '0');
+    }
+  });
+
+  test('a filtered sync arriving while a full one is being written waits for its own snapshot', async () => {
+    await fill();
+    await r.call('config', 'set', 'rdb-key-save-delay', '100000'); // 100 ms per key
+    const a = await fullReplica();
+    assert.match(await a.lineSkippingKeepalives(), /^\+FULLRESYNC/);
+    await waitFor(async () => (await r.call('info', 'persistence') as string).includes('rdb_bgsave_in_progress:1'), 'the snapshot');
+    const f = await filtered('functions');
+    f.send('SYNC\r\n');
+    await r.call('config', 'set', 'rdb-key-save-delay', '0');
+    const full = scanRdb((await a.rdbPayload(5000)).rdb);
+    assert.equal(full.keys.get(0)?.size, 5);
+    assert.deepEqual(full.functions, [LIB]);
+    const p = scanRdb((await f.rdbPayload(5000)).rdb);
+    assert.equal(p.keys.size, 0);
+    assert.deepEqual(p.functions, [LIB]);
   });
 });
 

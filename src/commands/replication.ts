@@ -5,6 +5,7 @@ import type { Client } from '../server/client.js';
 import { E } from '../errors.js';
 import { isArg } from './util.js';
 import { parseInt64, parseI64 } from '../util/number.js';
+import { splitArgsBuf } from '../util/splitargs.js';
 import { primary, replconfState, ReplState } from '../replication/primary.js';
 
 function syncCommand(c: Client, argv: Buffer[]): void { primary(c.server).sync(c, argv); }
@@ -95,9 +96,14 @@ function replconfCommand(c: Client, argv: Buffer[]): void {
       if (v < 0 || v > 1) { c.w.error('ERR value is out of range, value must between 0 and 1'); return; }
       st.rdbOnly = v === 1;
     } else if (isArg(opt, 'rdb-filter-only')) {
-      const filters = val.toString('latin1').split(/\s+/).filter(Boolean);
+      // "Include" filters: any filter list leaves the data out; the functions go in only when
+      // named. (The setting stays as far as the list was read, even when a later entry fails.)
+      const filters = splitArgsBuf(val);
+      if (filters === null) { c.w.error('ERR Missing rdb-filter-only values'); return; }
+      st.include = { data: false, functions: false };
       for (const f of filters) {
-        if (f.toLowerCase() !== 'functions') { c.w.error(`ERR Unsupported rdb-filter-only option: ${f}`); return; }
+        if (isArg(f, 'functions')) st.include.functions = true;
+        else { c.w.error(`ERR Unsupported rdb-filter-only option: ${f.toString('latin1')}`); return; }
       }
     } else if (isArg(opt, 'version')) {
       const v = val.toString('latin1');

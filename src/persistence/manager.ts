@@ -11,7 +11,7 @@ import { closeSync, existsSync, statSync, fsyncSync, openSync, readFileSync, ren
 import { join, resolve } from 'node:path';
 import type { Server } from '../server/server.js';
 import {
-  loadRdbSteps, RdbError, rdbFunctionHooks, recycleChunk, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions,
+  loadRdbSteps, RdbError, rdbFunctionHooks, recycleChunk, RDB_VERSION, saveOptions, serializeSync, Snapshot, SnapshotSink, typesWithoutCodec, type LoadOptions, type RdbParts,
   type LoadResult,
 } from './rdb.js';
 import { TYPE_NAMES } from '../store/types.js';
@@ -213,6 +213,8 @@ export interface BgsaveOptions {
   version?: number;
   /** Extra AUX fields (defaults to the replication info). */
   aux?: Array<[string, string]>;
+  /** The parts of the RDB to write (a filtered replica's); default all. */
+  include?: RdbParts;
 }
 
 /**
@@ -224,6 +226,7 @@ export function startBgsave(s: Server, opts: BgsaveOptions): Snapshot | string {
   if (st.current !== null) return 'ERR Background save already in progress';
   st.lastBgsaveTry = Math.floor(Date.now() / 1000);
   const so = saveOptions(s, opts.aux ?? auxFor(s), opts.version ?? RDB_VERSION);
+  if (opts.include) so.include = opts.include;
   let sink: SnapshotSink;
   let fileSink: FileSink | null = null;
   let tmpPath = '';

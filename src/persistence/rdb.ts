@@ -398,7 +398,14 @@ export interface SaveOptions {
   aofCommands?: boolean;
   /** An RDB image used as an AOF base (the aof-base AUX field says 1). */
   aofBase?: boolean;
+  /**
+   * The parts written between the header and EOF (default: all). A replica's REPLCONF
+   * rdb-filter-only narrows it: no data (keys, module AUX) and, unless asked for, no functions.
+   */
+  include?: RdbParts;
 }
+
+export interface RdbParts { data: boolean; functions: boolean }
 
 /** The command-format writers of an AOF base (persistence/aofrewrite.ts fills them in). */
 export const aofEntryWriter: {
@@ -706,8 +713,9 @@ export class Snapshot {
     const ks = this.ks;
     if (ks.beforeWrite !== null || ks.beforeFlush !== null || ks.arena.onAlloc !== null) return false;
     const t0 = performance.now();
+    const include = this.opts.include;
     for (const db of ks.dbs) {
-      if (db.size === 0) continue;
+      if (db.size === 0 || include?.data === false) continue;
       this.plans.push({
         id: db.id, dict: db.dict, size: db.size, expires: db.expiresCount, cursor: 0, scanned: false, deferred: null,
       });
@@ -721,7 +729,7 @@ export class Snapshot {
       aofEntryWriter.header!(this.s, this.out);
     } else {
       writeHeader(this.out, this.opts, usedMem, this.opts.aofBase === true);
-      rdbFunctionHooks.save?.(this.s, this.out, this.opts.compression);
+      if (include?.functions !== false) rdbFunctionHooks.save?.(this.s, this.out, this.opts.compression);
     }
     return true;
   }

@@ -18,7 +18,7 @@ import { changeReplicationId, registerInfoFields, replicationIds, setSecondaryRe
 import {
   currentSnapshot, persistence, persistenceHooks, startBgsave, type SnapshotTarget,
 } from '../persistence/manager.js';
-import { RDB_VERSION, RDB_VERSION_REDIS_MAX, type SnapshotSink } from '../persistence/rdb.js';
+import { RDB_VERSION, RDB_VERSION_REDIS_MAX, type RdbParts, type SnapshotSink } from '../persistence/rdb.js';
 import { perServer } from '../server/per-server.js';
 
 export const enum ReplState {
@@ -47,6 +47,8 @@ export interface Replica {
   /** Announced version (REPLCONF version), or '' when not announced. */
   version: string;
   rdbOnly: boolean;
+  /** The parts of the snapshot it asked for (REPLCONF rdb-filter-only), or null for all of it. */
+  include: RdbParts | null;
   ackOffset: number;
   ackTime: number;
   /** Stream bytes produced since this replica's snapshot point, not yet sent. */
@@ -261,6 +263,9 @@ export class ReplicationPrimary {
       return;
     }
     if (c.w.length > 0) { c.w.error('ERR SYNC and PSYNC are invalid with pending output'); return; }
+    // A filtered snapshot only ever goes over the socket (never into the dump file).
+    const asked = pendingCapa.get(c);
+    if (asked?.include && !asked.capaEof) { c.w.error('ERR Filtered replica requires EOF capability'); return; }
     const isPsync = argv[0]!.toString('latin1').toLowerCase() === 'psync';
     const pr = pendingCapa.get(c) ?? newCapa();
     pendingCapa.delete(c);
@@ -271,7 +276,7 @@ export class ReplicationPrimary {
     const r: Replica = {
       c, state: ReplState.WaitBgsaveStart, preSync: !isPsync, capaEof: pr.capaEof, capaPsync2: pr.capaPsync2,
       listeningPort: pr.listeningPort, ipAddress: pr.ipAddress, version: pr.version, rdbOnly: pr.rdbOnly,
-      ackOffset: 0, ackTime: Date.now(), pending: [], pendingBytes: 0, initialOffset: 0,
+      include: pr.include, ackOffset: 0, ackTime: Date.now(), pending: [], pendingBytes: 0, initialOffset: 0,
       target: 'disk', rdbVersion: RDB_VERSION, waitSince: Date.now(),
     };
     if (isPsync) {
@@ -286,15 +291,18 @@ export class ReplicationPrimary {
     this.makeReplica(r);
     if (this.backlog === null) this.createBacklog();
     // Where the snapshot goes: straight to the socket for replicas that can take an EOF-framed
-    // payload when diskless sync is on; the dump file otherwise.
-    r.target = (s.config.bool('repl-diskless-sync') || r.rdbOnly) && r.capaEof ? 'socket' : 'disk';
+    // payload when diskless sync is on (or when the payload is not a full dump of this server);
+    // the dump file otherwise.
+    const diskless = s.config.bool('repl-diskless-sync');
+    r.target = (diskless || r.rdbOnly || r.include !== null) && r.capaEof ? 'socket' : 'disk';
     r.rdbVersion = replicationTesting.forceRdbVersion ||
       (r.target === 'socket' ? rdbVersionFor(r.version) : RDB_VERSION);
     s.log.notice(`Starting BGSAVE for SYNC with target: ${r.target === 'socket' ? 'replicas sockets' : 'disk'}`);
     const cur = currentSnapshot(s);
     if (cur !== null && cur.target === 'disk' && r.target === 'disk') {
       // Attach to the dump being written if another replica collects the stream for it.
-      const peer = this.replicas.find((o) => o !== r && o.state === ReplState.WaitBgsaveEnd && o.target === 'disk');
+      const peer = this.replicas.find((o) => o !== r && o.state === ReplState.WaitBgsaveEnd && o.target === 'disk' &&
+        sameParts(o.include, r.include));
       if (peer) {
         r.state = ReplState.WaitBgsaveEnd;
         r.initialOffset = peer.initialOffset;
@@ -308,8 +316,8 @@ export class ReplicationPrimary {
       return;
     }
     if (cur !== null) return; // a snapshot is running: wait for the next one
-    if (r.target === 'socket' && s.config.num('repl-diskless-sync-delay') > 0) return; // the cron starts it
-    this.startSnapshotFor(r.target, r.rdbVersion);
+    if (r.target === 'socket' && diskless && s.config.num('repl-diskless-sync-delay') > 0) return; // the cron starts it
+    this.startSnapshotFor(r.target, r.rdbVersion, r.include);
   }
 
   private makeReplica(r: Replica): void {
@@ -349,11 +357,14 @@ export class ReplicationPrimary {
     this.write(r, Buffer.from(`+FULLRESYNC ${replicationIds(this.s).replid} ${offset}\r\n`));
   }
 
-  /** Starts a snapshot for the replicas waiting with this target and RDB version. */
-  private startSnapshotFor(target: SnapshotTarget, version: number): void {
+  /**
+   * Starts a snapshot for the replicas waiting with this target, RDB version and filter: a
+   * snapshot is only shared by replicas that asked for the same parts.
+   */
+  private startSnapshotFor(target: SnapshotTarget, version: number, include: RdbParts | null): void {
     const s = this.s;
     const waiting = this.replicas.filter((r) => r.state === ReplState.WaitBgsaveStart && r.target === target &&
-      r.rdbVersion === version);
+      r.rdbVersion === version && sameParts(r.include, include));
     if (waiting.length === 0) return;
     const offset = this.offset;
     for (const r of waiting) {
@@ -367,7 +378,7 @@ export class ReplicationPrimary {
     this.encoder.selectedDb = -1;
     let result;
     if (target === 'disk') {
-      result = startBgsave(s, { target: 'disk', version });
+      result = startBgsave(s, { target: 'disk', version }); // (never filtered: see sync())
     } else {
       const mark = randomBytes(20).toString('hex');
       for (const r of waiting) this.write(r, Buffer.from(`$EOF:${mark}\r\n`));
@@ -375,7 +386,7 @@ export class ReplicationPrimary {
         write: (chunk) => { for (const r of waiting) if (r.state === ReplState.WaitBgsaveEnd) this.write(r, chunk); },
         congested: () => waiting.some((r) => r.c.queuedBytes > 32 * 1024 * 1024),
       };
-      result = startBgsave(s, { target: 'socket', sink, version });
+      result = startBgsave(s, { target: 'socket', sink, version, include: include ?? undefined });
       if (typeof result !== 'string') {
         result.onFinish((err) => {
           if (err) return;
@@ -441,14 +452,14 @@ export class ReplicationPrimary {
     const waiting = this.replicas.filter((r) => r.state === ReplState.WaitBgsaveStart);
     if (waiting.length === 0) return;
     const first = waiting[0]!;
-    if (first.target === 'socket' && !force) {
+    if (first.target === 'socket' && !force && this.s.config.bool('repl-diskless-sync')) {
       const delay = this.s.config.num('repl-diskless-sync-delay') * 1000;
       const maxReplicas = this.s.config.num('repl-diskless-sync-max-replicas');
-      const socketWaiting = waiting.filter((r) => r.target === 'socket');
+      const socketWaiting = waiting.filter((r) => r.target === 'socket' && sameParts(r.include, first.include));
       const longest = Math.max(...socketWaiting.map((r) => Date.now() - r.waitSince));
       if (longest < delay && !(maxReplicas > 0 && socketWaiting.length >= maxReplicas)) return;
     }
-    this.startSnapshotFor(first.target, first.rdbVersion);
+    this.startSnapshotFor(first.target, first.rdbVersion, first.include);
   }
 
   /** Sends what accumulated during the transfer and switches the replica to the live stream. */
@@ -650,8 +661,18 @@ function replicaName(r: Replica): string {
 
 // ------------------------------------------------------------------ REPLCONF state before SYNC
 
-interface Capa { capaEof: boolean; capaPsync2: boolean; listeningPort: number; ipAddress: string; version: string; rdbOnly: boolean }
-function newCapa(): Capa { return { capaEof: false, capaPsync2: false, listeningPort: 0, ipAddress: '', version: '', rdbOnly: false }; }
+interface Capa {
+  capaEof: boolean; capaPsync2: boolean; listeningPort: number; ipAddress: string; version: string; rdbOnly: boolean;
+  include: RdbParts | null;
+}
+function newCapa(): Capa {
+  return { capaEof: false, capaPsync2: false, listeningPort: 0, ipAddress: '', version: '', rdbOnly: false, include: null };
+}
+
+/** Whether two replicas asked for the same parts of the snapshot (null: all of it). */
+function sameParts(a: RdbParts | null, b: RdbParts | null): boolean {
+  return (a?.data ?? true) === (b?.data ?? true) && (a?.functions ?? true) === (b?.functions ?? true);
+}
 
 /** REPLCONF settings of connections that have not become replicas yet. */
 const pendingCapa = new WeakMap<Client, Capa>();
