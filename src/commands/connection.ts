@@ -16,7 +16,7 @@ export const authBackend = {
   /** True when the default user needs no password (new connections start authenticated). */
   defaultUserNoPass(s: Server): boolean { return !s.authRequired(); },
   /** Checks a username/password pair; returns the error reply text, or null when they are valid. */
-  authenticate(s: Server, user: Buffer, pass: Buffer): string | null {
+  authenticate(s: Server, user: Buffer, pass: Buffer, _c?: Client): string | null {
     if (!isDefaultUser(user)) return E.wrongPass;
     if (authBackend.defaultUserNoPass(s)) return null;
     const want = s.requirepass;
@@ -58,9 +58,9 @@ function select(c: Client, argv: Buffer[]): void {
 
 /** Authenticates `c` as `user`; replies with the error and returns false on failure. */
 function authenticateOrReply(c: Client, user: Buffer, pass: Buffer): boolean {
-  const err = authBackend.authenticate(c.server, user, pass);
+  const err = authBackend.authenticate(c.server, user, pass, c);
   if (err !== null) { c.w.error(err); return false; }
-  c.user = user.toString();
+  c.user = user.toString('latin1');
   c.setAuthenticated(true);
   return true;
 }

@@ -29,6 +29,7 @@ import { registerFunctions } from './functions.js';
 import { registerMigrate } from './migrate.js';
 import { registerCluster } from './cluster.js';
 import { registerModule } from './module.js';
+import { registerAcl } from './acl.js';
 
 export function registerAll(r: Registry): void {
   registerConnection(r);
@@ -60,4 +61,5 @@ export function registerAll(r: Registry): void {
   registerMigrate(r);
   registerCluster(r);
   registerModule(r);
+  registerAcl(r);
 }

@@ -15,6 +15,7 @@ import { EMPTY, LuaError, LuaTable, LuaUncatchable, numberToString, type LuaFunc
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { call, resolveCommand } from '../server/dispatch.js';
+import { aclQuiet } from '../commands/acl.js';
 import { CMD, type Command } from '../commands/registry.js';
 import { E } from '../errors.js';
 import { debugSettings } from '../commands/debug.js';
@@ -401,9 +402,11 @@ export class LuaEngine {
       if (!acl) return [true];
       const saveUser = run.fake.user;
       run.fake.user = run.caller.user;
+      aclQuiet.on = true;
       try {
         return [acl(run.fake, cmd as Command, argv) === null];
       } finally {
+        aclQuiet.on = false;
         run.fake.user = saveUser;
       }
     }) as LuaFunction);

@@ -20,6 +20,7 @@ import { installPersistence, loadDataAtStartup } from '../persistence/manager.js
 import { aofShutdown, aofStartup, installAof } from '../persistence/aof.js';
 import { installReplication } from '../replication/primary.js';
 import { installScripting } from '../scripting/scripting.js';
+import { installAcl } from '../commands/acl.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
 import { installEviction } from './evict.js';
@@ -176,6 +177,7 @@ export class Server {
     installReplication(this);
     installEviction(this);
     installScripting(this);
+    installAcl(this);
     installPubsub(this);
     installNotify(this);
     this.pause.resumeFn = (c, argv) => processCommand(this, c, argv);
