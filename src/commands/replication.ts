@@ -7,23 +7,15 @@ import { isArg } from './util.js';
 import { parseInt64, parseI64 } from '../util/number.js';
 import { splitArgsBuf } from '../util/splitargs.js';
 import { primary, replconfState, ReplState } from '../replication/primary.js';
+import { replicaLink } from '../replication/replica.js';
 
 function syncCommand(c: Client, argv: Buffer[]): void { primary(c.server).sync(c, argv); }
 
 /** ROLE: ["master", offset, [[ip, port, acked offset] per online replica]] (or the replica view). */
 function roleCommand(c: Client): void {
   const s = c.server;
-  const upstream = s.config.replicaOf();
-  if (upstream !== null) {
-    // Configured as a replica; there is no link to a primary in this server.
-    c.w.arr(5);
-    c.w.bulk('slave');
-    c.w.bulk(upstream.host);
-    c.w.int(upstream.port);
-    c.w.bulk('connect');
-    c.w.int(-1);
-    return;
-  }
+  const link = replicaLink(s);
+  if (link.host !== null) { link.roleReply(c); return; }
   const p = primary(s);
   const online = p.replicas.filter((r) => r.state === ReplState.Online);
   c.w.arr(3);
@@ -36,6 +28,33 @@ function roleCommand(c: Client): void {
     c.w.bulk(String(r.listeningPort));
     c.w.bulk(String(r.ackOffset));
   }
+}
+
+/** REPLICAOF host port | REPLICAOF NO ONE (and its alias SLAVEOF). */
+function replicaofCommand(c: Client, argv: Buffer[]): void {
+  const s = c.server;
+  if (s.config.bool('cluster-enabled')) { c.w.error('ERR REPLICAOF not allowed in cluster mode.'); return; }
+  const link = replicaLink(s);
+  if (isArg(argv[1]!, 'no') && isArg(argv[2]!, 'one')) {
+    if (link.host !== null) {
+      link.unsetPrimary();
+      s.log.notice(`PRIMARY MODE enabled (user request from 'id=${c.id} addr=${c.addr} laddr=${c.laddr}')`);
+    }
+    c.w.ok();
+    return;
+  }
+  if (primary(s).replicaOf(c) !== undefined) { c.w.error('ERR Command is not valid when client is a replica.'); return; }
+  const port = parseInt64(argv[2]!);
+  if (port === null || port < 0 || port > 65535) { c.w.error('ERR Invalid master port'); return; }
+  const host = argv[1]!.toString('latin1');
+  if (link.host !== null && link.host.toLowerCase() === host.toLowerCase() && link.port === port) {
+    s.log.notice('REPLICAOF would result into synchronization with the primary we are already connected with. No operation performed.');
+    c.w.simple('OK Already connected to specified master');
+    return;
+  }
+  link.setPrimary(host, port);
+  s.log.notice(`REPLICAOF ${host}:${port} enabled (user request from 'id=${c.id} addr=${c.addr} laddr=${c.laddr}')`);
+  c.w.ok();
 }
 
 /** WAIT numreplicas timeout */
@@ -134,4 +153,6 @@ export function registerReplication(r: Registry): void {
   r.handle('replconf', replconfCommand);
   r.handle('role', roleCommand);
   r.handle('wait', waitCommand);
+  r.handle('replicaof', replicaofCommand);
+  r.handle('slaveof', replicaofCommand);
 }

@@ -193,7 +193,39 @@ export class ReplicationPrimary {
 
   /** One propagated command into the stream (with a SELECT when its db differs). */
   feedCommand(dbid: number, argv: Buffer[]): void {
+    // A replica's stream is its primary's, passed on verbatim (proxyBytes).
+    if (this.upstream) return;
     this.feedBytes(this.encoder.encode(dbid, argv));
+  }
+
+  /** Set while this server is a replica: its stream and offset are the upstream primary's. */
+  upstream = false;
+  /** A replica whose link to its primary is up (it can serve replicas of its own). */
+  upstreamLinkUp = false;
+  /** A replica: the db its primary's stream has selected (for the repl-stream-db of its snapshots). */
+  upstreamDb: () => number = () => -1;
+
+  /** Upstream stream bytes this replica processed: they advance the offset and go to its own replicas. */
+  proxyBytes(b: Buffer): void {
+    if (this.backlog === null && this.replicas.length === 0) { this.offset += b.length; return; }
+    this.feedBytes(b);
+  }
+
+  /**
+   * A full sync from the upstream primary finished: the stream restarts at `offset` (a fresh
+   * backlog, so this replica can serve partial resyncs later), and its own replicas resync.
+   */
+  restartStream(offset: number): void {
+    this.disconnectReplicas();
+    this.offset = offset;
+    this.backlog = new Backlog(this.s.config.num('repl-backlog-size'), offset);
+    if (this.removeFeed === null) this.removeFeed = this.s.propagator.addFeed((dbid, argv) => this.feedCommand(dbid, argv), PROPAGATE_REPL);
+    this.encoder.selectedDb = -1;
+  }
+
+  /** Drops every replica link (they reconnect and resynchronize). */
+  disconnectReplicas(): void {
+    for (const r of [...this.replicas]) r.c.close();
   }
 
   /** Raw stream bytes: offset, backlog, and every replica that takes them. */
@@ -258,7 +290,7 @@ export class ReplicationPrimary {
   sync(c: Client, argv: Buffer[]): void {
     const s = this.s;
     if (this.byClient.has(c)) return; // already a replica: ignore
-    if (s.config.replicaOf() !== null) {
+    if (s.config.replicaOf() !== null && !this.upstreamLinkUp) {
       c.w.error("NOMASTERLINK Can't SYNC while not connected with my master");
       return;
     }
@@ -700,7 +732,7 @@ export function installReplication(s: Server): void {
 persistenceHooks.saveInfo = (s) => {
   const p = primary(s);
   if (p.backlog === null) return [];
-  const db = p.encoder.selectedDb;
+  const db = p.upstream ? p.upstreamDb() : p.encoder.selectedDb;
   return [['repl-stream-db', String(db < 0 ? 0 : db)], ['repl-id', replicationIds(s).replid], ['repl-offset', String(p.offset)]];
 };
 

@@ -162,6 +162,10 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     const err = hooks.readonly(c, cmd, argv);
     if (err) { reject(s, c, cmd, err); return; }
   }
+  if (hooks.stale) {
+    const err = hooks.stale(c, cmd);
+    if (err) { reject(s, c, cmd, err); return; }
+  }
   if (c.subs + c.psubs + c.ssubs > 0 && c.resp === 2 && !(flags & CMD.pubsub && cmd.name.includes('subscribe')) &&
       cmd.name !== 'ping' && cmd.name !== 'quit' && cmd.name !== 'reset') {
     reject(s, c, cmd, E.pubsubContext(cmd.fullName));

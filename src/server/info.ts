@@ -94,6 +94,11 @@ export function setSecondaryReplicationId(s: Server, replid2: string, offset: nu
   st.secondReplOffset = offset;
 }
 
+/** A replica adopts its primary's replication id (full sync, or +CONTINUE with a new id). */
+export function setReplicationId(s: Server, replid: string): void {
+  state(s).replid = replid;
+}
+
 /** DEBUG CHANGE-REPL-ID: a fresh random replication id; the secondary id is cleared. */
 export function changeReplicationId(s: Server): void {
   const st = state(s);

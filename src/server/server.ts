@@ -19,6 +19,7 @@ import { Propagator } from '../replication/propagate.js';
 import { installPersistence, loadDataAtStartup } from '../persistence/manager.js';
 import { aofShutdown, aofStartup, installAof } from '../persistence/aof.js';
 import { installReplication } from '../replication/primary.js';
+import { installReplica } from '../replication/replica.js';
 import { installScripting } from '../scripting/scripting.js';
 import { installAcl } from '../commands/acl.js';
 import { installPubsub } from '../pubsub/pubsub.js';
@@ -63,6 +64,8 @@ export interface ServerHooks {
   /** For EXEC, the queued commands' flags are in c.multiFlags (Valkey refuses EXEC of denyoom ones). */
   oom?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   readonly?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
+  /** A replica whose link is down with replica-serve-stale-data no: the -MASTERDOWN error, or null. */
+  stale?: (c: Client, cmd: Command) => string | null;
   /** MISCONF: writes (and PING) refused while the last save or AOF write failed. */
   diskError?: (c: Client) => string | null;
   queue?: (c: Client, cmd: Command, argv: Buffer[]) => void;
@@ -175,6 +178,7 @@ export class Server {
     installPersistence(this);
     installAof(this);
     installReplication(this);
+    installReplica(this);
     installEviction(this);
     installScripting(this);
     installAcl(this);

@@ -1,0 +1,509 @@
+// The replica side of replication: REPLICAOF / SLAVEOF (and the `replicaof` directive), the link
+// to the primary, the handshake (PING, AUTH, REPLCONF, PSYNC), the full resynchronization (an RDB
+// framed as a `$<len>` bulk or between `$EOF:<mark>` markers, loaded in place of the data), the
+// command stream applied through the normal dispatcher as the primary's client, REPLCONF ACKs,
+// partial resynchronization after a dropped link, and promotion with REPLICAOF NO ONE.
+//
+// Link states as ROLE names them: none, connect (waiting to connect), connecting, handshake,
+// sync (RDB transfer), connected. The processed offset is the primary-side ReplicationPrimary's
+// `offset`: a replica's stream is its primary's, passed on verbatim to its own replicas.
+import net from 'node:net';
+import type { Server } from '../server/server.js';
+import { CLIENT_REPLY_OFF, type Client } from '../server/client.js';
+import { ProtocolError } from '../protocol/parser.js';
+import { CMD } from '../commands/registry.js';
+import { encodeCommand } from './propagate.js';
+import { primary } from './primary.js';
+import { changeReplicationId, registerInfoFields, replicationIds, setReplicationId, setSecondaryReplicationId } from '../server/info.js';
+import { loadImage } from '../persistence/manager.js';
+import { rdbFunctionHooks } from '../persistence/rdb.js';
+import { perServer } from '../server/per-server.js';
+
+export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+
+type Step = 'ping' | 'replies' | 'psync' | 'payload-head' | 'payload' | 'stream';
+
+const EOF_MARK_LEN = 40;
+
+export const E_READONLY = "READONLY You can't write against a read only replica.";
+export const E_MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+
+export class ReplicaLink {
+  host: string | null = null;
+  port = 0;
+  state: LinkState = 'none';
+  /** The primary's client: the link's commands run as this client (kept across a dropped link). */
+  master: Client | null = null;
+  /** Whether the next PSYNC can ask to continue (a cached primary, or our own history). */
+  private canContinue = false;
+  private sock: net.Socket | null = null;
+  private step: Step = 'ping';
+  private inbuf: Buffer = Buffer.alloc(0);
+  /** Replies still expected to the pipelined handshake commands, by command. */
+  private expect: string[] = [];
+  private fullReplid = '';
+  private fullOffset = 0;
+  /** RDB transfer: '$<len>' size (-1 for EOF framing), the mark, and what arrived so far. */
+  private payloadSize = -1;
+  private eofMark = '';
+  private payload: Buffer[] = [];
+  private payloadBytes = 0;
+  lastIo = 0;
+  private lastConnectTry = 0;
+  private lastAck = 0;
+  linkDownSince = 0;
+  /** Bytes read from the primary's stream (slave_read_repl_offset). */
+  readOffset = 0;
+
+  constructor(private readonly s: Server) {}
+
+  // ---------------------------------------------------------------- REPLICAOF
+
+  /** Becomes a replica of host:port (Valkey's replicationSetPrimary). */
+  setPrimary(host: string, port: number): void {
+    const s = this.s;
+    const p = primary(s);
+    const wasPrimary = this.host === null;
+    this.dropLink();
+    this.host = host;
+    this.port = port;
+    s.config.set('replicaof', [host, String(port)], 'startup');
+    if (wasPrimary) {
+      // Our own history can be continued from the new primary when it shares it.
+      p.upstream = true;
+      this.master = null;
+      this.canContinue = p.offset > 0 || p.backlog !== null;
+      this.readOffset = p.offset;
+      p.disconnectReplicas();
+    }
+    this.state = 'connect';
+    this.lastConnectTry = 0;
+    this.linkDownSince = Math.floor(Date.now() / 1000);
+    setImmediate(() => this.cron());
+  }
+
+  /** REPLICAOF NO ONE: back to primary, keeping the data and continuing the history under a new id. */
+  unsetPrimary(): void {
+    const s = this.s;
+    if (this.host === null) return;
+    const p = primary(s);
+    this.dropLink();
+    this.host = null;
+    this.port = 0;
+    this.state = 'none';
+    this.master = null;
+    this.canContinue = false;
+    s.config.set('replicaof', ['no', 'one'], 'startup');
+    // The old id stays valid up to the current offset, so replicas of the same history continue.
+    const old = replicationIds(s).replid;
+    changeReplicationId(s);
+    setSecondaryReplicationId(s, old, p.offset + 1);
+    p.upstream = false;
+    p.encoder.selectedDb = -1;
+    p.disconnectReplicas();
+  }
+
+  // ---------------------------------------------------------------- the link
+
+  private connect(): void {
+    const s = this.s;
+    if (this.host === null) return;
+    this.lastConnectTry = Date.now();
+    s.log.notice(`Connecting to PRIMARY ${this.host}:${this.port}`);
+    const sock = net.connect({ host: this.host, port: this.port });
+    this.sock = sock;
+    this.state = 'connecting';
+    this.inbuf = Buffer.alloc(0);
+    this.lastIo = Date.now();
+    sock.setNoDelay(true);
+    sock.on('connect', () => {
+      if (this.sock !== sock) return;
+      s.log.notice('PRIMARY <-> REPLICA sync started');
+      this.state = 'handshake';
+      this.step = 'ping';
+      this.send(['PING']);
+    });
+    sock.on('data', (chunk: Buffer) => { if (this.sock === sock) this.onData(chunk); });
+    sock.on('error', (e) => {
+      if (this.sock !== sock) return;
+      if (this.state === 'connecting') s.log.warning(`Error condition on socket for SYNC: ${e.message}`);
+    });
+    sock.on('close', () => { if (this.sock === sock) this.linkLost(); });
+  }
+
+  /** Closes the connection to the primary (if any), caching the primary when the link was up. */
+  private dropLink(): void {
+    const sock = this.sock;
+    if (sock === null) return;
+    this.linkLost();
+    sock.destroy();
+  }
+
+  private linkLost(): void {
+    const s = this.s;
+    const was = this.state;
+    primary(s).upstreamLinkUp = false;
+    this.sock?.destroy();
+    this.sock = null;
+    this.inbuf = Buffer.alloc(0);
+    this.payload = [];
+    this.payloadBytes = 0;
+    if (this.host === null) return;
+    if (was === 'connected') {
+      s.log.notice('Connection with primary lost.');
+      s.log.notice('Caching the disconnected primary state.');
+      this.canContinue = true;
+      this.linkDownSince = Math.floor(Date.now() / 1000);
+    } else if (was === 'sync') {
+      s.log.warning('I/O error trying to sync with PRIMARY: connection lost');
+    }
+    this.state = 'connect';
+  }
+
+  private abort(msg: string): void {
+    this.s.log.warning(msg);
+    const sock = this.sock;
+    this.linkLost();
+    sock?.destroy();
+  }
+
+  private send(args: string[]): void {
+    this.sock?.write(encodeCommand(args.map((a) => Buffer.from(a))));
+  }
+
+  private sendAck(): void {
+    if (this.state !== 'connected') return;
+    this.lastAck = Date.now();
+    this.send(['REPLCONF', 'ACK', String(primary(this.s).offset)]);
+  }
+
+  private readLine(): string | null {
+    const i = this.inbuf.indexOf(10);
+    if (i < 0) return null;
+    const line = this.inbuf.toString('latin1', 0, i > 0 && this.inbuf[i - 1] === 13 ? i - 1 : i);
+    this.inbuf = this.inbuf.subarray(i + 1);
+    return line;
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastIo = Date.now();
+    if (this.step === 'stream') { this.applyStream(chunk); return; }
+    this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
+    this.handshake();
+  }
+
+  private handshake(): void {
+    const s = this.s;
+    for (;;) {
+      if (this.sock === null) return;
+      if (this.step === 'payload') { this.receivePayload(); return; }
+      const line = this.readLine();
+      if (line === null) return;
+      switch (this.step) {
+        case 'ping': {
+          if (!(line.startsWith('+') || line.startsWith('-NOAUTH') || line.startsWith('-NOPERM') ||
+                line.startsWith('-ERR operation not permitted'))) {
+            this.abort(`Error reply to PING from primary: '${line}'`);
+            return;
+          }
+          s.log.notice('Primary replied to PING, replication can continue...');
+          this.expect = [];
+          const pass = s.config.str('primaryauth');
+          if (pass !== '') {
+            const user = s.config.str('primaryuser');
+            this.send(user !== '' ? ['AUTH', user, pass] : ['AUTH', pass]);
+            this.expect.push('auth');
+          }
+          const announcePort = s.config.num('replica-announce-port');
+          this.send(['REPLCONF', 'listening-port', String(announcePort > 0 ? announcePort : s.port)]);
+          this.expect.push('listening-port');
+          const ip = s.config.str('replica-announce-ip');
+          if (ip !== '') { this.send(['REPLCONF', 'ip-address', ip]); this.expect.push('ip-address'); }
+          this.send(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+          this.expect.push('capa');
+          this.step = 'replies';
+          break;
+        }
+        case 'replies': {
+          const what = this.expect.shift()!;
+          if (line.startsWith('-')) {
+            if (what === 'auth') { this.abort(`Unable to AUTH to PRIMARY: ${line}`); return; }
+            s.log.notice(`(Non critical) Primary does not understand REPLCONF ${what}: ${line}`);
+          }
+          if (this.expect.length === 0) this.sendPsync();
+          break;
+        }
+        case 'psync': {
+          if (line === '') break; // keep-alive
+          if (line.startsWith('+FULLRESYNC')) {
+            const [, id, off] = line.split(' ');
+            this.fullReplid = id ?? '';
+            this.fullOffset = Number(off ?? 0);
+            s.log.notice(`Full resync from primary: ${this.fullReplid}:${this.fullOffset}`);
+            this.state = 'sync';
+            this.step = 'payload-head';
+          } else if (line.startsWith('+CONTINUE')) {
+            this.continued(line.slice(9).trim());
+            return;
+          } else {
+            this.abort(`Unexpected reply to PSYNC from primary: ${line}`);
+            return;
+          }
+          break;
+        }
+        case 'payload-head': {
+          if (line === '') break; // keep-alive while the primary prepares the snapshot
+          if (line.startsWith('-')) { this.abort(`Primary aborted replication with an error: ${line.slice(1)}`); return; }
+          if (!line.startsWith('$')) { this.abort(`Bad protocol from PRIMARY, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`); return; }
+          if (line.startsWith('$EOF:')) {
+            this.eofMark = line.slice(5);
+            this.payloadSize = -1;
+            s.log.notice('PRIMARY <-> REPLICA sync: receiving streamed RDB from primary with EOF to disk');
+          } else {
+            this.payloadSize = Number(line.slice(1));
+            s.log.notice(`PRIMARY <-> REPLICA sync: receiving ${this.payloadSize} bytes from primary to disk`);
+          }
+          this.payload = [];
+          this.payloadBytes = 0;
+          this.step = 'payload';
+          break;
+        }
+        default:
+          return;
+      }
+    }
+  }
+
+  private sendPsync(): void {
+    const p = primary(this.s);
+    if (this.canContinue) {
+      const id = replicationIds(this.s).replid;
+      this.s.log.notice(`Trying a partial resynchronization (request ${id}:${p.offset + 1}).`);
+      this.send(['PSYNC', id, String(p.offset + 1)]);
+    } else {
+      this.s.log.notice('Partial resynchronization not possible (no cached primary)');
+      this.send(['PSYNC', '?', '-1']);
+    }
+    this.step = 'psync';
+  }
+
+  /** Collects the RDB payload; loads it once complete. */
+  private receivePayload(): void {
+    const data = this.inbuf;
+    this.inbuf = Buffer.alloc(0);
+    if (data.length > 0) { this.payload.push(data); this.payloadBytes += data.length; }
+    let rest: Buffer | null = null;
+    let rdb: Buffer;
+    if (this.payloadSize >= 0) {
+      if (this.payloadBytes < this.payloadSize) return;
+      const all = Buffer.concat(this.payload);
+      rdb = all.subarray(0, this.payloadSize);
+      rest = all.subarray(this.payloadSize);
+    } else {
+      if (this.payloadBytes < EOF_MARK_LEN) return;
+      let all = Buffer.concat(this.payload);
+      this.payload = [all];
+      const at = all.indexOf(this.eofMark, Math.max(0, all.length - (data.length + EOF_MARK_LEN)), 'latin1');
+      if (at < 0) return;
+      rest = all.subarray(at + EOF_MARK_LEN);
+      all = all.subarray(0, at);
+      rdb = all;
+    }
+    this.payload = [];
+    this.payloadBytes = 0;
+    if (!this.loadPayload(rdb)) return;
+    this.startStream(rest);
+  }
+
+  private loadPayload(rdb: Buffer): boolean {
+    const s = this.s;
+    const p = primary(s);
+    s.log.notice('PRIMARY <-> REPLICA sync: Flushing old data');
+    s.ks.flushAll(false);
+    rdbFunctionHooks.flush?.(s);
+    s.log.notice('PRIMARY <-> REPLICA sync: Loading DB in memory');
+    let streamDb = 0;
+    try {
+      const res = loadImage(s, rdb);
+      if (res.replStreamDb >= 0) streamDb = res.replStreamDb;
+    } catch (e) {
+      s.ks.flushAll(false);
+      s.ks.dirty = 0;
+      this.abort(`Failed trying to load the PRIMARY synchronization DB from socket: ${(e as Error).message}`);
+      return false;
+    }
+    for (const db of s.ks.dbs) s.ks.changed(db.id, null, 'reload', 0);
+    s.ks.dirty = 0;
+    setReplicationId(s, this.fullReplid);
+    setSecondaryReplicationId(s, '0'.repeat(40), -1);
+    p.restartStream(this.fullOffset);
+    this.readOffset = this.fullOffset;
+    this.master = this.newMasterClient();
+    this.master.db = s.ks.dbs[streamDb] ?? s.ks.dbs[0]!;
+    s.log.notice('PRIMARY <-> REPLICA sync: Finished with success');
+    return true;
+  }
+
+  private newMasterClient(): Client {
+    const c = this.s.fakeClient();
+    c.setAuthenticated(true);
+    c.replyMode = CLIENT_REPLY_OFF;
+    c.extraFlags = 'M';
+    return c;
+  }
+
+  /** +CONTINUE [replid]: the primary continues our history. */
+  private continued(newId: string): void {
+    const s = this.s;
+    const p = primary(s);
+    const ids = replicationIds(s);
+    if (newId !== '' && newId !== ids.replid) {
+      // The primary's history went on under a new id (it was promoted): ours follows.
+      setSecondaryReplicationId(s, ids.replid, p.offset + 1);
+      setReplicationId(s, newId);
+      s.log.notice(`Primary replication ID changed to ${newId}`);
+      p.disconnectReplicas();
+    }
+    s.log.notice('Successful partial resynchronization with primary.');
+    if (this.master === null) this.master = this.newMasterClient();
+    if (p.backlog === null) p.restartStream(p.offset);
+    this.readOffset = p.offset;
+    s.log.notice('PRIMARY <-> REPLICA sync: Primary accepted a Partial Resynchronization.');
+    const rest = this.inbuf;
+    this.inbuf = Buffer.alloc(0);
+    this.startStream(rest);
+  }
+
+  private startStream(rest: Buffer | null): void {
+    this.state = 'connected';
+    primary(this.s).upstreamLinkUp = true;
+    this.step = 'stream';
+    this.canContinue = true;
+    this.linkDownSince = 0;
+    this.sendAck();
+    if (rest !== null && rest.length > 0) this.applyStream(rest);
+  }
+
+  /** Runs the primary's commands; the offset moves by the bytes of each command processed. */
+  private applyStream(chunk: Buffer): void {
+    const s = this.s;
+    const c = this.master!;
+    const p = primary(s);
+    this.readOffset += chunk.length;
+    c.parser.feed(chunk);
+    let pend = c.parser.pending;
+    for (;;) {
+      let argv: Buffer[] | null;
+      try {
+        argv = c.parser.next();
+      } catch (e) {
+        if (e instanceof ProtocolError) { this.abort(`Protocol error from primary: ${e.message}`); return; }
+        throw e;
+      }
+      if (argv === null) break;
+      const n = pend - c.parser.pending;
+      pend = c.parser.pending;
+      if (argv.length === 0) { p.offset += n; continue; }
+      const name = argv[0]!.toString('latin1').toLowerCase();
+      if (name === 'replconf' && argv.length >= 2 && argv[1]!.toString('latin1').toLowerCase() === 'getack') {
+        p.proxyBytes(encodeCommand(argv));
+        this.sendAck();
+        continue;
+      }
+      const raw = encodeCommand(argv);
+      s.dispatch(c, argv);
+      c.w.take();
+      p.proxyBytes(raw);
+      if (this.sock === null || this.master !== c) return;
+    }
+  }
+
+  // ---------------------------------------------------------------- cron
+
+  cron(): void {
+    if (this.host === null) return;
+    const now = Date.now();
+    if (this.state === 'connect' && now - this.lastConnectTry >= 1000) { this.connect(); return; }
+    const timeout = this.s.config.num('repl-timeout') * 1000;
+    if (this.state !== 'connect' && this.state !== 'none' && now - this.lastIo > timeout) {
+      if (this.state === 'connected') this.abort('MASTER timeout: no data nor PING received...');
+      else this.abort('Timeout connecting to the PRIMARY...');
+      return;
+    }
+    if (this.state === 'connected') {
+      if (this.master) this.master.lastInteraction = now;
+      if (now - this.lastAck >= 1000) this.sendAck();
+    }
+  }
+
+  // ---------------------------------------------------------------- info
+
+  infoFields(): Record<string, string | number> {
+    if (this.host === null) return {};
+    const s = this.s;
+    const p = primary(s);
+    const now = Date.now();
+    const up = this.state === 'connected';
+    const f: Record<string, string | number> = {
+      role: 'slave',
+      master_host: this.host,
+      master_port: this.port,
+      master_link_status: up ? 'up' : 'down',
+      master_last_io_seconds_ago: this.master !== null && up ? Math.floor((now - this.lastIo) / 1000) : -1,
+      master_sync_in_progress: this.state === 'sync' ? 1 : 0,
+      slave_read_repl_offset: this.master !== null ? this.readOffset : p.offset,
+      slave_repl_offset: p.offset,
+    };
+    if (this.state === 'sync') {
+      const total = this.payloadSize;
+      f.master_sync_total_bytes = total;
+      f.master_sync_read_bytes = this.payloadBytes;
+      f.master_sync_left_bytes = total >= 0 ? total - this.payloadBytes : -1;
+      f.master_sync_perc = total > 0 ? (this.payloadBytes * 100 / total).toFixed(2) : '0.00';
+      f.master_sync_last_io_seconds_ago = Math.floor((now - this.lastIo) / 1000);
+    }
+    if (!up) f.master_link_down_since_seconds = this.linkDownSince > 0 ? Math.floor(now / 1000) - this.linkDownSince : -1;
+    f.slave_priority = s.config.num('replica-priority');
+    f.slave_read_only = s.config.bool('replica-read-only') ? 1 : 0;
+    f.replica_announced = s.config.bool('replica-announced') ? 1 : 0;
+    return f;
+  }
+
+  /** ROLE on a replica: ["slave", host, port, state, processed offset or -1]. */
+  roleReply(c: Client): void {
+    c.w.arr(5);
+    c.w.bulk('slave');
+    c.w.bulk(this.host ?? '');
+    c.w.int(this.port);
+    c.w.bulk(this.state);
+    c.w.int(this.master !== null ? primary(this.s).offset : -1);
+  }
+}
+
+export const replicaLink = perServer((s) => new ReplicaLink(s));
+
+export function installReplica(s: Server): void {
+  const link = replicaLink(s);
+  // The `replicaof` directive (config file / command line): start as a replica.
+  const conf = s.config.replicaOf();
+  if (conf !== null) {
+    link.host = conf.host;
+    link.port = conf.port;
+    link.state = 'connect';
+    primary(s).upstream = true;
+    link.linkDownSince = 0;
+  }
+  s.cronHooks.push(() => link.cron());
+  primary(s).upstreamDb = () => (link.master !== null ? link.master.db.id : -1);
+  s.hooks.readonly = (c) => {
+    if (link.host === null || c === link.master || !s.config.bool('replica-read-only')) return null;
+    return E_READONLY;
+  };
+  s.hooks.stale = (c, cmd) => {
+    if (link.host === null || link.state === 'connected' || c === link.master) return null;
+    if (s.config.bool('replica-serve-stale-data') || cmd.flags & CMD.stale) return null;
+    return E_MASTERDOWN;
+  };
+}
+
+registerInfoFields('replication', (s) => replicaLink(s).infoFields());

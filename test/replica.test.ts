@@ -1,0 +1,414 @@
+// The replica side of replication: REPLICAOF / SLAVEOF, the handshake and full sync from a
+// Peregrine primary (diskless and disk-based), the applied command stream, read-only replicas,
+// INFO / ROLE, partial resync after a dropped link, promotion with REPLICAOF NO ONE, and interop
+// with redis-server when it is installed.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Valkey } from 'iovalkey';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { startServer, type RunningServer } from '../src/index.js';
+import { err } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+async function waitFor(cond: () => Promise<boolean> | boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function info(c: Valkey, field: string): Promise<string> {
+  const t = await c.call('info', 'replication') as string;
+  const m = new RegExp(`^${field}:(.*)\\r$`, 'm').exec(t);
+  return m ? m[1]! : '';
+}
+
+async function linkUp(c: Valkey): Promise<void> {
+  await waitFor(async () => (await info(c, 'master_link_status')) === 'up', 'the link to come up');
+}
+
+/** Waits until the replica processed everything the primary produced. */
+async function caughtUp(p: Valkey, r: Valkey): Promise<void> {
+  await waitFor(async () => {
+    const po = await info(p, 'master_repl_offset');
+    return po === (await info(r, 'slave_repl_offset'));
+  }, 'the replica to catch up');
+}
+
+interface Pair { p: RunningServer; r: RunningServer; cp: Valkey; cr: Valkey; logs: string[] }
+
+async function pair(primaryConf: Record<string, string> = {}, replicaConf: Record<string, string> = {}): Promise<Pair> {
+  const logs: string[] = [];
+  const p = await startServer({ config: { 'repl-diskless-sync-delay': '0', ...primaryConf } });
+  const r = await startServer({ config: { loglevel: 'notice', ...replicaConf }, logSink: (l) => logs.push(l) });
+  return { p, r, cp: new Valkey({ port: p.port }), cr: new Valkey({ port: r.port }), logs };
+}
+
+async function closePair(x: Pair): Promise<void> {
+  x.cp.disconnect();
+  x.cr.disconnect();
+  await x.r.close();
+  await x.p.close();
+}
+
+describe('REPLICAOF command', () => {
+  let x: Pair;
+  before(async () => { x = await pair(); });
+  after(async () => { await closePair(x); });
+
+  test('errors and replies', async () => {
+    assert.equal(await x.cr.call('replicaof', 'no', 'one'), 'OK'); // already a primary: no-op
+    assert.match(await err(x.cr.call('replicaof', '127.0.0.1', 'abc')), /^ERR Invalid master port$/);
+    assert.match(await err(x.cr.call('replicaof', '127.0.0.1', '65536')), /^ERR Invalid master port$/);
+    assert.match(await err(x.cr.call('replicaof', '127.0.0.1', '-1')), /^ERR Invalid master port$/);
+    assert.match(await err(x.cr.call('replicaof', '127.0.0.1')), /wrong number of arguments/);
+    assert.equal(await x.cr.call('replicaof', '127.0.0.1', String(x.p.port)), 'OK');
+    assert.equal(await x.cr.call('replicaof', '127.0.0.1', String(x.p.port)), 'OK Already connected to specified master');
+    assert.equal(await x.cr.call('slaveof', '127.0.0.1', String(x.p.port)), 'OK Already connected to specified master');
+    assert.deepEqual(await x.cr.call('config', 'get', 'replicaof'), ['replicaof', `127.0.0.1 ${x.p.port}`]);
+    await linkUp(x.cr);
+    assert.match(await err(x.cr.call('wait', '1', '0')), /^ERR WAIT cannot be used with replica instances/);
+    assert.equal(await x.cr.call('slaveof', 'NO', 'ONE'), 'OK');
+    assert.equal(await info(x.cr, 'role'), 'master');
+    assert.deepEqual(await x.cr.call('config', 'get', 'replicaof'), ['replicaof', '']);
+  });
+});
+
+describe('full sync and the stream', () => {
+  for (const diskless of ['yes', 'no']) {
+    describe(`repl-diskless-sync ${diskless}`, () => {
+      let x: Pair;
+      before(async () => { x = await pair({ 'repl-diskless-sync': diskless }); });
+      after(async () => { await closePair(x); });
+
+      test('every data type arrives, old data is replaced', async () => {
+        const { cp, cr } = x;
+        await cr.set('stale-key', 'gone after sync');
+        await cp.set('str', 'hello');
+        await cp.set('ttl', 'v', 'PX', 100000);
+        await cp.rpush('list', 'a', 'b', 'c');
+        await cp.sadd('set', 'x', 'y', '1');
+        await cp.zadd('zset', 1, 'one', 2.5, 'two');
+        await cp.hset('hash', 'f1', 'v1', 'f2', 'v2');
+        await cp.xadd('stream', '1-1', 'a', '1');
+        await cp.pfadd('hll', 'a', 'b', 'c');
+        await cp.call('select', '5');
+        await cp.set('in5', 'five');
+        await cp.call('select', '0');
+        assert.equal(await cr.call('replicaof', '127.0.0.1', String(x.p.port)), 'OK');
+        await linkUp(cr);
+        assert.equal(await cr.get('stale-key'), null);
+        assert.equal(await cr.get('str'), 'hello');
+        const pttl = await cr.pttl('ttl');
+        assert.ok(pttl > 90000 && pttl <= 100000, `pttl ${pttl}`);
+        assert.deepEqual(await cr.lrange('list', 0, -1), ['a', 'b', 'c']);
+        assert.deepEqual((await cr.smembers('set')).sort(), ['1', 'x', 'y']);
+        assert.deepEqual(await cr.zrange('zset', 0, -1, 'WITHSCORES'), ['one', '1', 'two', '2.5']);
+        assert.deepEqual(await cr.hgetall('hash'), { f1: 'v1', f2: 'v2' });
+        assert.deepEqual(await cr.call('xrange', 'stream', '-', '+'), [['1-1', ['a', '1']]]);
+        assert.equal(await cr.pfcount('hll'), 3);
+        await cr.call('select', '5');
+        assert.equal(await cr.get('in5'), 'five');
+        await cr.call('select', '0');
+        assert.equal(await info(cr, 'master_replid'), await info(cp, 'master_replid'));
+      });
+
+      test('writes stream through: SELECT, expire, MULTI/EXEC, scripts, deletes', async () => {
+        const { cp, cr } = x;
+        await cp.call('select', '9');
+        await cp.set('k9', 'nine');
+        await cp.call('select', '0');
+        await cp.incr('counter');
+        await cp.multi().incr('counter').incrby('counter', 10).set('m', 'x').exec();
+        await cp.eval("redis.call('set', KEYS[1], 'a'); redis.call('rpush', KEYS[2], 'z'); return 1", 2, 's1', 'list');
+        await cp.expire('str', 1000);
+        await cp.set('short', 'v', 'PX', 50);
+        await cp.del('hash');
+        await cp.getdel('m');
+        await cp.call('flushdb', 'sync'); // db 0 only
+        await cp.set('after-flush', '1');
+        await caughtUp(cp, cr);
+        assert.equal(await cr.get('counter'), null); // flushed
+        assert.equal(await cr.get('after-flush'), '1');
+        await cr.call('select', '9');
+        assert.equal(await cr.get('k9'), 'nine');
+        await cr.call('select', '5');
+        assert.equal(await cr.get('in5'), 'five');
+        await cr.call('select', '0');
+        // Before the flush, check the transaction and script results on a second round.
+        await cp.incr('counter');
+        await cp.multi().incr('counter').incrby('counter', 10).exec();
+        await cp.eval("redis.call('set', KEYS[1], 'a'); redis.call('rpush', KEYS[2], 'z'); return 1", 2, 's1', 'l2');
+        await cp.set('e', 'v');
+        await cp.expire('e', 1000);
+        await caughtUp(cp, cr);
+        assert.equal(await cr.get('counter'), '12');
+        assert.equal(await cr.get('s1'), 'a');
+        assert.deepEqual(await cr.lrange('l2', 0, -1), ['z']);
+        const ttl = await cr.ttl('e');
+        assert.ok(ttl > 990 && ttl <= 1000, `ttl ${ttl}`);
+        // An expiry on the primary arrives as a DEL.
+        await cp.set('short', 'v', 'PX', 30);
+        await caughtUp(cp, cr);
+        await sleep(60);
+        assert.equal(await cp.get('short'), null);
+        await caughtUp(cp, cr);
+        assert.equal(await cr.exists('short'), 0);
+      });
+
+      test('the replica acknowledges its offset', async () => {
+        const { cp } = x;
+        await cp.set('ack', '1');
+        assert.equal(await cp.call('wait', '1', '2000'), 1);
+        const role = await cp.call('role') as [string, number, string[][]];
+        assert.equal(role[0], 'master');
+        assert.equal(role[2].length, 1);
+        assert.equal(role[2][0]![1], String(x.r.port));
+      });
+    });
+  }
+});
+
+describe('read-only replica, INFO, ROLE', () => {
+  let x: Pair;
+  before(async () => {
+    x = await pair();
+    await x.cp.set('a', '1');
+    await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
+    await linkUp(x.cr);
+  });
+  after(async () => { await closePair(x); });
+
+  test('writes from clients get READONLY, reads work', async () => {
+    const { cr } = x;
+    assert.equal(await err(cr.set('a', '2')), "READONLY You can't write against a read only replica.");
+    assert.equal(await err(cr.call('del', 'a')), "READONLY You can't write against a read only replica.");
+    assert.equal(await cr.get('a'), '1');
+    // Inside MULTI the write is refused when queued, and EXEC aborts.
+    await cr.call('multi');
+    assert.equal(await err(cr.call('incr', 'a')), "READONLY You can't write against a read only replica.");
+    assert.match(await err(cr.call('exec')), /^EXECABORT/);
+    await cr.call('config', 'set', 'replica-read-only', 'no');
+    assert.equal(await cr.set('local', 'x'), 'OK');
+    await cr.call('config', 'set', 'replica-read-only', 'yes');
+  });
+
+  test('INFO replication and ROLE on a replica', async () => {
+    const { cp, cr } = x;
+    await caughtUp(cp, cr);
+    assert.equal(await info(cr, 'role'), 'slave');
+    assert.equal(await info(cr, 'master_host'), '127.0.0.1');
+    assert.equal(await info(cr, 'master_port'), String(x.p.port));
+    assert.equal(await info(cr, 'master_link_status'), 'up');
+    assert.equal(await info(cr, 'master_sync_in_progress'), '0');
+    assert.equal(await info(cr, 'slave_priority'), '100');
+    assert.equal(await info(cr, 'slave_read_only'), '1');
+    assert.equal(await info(cr, 'replica_announced'), '1');
+    assert.equal(await info(cr, 'connected_slaves'), '0');
+    assert.ok(Number(await info(cr, 'master_last_io_seconds_ago')) >= 0);
+    const off = await info(cr, 'slave_repl_offset');
+    assert.equal(off, await info(cp, 'master_repl_offset'));
+    assert.equal(await info(cr, 'slave_read_repl_offset'), off);
+    assert.equal(await info(cr, 'master_repl_offset'), off);
+    const role = await cr.call('role') as unknown[];
+    assert.deepEqual(role, ['slave', '127.0.0.1', x.p.port, 'connected', Number(off)]);
+    const hello = await cr.call('hello', '2') as unknown[];
+    assert.equal(hello[hello.indexOf('role') + 1], 'replica');
+  });
+
+  test('replica-serve-stale-data no: MASTERDOWN while the link is down', async () => {
+    const { cr } = x;
+    await cr.call('config', 'set', 'replica-serve-stale-data', 'no');
+    assert.equal(await cr.get('a'), '1'); // link up: served
+    // Point it at a port where nothing listens: the link stays down.
+    const dead = net.createServer();
+    await new Promise<void>((res) => dead.listen(0, '127.0.0.1', () => res()));
+    const port = (dead.address() as net.AddressInfo).port;
+    await new Promise<void>((res) => dead.close(() => res()));
+    await cr.call('replicaof', '127.0.0.1', String(port));
+    assert.equal(await err(cr.get('a')), "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    assert.match(await err(cr.call('ping')), /^MASTERDOWN/); // not flagged stale
+    assert.equal(await cr.call('config', 'get', 'replica-serve-stale-data').then((v) => (v as string[])[1]), 'no'); // stale: allowed
+    assert.equal(await info(cr, 'master_link_status'), 'down');
+    const role = await cr.call('role') as unknown[];
+    assert.equal(role[0], 'slave');
+    assert.ok(['connect', 'connecting'].includes(role[3] as string));
+    await cr.call('config', 'set', 'replica-serve-stale-data', 'yes');
+    assert.equal(await cr.get('a'), '1');
+    await cr.call('replicaof', '127.0.0.1', String(x.p.port));
+    await linkUp(cr);
+  });
+});
+
+describe('partial resync and promotion', () => {
+  let x: Pair;
+  before(async () => {
+    x = await pair();
+    await x.cp.set('a', '1');
+    await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
+    await linkUp(x.cr);
+  });
+  after(async () => { await closePair(x); });
+
+  test('a dropped link continues with PSYNC (+CONTINUE)', async () => {
+    const { cp, cr, logs } = x;
+    await cp.set('b', '2');
+    await caughtUp(cp, cr);
+    // A key only the replica has: a full resync would flush it, a partial one keeps it.
+    await cr.call('config', 'set', 'replica-read-only', 'no');
+    await cr.set('only-here', '1');
+    await cr.call('config', 'set', 'replica-read-only', 'yes');
+    assert.equal(await cp.call('client', 'kill', 'type', 'replica'), 1);
+    await waitFor(async () => (await info(cr, 'master_link_status')) === 'down', 'the link to drop');
+    await cp.set('c', '3');
+    await linkUp(cr);
+    await caughtUp(cp, cr);
+    assert.equal(await cr.get('c'), '3');
+    assert.equal(await cr.get('only-here'), '1');
+    assert.ok(logs.some((l) => l.includes('Successful partial resynchronization with primary.')), 'partial resync logged');
+  });
+
+  test('REPLICAOF NO ONE promotes: new replid, old one as replid2, offset kept, writable', async () => {
+    const { cp, cr } = x;
+    await caughtUp(cp, cr);
+    const oldId = await info(cr, 'master_replid');
+    const off = Number(await info(cr, 'master_repl_offset'));
+    assert.equal(await cr.call('replicaof', 'no', 'one'), 'OK');
+    assert.equal(await info(cr, 'role'), 'master');
+    assert.notEqual(await info(cr, 'master_replid'), oldId);
+    assert.equal(await info(cr, 'master_replid2'), oldId);
+    assert.equal(Number(await info(cr, 'second_repl_offset')), off + 1);
+    assert.equal(Number(await info(cr, 'master_repl_offset')), off);
+    assert.equal(await cr.set('new', 'write'), 'OK');
+    const role = await cr.call('role') as unknown[];
+    assert.equal(role[0], 'master');
+  });
+
+  test('the old primary follows the promoted one with a partial resync', async () => {
+    const { cp, cr } = x;
+    // The old primary has the same history up to the promotion point.
+    const logs: string[] = [];
+    void logs;
+    assert.equal(await cp.call('replicaof', '127.0.0.1', String(x.r.port)), 'OK');
+    await linkUp(cp);
+    await cr.set('from-new-primary', 'yes');
+    await caughtUp(cr, cp);
+    assert.equal(await cp.get('from-new-primary'), 'yes');
+    assert.equal(await cp.get('new'), 'write');
+    assert.equal(await info(cp, 'master_replid'), await info(cr, 'master_replid'));
+    await cp.call('replicaof', 'no', 'one');
+  });
+});
+
+describe('AUTH with masterauth / masteruser', () => {
+  let x: Pair;
+  before(async () => {
+    x = await pair({ requirepass: 'secret pass' });
+    x.cp.disconnect();
+    x.cp = new Valkey({ port: x.p.port, password: 'secret pass' });
+    await x.cp.set('auth-key', '1');
+  });
+  after(async () => { await closePair(x); });
+
+  test('a wrong password keeps the link down, the right one syncs', async () => {
+    const { cr } = x;
+    await cr.call('config', 'set', 'masterauth', 'wrong');
+    await cr.call('replicaof', '127.0.0.1', String(x.p.port));
+    await sleep(400);
+    assert.equal(await info(cr, 'master_link_status'), 'down');
+    await cr.call('config', 'set', 'masterauth', 'secret pass');
+    await linkUp(cr);
+    assert.equal(await cr.get('auth-key'), '1');
+    await cr.call('replicaof', 'no', 'one');
+    const hasAcl = await x.cp.call('acl', 'setuser', 'repl', 'on', '>pw', '+@all', '~*').then(() => true, () => false);
+    if (!hasAcl) console.log('# masteruser not tested: ACL SETUSER not available');
+    else {
+      await cr.call('config', 'set', 'masteruser', 'repl');
+      await cr.call('config', 'set', 'masterauth', 'pw');
+      await cr.call('replicaof', '127.0.0.1', String(x.p.port));
+      await linkUp(cr);
+      await cr.call('replicaof', 'no', 'one');
+    }
+  });
+});
+
+describe('replicaof at start-up', () => {
+  test('the directive makes the server a replica', async () => {
+    const p = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
+    const cp = new Valkey({ port: p.port });
+    await cp.set('boot', 'ok');
+    const r = await startServer({ config: { replicaof: `127.0.0.1 ${p.port}` } });
+    const cr = new Valkey({ port: r.port });
+    try {
+      await linkUp(cr);
+      assert.equal(await cr.get('boot'), 'ok');
+      assert.equal(await info(cr, 'role'), 'slave');
+    } finally {
+      cr.disconnect(); cp.disconnect();
+      await r.close(); await p.close();
+    }
+  });
+});
+
+// ------------------------------------------------------------------ interop with redis-server
+
+const REDIS = '/usr/bin/redis-server';
+
+describe('interop with redis-server', () => {
+  const have = existsSync(REDIS);
+  let child: ChildProcess | null = null;
+  let dir = '';
+  let port = 0;
+  let peer: RunningServer | null = null;
+  let cRedis: Valkey | null = null;
+  let cPeer: Valkey | null = null;
+  if (!have) console.log(`# skipping redis-server interop: ${REDIS} not found`);
+
+  before(async () => {
+    if (!have) return;
+    dir = mkdtempSync(join(tmpdir(), 'peregrine-redis-'));
+    port = 7600 + Math.floor(Math.random() * 20);
+    child = spawn('nice', ['-n', '19', REDIS, '--port', String(port), '--save', '', '--dir', dir, '--bind', '127.0.0.1',
+      '--repl-diskless-sync-delay', '0'], { stdio: 'ignore' });
+    await sleep(300);
+    peer = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
+    cRedis = new Valkey({ port });
+    cPeer = new Valkey({ port: peer.port });
+  });
+  after(async () => {
+    cRedis?.disconnect();
+    cPeer?.disconnect();
+    if (child?.pid) process.kill(child.pid);
+    await peer?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('Peregrine as replica of redis-server', { skip: !have && 'redis-server not installed' }, async () => {
+    await cRedis!.set('from-redis', 'r');
+    await cRedis!.rpush('rl', 'a', 'b');
+    await cPeer!.call('replicaof', '127.0.0.1', String(port));
+    await linkUp(cPeer!);
+    assert.equal(await cPeer!.get('from-redis'), 'r');
+    await cRedis!.incr('n');
+    await cRedis!.multi().incr('n').incr('n').exec();
+    await waitFor(async () => (await cPeer!.get('n')) === '3', 'the stream from redis-server');
+    assert.deepEqual(await cPeer!.lrange('rl', 0, -1), ['a', 'b']);
+    await cPeer!.call('replicaof', 'no', 'one');
+  });
+
+  test('redis-server as replica of Peregrine', { skip: !have && 'redis-server not installed' }, async () => {
+    await cPeer!.set('from-peregrine', 'p');
+    await cRedis!.call('replicaof', '127.0.0.1', String(peer!.port));
+    await linkUp(cRedis!);
+    assert.equal(await cRedis!.get('from-peregrine'), 'p');
+    await cPeer!.incr('m');
+    await waitFor(async () => (await cRedis!.get('m')) === '1', 'the stream to redis-server');
+    await cRedis!.call('replicaof', 'no', 'one');
+  });
+});
