@@ -231,7 +231,13 @@ describe('read-only replica, INFO, ROLE', () => {
     await new Promise<void>((res) => dead.listen(0, '127.0.0.1', () => res()));
     const port = (dead.address() as net.AddressInfo).port;
     await new Promise<void>((res) => dead.close(() => res()));
-    await cr.call('replicaof', '127.0.0.1', String(port));
+    // A transaction queued while the link was up is refused at EXEC once it is down.
+    const other = new Valkey({ port: x.r.port });
+    await cr.call('multi');
+    await cr.call('get', 'a');
+    await other.call('replicaof', '127.0.0.1', String(port));
+    other.disconnect();
+    assert.match(await err(cr.call('exec')), /^EXECABORT .*MASTERDOWN/);
     assert.equal(await err(cr.get('a')), "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     assert.match(await err(cr.call('ping')), /^MASTERDOWN/); // not flagged stale
     assert.equal(await cr.call('config', 'get', 'replica-serve-stale-data').then((v) => (v as string[])[1]), 'no'); // stale: allowed
@@ -410,5 +416,54 @@ describe('interop with redis-server', () => {
     await cPeer!.incr('m');
     await waitFor(async () => (await cRedis!.get('m')) === '1', 'the stream to redis-server');
     await cRedis!.call('replicaof', 'no', 'one');
+  });
+});
+
+describe('chained replication', () => {
+  test('a replica serves its own replica with the same replid and offsets', async () => {
+    const a = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
+    const b = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
+    const c = await startServer({});
+    const ca = new Valkey({ port: a.port });
+    const cb = new Valkey({ port: b.port });
+    const cc = new Valkey({ port: c.port });
+    try {
+      await ca.set('k', 'v');
+      await ca.call('select', '2');
+      await ca.set('in2', 'two');
+      await cb.call('replicaof', '127.0.0.1', String(a.port));
+      await linkUp(cb);
+      await cc.call('replicaof', '127.0.0.1', String(b.port));
+      await linkUp(cc);
+      assert.equal(await cc.get('k'), 'v');
+      await ca.set('in2-after', 'x'); // still in db 2: no SELECT in the stream
+      await ca.call('select', '0');
+      await ca.incr('n');
+      await ca.multi().incr('n').incr('n').exec();
+      await caughtUp(ca, cc);
+      assert.equal(await cc.get('n'), '3');
+      await cc.call('select', '2');
+      assert.equal(await cc.get('in2'), 'two');
+      assert.equal(await cc.get('in2-after'), 'x');
+      assert.equal(await info(cc, 'master_replid'), await info(ca, 'master_replid'));
+      assert.equal(await info(cb, 'connected_slaves'), '1');
+      assert.equal(await info(cc, 'slave_repl_offset'), await info(ca, 'master_repl_offset'));
+      assert.equal(await cb.call('wait', '1', '0').catch((e: Error) => e.message.slice(0, 30)), 'ERR WAIT cannot be used with r');
+    } finally {
+      ca.disconnect(); cb.disconnect(); cc.disconnect();
+      await c.close(); await b.close(); await a.close();
+    }
+  });
+
+  test('a replica whose link is down refuses SYNC with NOMASTERLINK', async () => {
+    const b = await startServer({});
+    const cb = new Valkey({ port: b.port });
+    try {
+      await cb.call('replicaof', '127.0.0.1', '1');
+      assert.equal(await err(cb.call('psync', '?', '-1')), "NOMASTERLINK Can't SYNC while not connected with my master");
+    } finally {
+      cb.disconnect();
+      await b.close();
+    }
   });
 });

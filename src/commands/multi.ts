@@ -288,6 +288,12 @@ function watchedKeyExpired(s: Server, t: TxState): boolean {
 /** The client whose EXEC is running (EXEC cannot nest). */
 let executing: Client | null = null;
 
+/** Whether some command c has queued in MULTI lacks `flag` (EXEC on a stale replica checks CMD.stale). */
+export function queuedLacks(c: Client, flag: number): boolean {
+  const t = clients.get(c);
+  return t !== undefined && t.queue.some((q) => (q.cmd.flags & flag) === 0);
+}
+
 /** True while c's EXEC runs its queued commands (Valkey's server.in_exec, for that client). */
 export function inExec(c: Client): boolean { return executing === c; }
 

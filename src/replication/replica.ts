@@ -12,6 +12,7 @@ import type { Server } from '../server/server.js';
 import { CLIENT_REPLY_OFF, type Client } from '../server/client.js';
 import { ProtocolError } from '../protocol/parser.js';
 import { CMD } from '../commands/registry.js';
+import { queuedLacks } from '../commands/multi.js';
 import { encodeCommand } from './propagate.js';
 import { primary } from './primary.js';
 import { changeReplicationId, registerInfoFields, replicationIds, setReplicationId, setSecondaryReplicationId } from '../server/info.js';
@@ -347,6 +348,8 @@ export class ReplicaLink {
   private newMasterClient(): Client {
     const c = this.s.fakeClient();
     c.setAuthenticated(true);
+    // No such user: the ACL check lets the primary's commands through, as Valkey's user-less primary client.
+    c.user = '';
     c.replyMode = CLIENT_REPLY_OFF;
     c.extraFlags = 'M';
     return c;
@@ -501,7 +504,9 @@ export function installReplica(s: Server): void {
   };
   s.hooks.stale = (c, cmd) => {
     if (link.host === null || link.state === 'connected' || c === link.master) return null;
-    if (s.config.bool('replica-serve-stale-data') || cmd.flags & CMD.stale) return null;
+    if (s.config.bool('replica-serve-stale-data')) return null;
+    // EXEC is allowed on a stale replica only when every queued command is.
+    if (cmd.flags & CMD.stale && !(cmd.name === 'exec' && queuedLacks(c, CMD.stale))) return null;
     return E_MASTERDOWN;
   };
 }
