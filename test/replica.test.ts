@@ -162,6 +162,22 @@ describe('full sync and the stream', () => {
         assert.equal(await cr.exists('short'), 0);
       });
 
+      test('CLIENT PAUSE WRITE on the replica holds the stream, which then resumes in order', async () => {
+        const { cp, cr } = x;
+        await cp.set('pz', '0');
+        await caughtUp(cp, cr);
+        await cr.call('client', 'pause', '100000', 'write');
+        await cp.set('pz', '1');
+        await cp.append('pz', '2');
+        await cp.set('pz-other', 'x');
+        await sleep(200);
+        assert.equal(await cr.get('pz'), '0');
+        await cr.call('client', 'unpause');
+        await caughtUp(cp, cr);
+        assert.equal(await cr.get('pz'), '12');
+        assert.equal(await cr.get('pz-other'), 'x');
+      });
+
       test('the replica acknowledges its offset', async () => {
         const { cp } = x;
         await cp.set('ack', '1');

@@ -25,6 +25,7 @@ export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync'
 type Step = 'ping' | 'replies' | 'psync' | 'payload-head' | 'payload' | 'stream';
 
 const EOF_MARK_LEN = 40;
+const EMPTY = Buffer.alloc(0);
 
 export const E_READONLY = "READONLY You can't write against a read only replica.";
 export const E_MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
@@ -352,6 +353,11 @@ export class ReplicaLink {
     c.user = '';
     c.replyMode = CLIENT_REPLY_OFF;
     c.extraFlags = 'M';
+    // A paused write holds the primary's client; when it is let go, the rest of the stream
+    // follows through applyStream (never through the ordinary client input loop).
+    (c as unknown as { processInput: () => void }).processInput = () => {
+      if (this.master === c && this.step === 'stream') this.applyStream(EMPTY);
+    };
     return c;
   }
 
@@ -396,6 +402,8 @@ export class ReplicaLink {
     c.parser.feed(chunk);
     let pend = c.parser.pending;
     for (;;) {
+      // Held by CLIENT PAUSE: the rest waits, in order, until the client is let go.
+      if (c.blocked) return;
       let argv: Buffer[] | null;
       try {
         argv = c.parser.next();
