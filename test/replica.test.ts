@@ -256,6 +256,9 @@ describe('read-only replica, INFO, ROLE', () => {
     assert.match(await err(cr.call('exec')), /^EXECABORT .*MASTERDOWN/);
     assert.equal(await err(cr.get('a')), "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
     assert.match(await err(cr.call('ping')), /^MASTERDOWN/); // not flagged stale
+    // A script's declared flags decide: allow-stale runs, no-writes alone does not.
+    assert.match(await err(cr.call('eval', '#!lua flags=no-writes\nreturn 1', '0')), /^MASTERDOWN/);
+    assert.equal(await cr.call('eval', '#!lua flags=allow-stale,no-writes\nreturn 1', '0'), 1);
     assert.equal(await cr.call('config', 'get', 'replica-serve-stale-data').then((v) => (v as string[])[1]), 'no'); // stale: allowed
     assert.equal(await info(cr, 'master_link_status'), 'down');
     const role = await cr.call('role') as unknown[];

@@ -510,11 +510,12 @@ export function installReplica(s: Server): void {
     if (link.host === null || c === link.master || !s.config.bool('replica-read-only')) return null;
     return E_READONLY;
   };
-  s.hooks.stale = (c, cmd) => {
+  // `flags`: the command's, or a script's declared ones (#!lua flags=allow-stale).
+  s.hooks.stale = (c, cmd, flags) => {
     if (link.host === null || link.state === 'connected' || c === link.master) return null;
     if (s.config.bool('replica-serve-stale-data')) return null;
     // EXEC is allowed on a stale replica only when every queued command is.
-    if (cmd.flags & CMD.stale && !(cmd.name === 'exec' && queuedLacks(c, CMD.stale))) return null;
+    if (flags & CMD.stale && !(cmd.name === 'exec' && queuedLacks(c, CMD.stale))) return null;
     return E_MASTERDOWN;
   };
 }

@@ -163,7 +163,7 @@ export function processCommand(s: Server, c: Client, argv: Buffer[]): void {
     if (err) { reject(s, c, cmd, err); return; }
   }
   if (hooks.stale) {
-    const err = hooks.stale(c, cmd);
+    const err = hooks.stale(c, cmd, flags);
     if (err) { reject(s, c, cmd, err); return; }
   }
   if (c.subs + c.psubs + c.ssubs > 0 && c.resp === 2 && !(flags & CMD.pubsub && cmd.name.includes('subscribe')) &&

@@ -65,7 +65,7 @@ export interface ServerHooks {
   oom?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   readonly?: (c: Client, cmd: Command, argv: Buffer[]) => string | null;
   /** A replica whose link is down with replica-serve-stale-data no: the -MASTERDOWN error, or null. */
-  stale?: (c: Client, cmd: Command) => string | null;
+  stale?: (c: Client, cmd: Command, flags: number) => string | null;
   /** MISCONF: writes (and PING) refused while the last save or AOF write failed. */
   diskError?: (c: Client) => string | null;
   queue?: (c: Client, cmd: Command, argv: Buffer[]) => void;
