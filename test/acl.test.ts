@@ -297,3 +297,34 @@ test('selectors: a command is allowed when any selector allows it', async () => 
   assert.equal(((await r.call('ACL', 'LIST')) as string[]).find((l) => l.startsWith('user sel')),
     `user sel on sanitize-payload #${sha('p')} ~a* resetchannels -@all +get (~b* resetchannels -@all +set)`);
 });
+
+test('INFO stats counts denials; revoking channels disconnects subscribers', async () => {
+  await r.call('CONFIG', 'RESETSTAT');
+  await r.call('ACL', 'SETUSER', 'mx', 'on', '>p', '+get', '+subscribe', '~a', 'resetchannels', '&ch1', '&ch2');
+  const c = await as('mx', 'p');
+  await err(c.call('SET', 'a', 'b'));
+  await err(c.call('GET', 'b'));
+  await err(c.call('AUTH', 'mx', 'wrong'));
+  await err(c.call('SUBSCRIBE', 'other'));
+  const info = (await r.call('INFO', 'stats')) as string;
+  for (const f of ['auth', 'cmd', 'key', 'channel']) assert.match(info, new RegExp(`acl_access_denied_${f}:1\\r`));
+  const sub = await as('mx', 'p');
+  await sub.call('SUBSCRIBE', 'ch1');
+  // Still allowed: stays connected.
+  await r.call('ACL', 'SETUSER', 'mx', '&ch3');
+  assert.equal(sub.status, 'ready');
+  const closed = new Promise((res) => sub.once('end', res));
+  await r.call('ACL', 'SETUSER', 'mx', 'resetchannels', '&ch2');
+  await closed;
+});
+
+test('a blocked command is checked again when it is served', async () => {
+  await r.call('ACL', 'SETUSER', 'bu', 'on', 'nopass', '+@all', 'allkeys');
+  const c = await as('bu', 'x');
+  const p = err(c.call('BLPOP', 'blist', '0'));
+  await new Promise((res) => setTimeout(res, 50));
+  await r.call('ACL', 'SETUSER', 'bu', 'resetkeys');
+  await r.call('LPUSH', 'blist', 'v');
+  assert.equal(await p, 'NOPERM No permissions to access a key');
+  assert.equal(await r.call('LLEN', 'blist'), 1);
+});

@@ -14,6 +14,8 @@ import { parseInt64 } from '../util/number.js';
 import { authBackend } from './connection.js';
 import { clientInfoString, userDirectory } from './client.js';
 import { isScriptClient } from '../scripting/engine.js';
+import { pubsubOf } from '../pubsub/pubsub.js';
+import { onResetStats, registerInfoFields } from '../server/info.js';
 
 const PERM_R = 1, PERM_W = 2, PERM_ALL = 3;
 export const ACL_OK = 0, ACL_DENIED_CMD = 1, ACL_DENIED_KEY = 2, ACL_DENIED_AUTH = 3, ACL_DENIED_CHANNEL = 4;
@@ -39,7 +41,7 @@ function hasSpaces(s: string): boolean { return /[\s\0]/.test(s); }
 /** All commands (top level and subcommands) the ACL rules range over. */
 function allCommands(reg: Registry): Command[] {
   const out: Command[] = [];
-  for (const c of reg.commands.values()) {
+  for (const c of specd(reg).values()) {
     out.push(c);
     if (c.subcommands) for (const s of c.subcommands.values()) out.push(s);
   }
@@ -52,11 +54,16 @@ function maxCommandId(reg: Registry): number {
   return m + 1;
 }
 
+/** Every command Valkey's spec knows, implemented or not (rules may name any of them). */
+function specd(reg: Registry): Map<string, Command> {
+  return (reg as unknown as { all: Map<string, Command> }).all;
+}
+
 /** Valkey's ACL command lookup: "name" or "container|sub" (null when unknown). */
 function lookupAclCommand(reg: Registry, name: string): Command | null {
   const parts = name.toLowerCase().split('|');
   if (parts.length > 2) return null;
-  const top = reg.commands.get(parts[0]!);
+  const top = specd(reg).get(parts[0]!);
   if (!top) return null;
   if (parts.length === 1) return top;
   return top.subcommands?.get(parts[1]!) ?? null;
@@ -221,7 +228,7 @@ export class Selector {
       const arg = argv[idx]!.toString('latin1').toLowerCase();
       if (!fa.some((x) => x.toLowerCase() === arg)) return [ACL_DENIED_CMD, 0];
     }
-    if (!this.allKeys && (cmd.spec.key_specs?.length || cmd.keysFn)) {
+    if (!this.allKeys && (cmd.keysFn || cmd.spec.key_specs?.some((k) => !k.flags.includes('NOT_KEY')))) {
       for (const [idx, need] of keys()) {
         if (!this.keyAllowed(argv[idx]!.toString('latin1'), need)) return [ACL_DENIED_KEY, idx];
       }
@@ -278,6 +285,7 @@ function keysWithAccess(cmd: Command, argv: Buffer[]): Array<[number, number]> {
   }
   const out: Array<[number, number]> = [];
   for (const ks of specs) {
+    if (ks.flags.includes('NOT_KEY')) continue;
     const idx: number[] = [];
     extractBySpec(ks, argv, idx);
     let need = specNeed(ks.flags);
@@ -466,29 +474,29 @@ export class AclState {
     return null;
   }
 
-  /** Clients of `u` subscribed to channels the new rules no longer allow are disconnected. */
+  /** Clients of `old` subscribed to channels the new rules no longer allow are disconnected. */
   private killPubsubClientsIfNeeded(old: User, next: User): void {
-    if (next.selectors.some((s) => s.allChannels)) return;
-    const s = this.server;
-    const subsOf = (s as unknown as { pubsub?: { channelsOf?: (c: Client) => { channels: string[]; patterns: string[]; shard: string[] } } }).pubsub;
-    for (const c of [...s.clients.values()]) {
-      if (c.user !== old.name || c.subs + c.psubs + c.ssubs === 0) continue;
-      const subs = subsOf?.channelsOf?.(c);
-      if (!subs) {
-        // Without a way to list the subscriptions, any narrowing of the channels disconnects.
-        const same = JSON.stringify(old.selectors.map((x) => [x.allChannels, x.channels])) ===
-          JSON.stringify(next.selectors.map((x) => [x.allChannels, x.channels]));
-        if (!same) c.close();
-        continue;
-      }
-      const ok = (ch: string, pattern: boolean) => next.selectors.some((x) =>
-        x.allChannels || x.channels.some((p) => (pattern ? p === ch : stringMatch(p, ch, false))));
-      if (subs.channels.some((ch) => !ok(ch, false)) || subs.shard.some((ch) => !ok(ch, false)) ||
-          subs.patterns.some((p) => !ok(p, true))) c.close();
+    if (next.selectors.some((x) => x.allChannels)) return;
+    const upcoming = new Set<string>();
+    for (const x of next.selectors) for (const ch of x.channels) upcoming.add(ch);
+    const oldChannels = old.selectors.some((x) => x.allChannels) ? null : old.selectors.flatMap((x) => x.channels);
+    if (oldChannels !== null && oldChannels.every((ch) => upcoming.has(ch))) return;
+    const list = [...upcoming];
+    const ok = (ch: string, pattern: boolean) => list.some((p) => (pattern ? p === ch : stringMatch(p, ch, false)));
+    const ps = pubsubOf(this.server);
+    for (const c of [...this.server.clients.values()]) {
+      if (c.user !== old.name) continue;
+      const subs = ps.subsOf(c);
+      if (!subs) continue;
+      let kill = false;
+      for (const p of subs.patterns.keys()) if (!ok(p, true)) { kill = true; break; }
+      if (!kill) for (const ch of subs.channels.keys()) if (!ok(ch, false)) { kill = true; break; }
+      if (!kill) for (const ch of subs.shard.keys()) if (!ok(ch, false)) { kill = true; break; }
+      if (kill) c.close();
     }
   }
 
-  addLog(c: Client, reason: number, context: string, object: string, username: string): void {
+  addLog(c: Client, reason: number, context: string, object: string, username: string, cmd: Command | null = null): void {
     if (reason === ACL_DENIED_AUTH) this.deniedAuth++;
     else if (reason === ACL_DENIED_CMD) this.deniedCmd++;
     else if (reason === ACL_DENIED_KEY) this.deniedKey++;
@@ -497,7 +505,11 @@ export class AclState {
     if (max === 0) { this.log.length = 0; return; }
     const now = this.server.ks.now || Date.now();
     const real = this.server.propagator.currentClient ?? c;
+    // The denied command is the client's current one (it never reached call()).
+    const saved = real.cmd;
+    if (cmd && real === c) real.cmd = cmd;
     const cinfo = clientInfoString(real, real);
+    real.cmd = saved;
     for (let i = 0; i < Math.min(10, this.log.length); i++) {
       const e = this.log[i]!;
       if (e.reason === reason && e.context === context && Math.abs(e.ctime - now) <= 60000 &&
@@ -539,7 +551,7 @@ function aclHook(st: AclState, c: Client, cmd: Command, argv: Buffer[]): string 
   if (!aclQuiet.on) {
     const context = isScriptClient(c) ? 'lua' : c.inMulti ? 'multi' : 'toplevel';
     const object = res === ACL_DENIED_CMD ? cmd.fullName : argv[idx]!.toString('latin1');
-    st.addLog(c, res, context, object, u.name);
+    st.addLog(c, res, context, object, u.name, cmd);
   }
   return 'NOPERM ' + aclErrorMessage(res, u.name, cmd, argv[idx]?.toString('latin1') ?? '', false);
 }
@@ -616,7 +628,7 @@ function users(c: Client): void {
 function whoami(c: Client): void { c.w.bulk(Buffer.from(c.user, 'latin1')); }
 
 function cat(c: Client, argv: Buffer[]): void {
-  if (argv.length > 3) { c.w.error(E.arity('acl|cat')); return; }
+  if (argv.length > 3) { c.w.error(E.unknownSubcommandOrArgs(argv[1]!.toString('latin1'), 'acl')); return; }
   if (argv.length === 2) { c.w.arr(ACL_CATEGORIES.length); for (const k of ACL_CATEGORIES) c.w.bulk(k); return; }
   const name = argv[2]!.toString('latin1').toLowerCase();
   if (!(ACL_CATEGORIES as readonly string[]).includes(name)) {
@@ -629,7 +641,7 @@ function cat(c: Client, argv: Buffer[]): void {
 }
 
 function genpass(c: Client, argv: Buffer[]): void {
-  if (argv.length > 3) { c.w.error(E.arity('acl|genpass')); return; }
+  if (argv.length > 3) { c.w.error(E.unknownSubcommandOrArgs(argv[1]!.toString('latin1'), 'acl')); return; }
   let bits = 256;
   if (argv.length === 3) {
     const v = parseInt64(argv[2]!);
@@ -647,7 +659,7 @@ function genpass(c: Client, argv: Buffer[]): void {
 const REASONS = ['', 'command', 'key', 'auth', 'channel'];
 
 function log(c: Client, argv: Buffer[]): void {
-  if (argv.length > 3) { c.w.error(E.arity('acl|log')); return; }
+  if (argv.length > 3) { c.w.error(E.unknownSubcommandOrArgs(argv[1]!.toString('latin1'), 'acl')); return; }
   const st = reply(c);
   let count = 10;
   if (argv.length === 3) {
@@ -740,11 +752,33 @@ function help(c: Client): void {
   for (const l of lines) c.w.simple(l);
 }
 
+let infoRegistered = false;
+
 /** Installs the ACL state on a server: the hook, AUTH's backend, CLIENT's user directory. */
 export function installAcl(s: Server): AclState {
   const st = aclOf(s);
   s.hooks.acl = (c, cmd, argv) => aclHook(st, c, cmd, argv);
   s.config.onChange('requirepass', () => { st.syncRequirepass(); return null; });
+  if (!infoRegistered) {
+    infoRegistered = true;
+    registerInfoFields('stats', (srv) => {
+      const a = aclOf(srv);
+      return {
+        acl_access_denied_auth: a.deniedAuth, acl_access_denied_cmd: a.deniedCmd,
+        acl_access_denied_key: a.deniedKey, acl_access_denied_channel: a.deniedChannel,
+      };
+    });
+    onResetStats((srv) => { const a = aclOf(srv); a.deniedAuth = a.deniedCmd = a.deniedKey = a.deniedChannel = 0; });
+  }
+  // A blocked command served later runs again: the rules may have changed meanwhile.
+  const rerun = s.blocking.callFn;
+  if (rerun) {
+    s.blocking.callFn = (c, cmd, argv) => {
+      const err = aclHook(st, c, cmd, argv);
+      if (err) { cmd.rejected++; c.w.error(err); return; }
+      rerun(c, cmd, argv);
+    };
+  }
   // New connections start authenticated only when the default user is enabled and needs no password.
   s.authRequired = () => { const d = st.defaultUser; return !(d.nopass && d.enabled); };
   return st;
