@@ -68,7 +68,13 @@ describe('REPLICAOF command', () => {
     assert.match(await err(x.cr.call('replicaof', '127.0.0.1', '65536')), /^ERR Invalid master port$/);
     assert.match(await err(x.cr.call('replicaof', '127.0.0.1', '-1')), /^ERR Invalid master port$/);
     assert.match(await err(x.cr.call('replicaof', '127.0.0.1')), /wrong number of arguments/);
+    // Clients blocked on the old primary are unblocked with an error and disconnected.
+    const blocked = new Valkey({ port: x.r.port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const pop = blocked.call('blpop', 'nolist', '0').then(() => 'no error', (e: Error) => e.message);
+    await waitFor(async () => /blocked_clients:1/.test(await x.cr.call('info', 'clients') as string), 'BLPOP to block');
     assert.equal(await x.cr.call('replicaof', '127.0.0.1', String(x.p.port)), 'OK');
+    assert.equal(await pop, 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    blocked.disconnect();
     assert.equal(await x.cr.call('replicaof', '127.0.0.1', String(x.p.port)), 'OK Already connected to specified master');
     assert.equal(await x.cr.call('slaveof', '127.0.0.1', String(x.p.port)), 'OK Already connected to specified master');
     assert.deepEqual(await x.cr.call('config', 'get', 'replicaof'), ['replicaof', `127.0.0.1 ${x.p.port}`]);

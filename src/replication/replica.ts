@@ -28,6 +28,7 @@ const EOF_MARK_LEN = 40;
 const EMPTY = Buffer.alloc(0);
 
 export const E_READONLY = "READONLY You can't write against a read only replica.";
+export const E_UNBLOCKED_ROLE = 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
 export const E_MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
 export class ReplicaLink {
@@ -71,6 +72,7 @@ export class ReplicaLink {
     this.port = port;
     s.config.set('replicaof', [host, String(port)], 'startup');
     if (wasPrimary) {
+      this.unblockAll();
       // Our own history can be continued from the new primary when it shares it.
       p.upstream = true;
       this.master = null;
@@ -82,6 +84,23 @@ export class ReplicaLink {
     this.lastConnectTry = 0;
     this.linkDownSince = Math.floor(Date.now() / 1000);
     setImmediate(() => this.cron());
+  }
+
+  /**
+   * A primary turning replica: clients blocked in BLPOP, WAIT, ... get an -UNBLOCKED error and
+   * are disconnected (their command can no longer complete here). Paused clients stay: their
+   * command runs, or is refused, when the pause ends.
+   */
+  private unblockAll(): void {
+    for (const c of [...this.s.clients.values()]) {
+      if (!c.blocked || c.blockedReason === 'pause' || c.onUnblock === null) continue;
+      const mark = c.w.length;
+      c.onUnblock(true);
+      c.w.truncate(mark);
+      c.w.error(E_UNBLOCKED_ROLE);
+      c.closeAfterReply = true;
+      c.flushSoon();
+    }
   }
 
   /** REPLICAOF NO ONE: back to primary, keeping the data and continuing the history under a new id. */
