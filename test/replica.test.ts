@@ -45,8 +45,8 @@ interface Pair { p: RunningServer; r: RunningServer; cp: Valkey; cr: Valkey; log
 
 async function pair(primaryConf: Record<string, string> = {}, replicaConf: Record<string, string> = {}): Promise<Pair> {
   const logs: string[] = [];
-  const p = await startServer({ config: { 'repl-diskless-sync-delay': '0', ...primaryConf } });
-  const r = await startServer({ config: { loglevel: 'notice', ...replicaConf }, logSink: (l) => logs.push(l) });
+  const p = await startServer({ config: { 'repl-diskless-sync-delay': '0', 'enable-debug-command': 'yes', ...primaryConf } });
+  const r = await startServer({ config: { loglevel: 'notice', 'enable-debug-command': 'yes', ...replicaConf }, logSink: (l) => logs.push(l) });
   return { p, r, cp: new Valkey({ port: p.port }), cr: new Valkey({ port: r.port }), logs };
 }
 
@@ -182,6 +182,26 @@ describe('full sync and the stream', () => {
         await caughtUp(cp, cr);
         assert.equal(await cr.get('pz'), '12');
         assert.equal(await cr.get('pz-other'), 'x');
+      });
+
+      test('expiry: the replica keeps expired keys for the primary, which decides with its DEL', async () => {
+        const { cp, cr } = x;
+        await cp.call('debug', 'set-active-expire', '0');
+        try {
+          await cp.set('exp-n', '10', 'PX', 80);
+          await caughtUp(cp, cr);
+          await sleep(120);
+          // Logically expired on both: reads say missing, the replica does not delete it itself.
+          assert.equal(await cr.get('exp-n'), null);
+          assert.equal(await cr.call('dbsize').then((n) => Number(n) > 0), true);
+          assert.match(await cr.call('info', 'stats') as string, /\r\nexpired_keys:0\r\n/);
+          // The primary's lazy expiry sends DEL; the replica applies it.
+          assert.equal(await cp.get('exp-n'), null);
+          await caughtUp(cp, cr);
+          assert.match(await err(cr.call('debug', 'object', 'exp-n')), /no such key/);
+        } finally {
+          await cp.call('debug', 'set-active-expire', '1');
+        }
       });
 
       test('the replica acknowledges its offset', async () => {

@@ -73,6 +73,8 @@ export class ReplicaLink {
     s.config.set('replicaof', [host, String(port)], 'startup');
     if (wasPrimary) {
       this.unblockAll();
+      // Keys past their TTL read as missing but stay until the primary's DEL (no active expiry).
+      s.ks.expireDeletes = false;
       // Our own history can be continued from the new primary when it shares it.
       p.upstream = true;
       this.master = null;
@@ -120,6 +122,7 @@ export class ReplicaLink {
     changeReplicationId(s);
     setSecondaryReplicationId(s, old, p.offset + 1);
     p.upstream = false;
+    s.ks.expireDeletes = true;
     p.encoder.selectedDb = -1;
     p.disconnectReplicas();
   }
@@ -441,7 +444,12 @@ export class ReplicaLink {
         continue;
       }
       const raw = encodeCommand(argv);
-      s.dispatch(c, argv);
+      s.ks.keysNeverExpire = true;
+      try {
+        s.dispatch(c, argv);
+      } finally {
+        s.ks.keysNeverExpire = false;
+      }
       c.w.take();
       p.proxyBytes(raw);
       if (this.sock === null || this.master !== c) return;
@@ -521,6 +529,7 @@ export function installReplica(s: Server): void {
     link.port = conf.port;
     link.state = 'connect';
     primary(s).upstream = true;
+    s.ks.expireDeletes = false;
     link.linkDownSince = 0;
   }
   s.cronHooks.push(() => link.cron());

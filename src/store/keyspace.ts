@@ -142,7 +142,7 @@ export class Db {
 
   isExpired(a: number): boolean {
     const exp = this.ks.arena.expire(a);
-    return exp !== 0 && exp <= this.ks.now;
+    return exp !== 0 && exp <= this.ks.now && !this.ks.keysNeverExpire;
   }
 
   /**
@@ -437,6 +437,11 @@ export class Keyspace {
   dirty = 0;
   /** When false, lazy expiry reports keys as expired but does not delete them (replicas, pause). */
   expireDeletes = true;
+  /**
+   * Set while a replica runs its primary's commands: keys past their TTL still exist for them
+   * (the primary's own DEL removes them), so both sides compute the same results.
+   */
+  keysNeverExpire = false;
   lfuMode = false;
   lfuLogFactor = 10;
   lfuDecayTime = 1;
@@ -536,6 +541,7 @@ export class Keyspace {
    * and returns true when the key must be treated as absent.
    */
   expireIfNeeded(db: Db, a: number, key: Buffer): boolean {
+    if (this.keysNeverExpire) return false;
     if (!this.expireDeletes) return true;
     const k = Buffer.from(key);
     db.removeBlock(a);
