@@ -464,6 +464,42 @@ describe('interop with redis-server', () => {
   });
 });
 
+describe('restart of a replica', () => {
+  test('the replication info of its RDB allows a partial resync', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peregrine-replica-'));
+    const p = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
+    const cp = new Valkey({ port: p.port });
+    let r = await startServer({ config: { dir, replicaof: `127.0.0.1 ${p.port}` } });
+    let cr = new Valkey({ port: r.port });
+    try {
+      await cp.set('before', '1');
+      await cp.call('select', '4');
+      await cp.set('db4', 'x');
+      await linkUp(cr);
+      await caughtUp(cp, cr);
+      assert.equal(await cr.call('save'), 'OK');
+      cr.disconnect();
+      await r.close();
+      await cp.set('while-down', 'y'); // still db 4: the stream has no SELECT for it
+      const logs: string[] = [];
+      r = await startServer({ config: { dir, replicaof: `127.0.0.1 ${p.port}`, loglevel: 'notice' }, logSink: (l) => logs.push(l) });
+      cr = new Valkey({ port: r.port });
+      await linkUp(cr);
+      await caughtUp(cp, cr);
+      assert.ok(logs.some((l) => l.includes('Successful partial resynchronization with primary.')), 'partial resync');
+      await cr.call('select', '4');
+      assert.equal(await cr.get('while-down'), 'y');
+      assert.equal(await cr.get('db4'), 'x');
+      await cr.call('select', '0');
+      assert.equal(await cr.get('before'), '1');
+    } finally {
+      cr.disconnect(); cp.disconnect();
+      await r.close(); await p.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('chained replication', () => {
   test('a replica serves its own replica with the same replid and offsets', async () => {
     const a = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });

@@ -16,7 +16,7 @@ import { queuedLacks } from '../commands/multi.js';
 import { encodeCommand } from './propagate.js';
 import { primary } from './primary.js';
 import { changeReplicationId, registerInfoFields, replicationIds, setReplicationId, setSecondaryReplicationId } from '../server/info.js';
-import { loadImage } from '../persistence/manager.js';
+import { loadImage, persistenceHooks } from '../persistence/manager.js';
 import { rdbFunctionHooks } from '../persistence/rdb.js';
 import { perServer } from '../server/per-server.js';
 
@@ -458,8 +458,24 @@ export class ReplicaLink {
 
   // ---------------------------------------------------------------- cron
 
+  /**
+   * A replica started from an RDB that carries replication info: the saved id, offset and
+   * stream db make a cached primary, so the first PSYNC can continue instead of a full sync.
+   */
+  restoreFromRdb(replid: string, offset: number, streamDb: number): void {
+    const s = this.s;
+    setReplicationId(s, replid);
+    setSecondaryReplicationId(s, '0'.repeat(40), -1);
+    primary(s).restartStream(offset);
+    this.readOffset = offset;
+    this.master = this.newMasterClient();
+    this.master.db = s.ks.dbs[streamDb] ?? s.ks.dbs[0]!;
+    this.canContinue = true;
+    s.log.notice('Using the replication info of the RDB to make a cached primary: partial resynchronization may be possible.');
+  }
+
   cron(): void {
-    if (this.host === null) return;
+    if (this.host === null || this.s.loading) return;
     const now = Date.now();
     if (this.state === 'connect' && now - this.lastConnectTry >= 1000) { this.connect(); return; }
     const timeout = this.s.config.num('repl-timeout') * 1000;
@@ -514,7 +530,7 @@ export class ReplicaLink {
     c.w.bulk(this.host ?? '');
     c.w.int(this.port);
     c.w.bulk(this.state);
-    c.w.int(this.master !== null ? primary(this.s).offset : -1);
+    c.w.int(this.state === 'connected' ? primary(this.s).offset : -1);
   }
 }
 
@@ -549,3 +565,13 @@ export function installReplica(s: Server): void {
 }
 
 registerInfoFields('replication', (s) => replicaLink(s).infoFields());
+
+// A replica's start-up RDB: its replication info is a cached primary (a primary's own restore,
+// in primary.ts, keeps the saved id as its secondary id instead).
+const restoreAsPrimary = persistenceHooks.restoreReplInfo;
+persistenceHooks.restoreReplInfo = (s, res) => {
+  const link = replicaLink(s);
+  if (link.host === null) { restoreAsPrimary?.(s, res); return; }
+  if (res.replId === null || res.replId.length !== 40 || res.replOffset < 0 || res.replStreamDb < 0) return;
+  link.restoreFromRdb(res.replId, res.replOffset, res.replStreamDb);
+};
