@@ -325,6 +325,22 @@ describe('partial resync and promotion', () => {
     assert.ok(logs.some((l) => l.includes('Successful partial resynchronization with primary.')), 'partial resync logged');
   });
 
+  test('CLIENT LIST shows the primary client; CLIENT KILL TYPE MASTER drops the link, which continues', async () => {
+    const { cp, cr, logs } = x;
+    await linkUp(cr);
+    const list = await cr.call('client', 'list', 'type', 'master') as string;
+    assert.match(list, /flags=M/);
+    assert.equal(list.trim().split('\n').length, 1);
+    const n = logs.length;
+    assert.equal(await cr.call('client', 'kill', 'type', 'master'), 1);
+    await waitFor(() => logs.slice(n).some((l) => l.includes('Successful partial resynchronization with primary.')), 'a partial resync');
+    await cp.set('after-kill', '1');
+    await linkUp(cr);
+    await caughtUp(cp, cr);
+    assert.equal(await cr.get('after-kill'), '1');
+    assert.equal((await cr.call('client', 'list', 'type', 'master') as string).trim().split('\n').length, 1);
+  });
+
   test('REPLICAOF NO ONE promotes: new replid, old one as replid2, offset kept, writable', async () => {
     const { cp, cr } = x;
     await caughtUp(cp, cr);

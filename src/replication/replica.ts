@@ -111,6 +111,7 @@ export class ReplicaLink {
     if (this.host === null) return;
     const p = primary(s);
     this.dropLink();
+    if (this.master !== null) this.s.clients.delete(this.master.id);
     this.host = null;
     this.port = 0;
     this.state = 'none';
@@ -173,6 +174,15 @@ export class ReplicaLink {
     this.payload = [];
     this.payloadBytes = 0;
     if (this.host === null) return;
+    if (this.master !== null) {
+      this.s.clients.delete(this.master.id);
+      if (this.master.closed) {
+        // Killed (CLIENT KILL TYPE MASTER): a fresh client continues where it was.
+        const db = this.master.db;
+        this.master = this.newMasterClient();
+        this.master.db = db;
+      }
+    }
     if (was === 'connected') {
       s.log.notice('Connection with primary lost.');
       s.log.notice('Caching the disconnected primary state.');
@@ -406,6 +416,9 @@ export class ReplicaLink {
   }
 
   private startStream(rest: Buffer | null): void {
+    // The primary's client is listed (CLIENT LIST flags=M, CLIENT KILL TYPE MASTER) while the link is up.
+    const m = this.master!;
+    this.s.clients.set(m.id, m);
     this.state = 'connected';
     primary(this.s).upstreamLinkUp = true;
     this.step = 'stream';
@@ -421,6 +434,7 @@ export class ReplicaLink {
     const c = this.master!;
     const p = primary(s);
     this.readOffset += chunk.length;
+    c.netIn += chunk.length;
     c.parser.feed(chunk);
     let pend = c.parser.pending;
     for (;;) {
@@ -484,6 +498,7 @@ export class ReplicaLink {
       else this.abort('Timeout connecting to the PRIMARY...');
       return;
     }
+    if (this.state === 'connected' && this.master?.closed) { this.abort('Connection with primary closed (client killed).'); return; }
     if (this.state === 'connected') {
       if (this.master) this.master.lastInteraction = now;
       if (now - this.lastAck >= 1000) this.sendAck();
