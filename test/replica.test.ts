@@ -480,6 +480,31 @@ describe('interop with redis-server', () => {
   });
 });
 
+describe('a large snapshot', () => {
+  for (const diskless of ['yes', 'no']) {
+    test(`arrives in many chunks (repl-diskless-sync ${diskless})`, async () => {
+      const x = await pair({ 'repl-diskless-sync': diskless });
+      try {
+        const value = 'v'.repeat(200);
+        for (let b = 0; b < 10; b++) {
+          const pl = x.cp.pipeline();
+          for (let i = 0; i < 2000; i++) pl.set(`big:${b}:${i}`, value);
+          await pl.exec();
+        }
+        await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
+        await linkUp(x.cr);
+        assert.equal(await x.cr.dbsize(), 20000);
+        assert.equal(await x.cr.get('big:9:1999'), value);
+        await x.cp.set('after', 'big');
+        await caughtUp(x.cp, x.cr);
+        assert.equal(await x.cr.get('after'), 'big');
+      } finally {
+        await closePair(x);
+      }
+    });
+  }
+});
+
 describe('restart of a replica', () => {
   test('the replication info of its RDB allows a partial resync', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'peregrine-replica-'));

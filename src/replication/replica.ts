@@ -49,6 +49,8 @@ export class ReplicaLink {
   /** RDB transfer: '$<len>' size (-1 for EOF framing), the mark, and what arrived so far. */
   private payloadSize = -1;
   private eofMark = '';
+  /** The last bytes received of an EOF-framed payload (at most the mark's length). */
+  private eofTail: Buffer = Buffer.alloc(0);
   private payload: Buffer[] = [];
   private payloadBytes = 0;
   lastIo = 0;
@@ -291,6 +293,7 @@ export class ReplicaLink {
           if (!line.startsWith('$')) { this.abort(`Bad protocol from PRIMARY, the first byte is not '$' (we received '${line}'), are you sure the host and port are right?`); return; }
           if (line.startsWith('$EOF:')) {
             this.eofMark = line.slice(5);
+            this.eofTail = EMPTY;
             this.payloadSize = -1;
             s.log.notice('PRIMARY <-> REPLICA sync: receiving streamed RDB from primary with EOF to disk');
           } else {
@@ -334,14 +337,13 @@ export class ReplicaLink {
       rdb = all.subarray(0, this.payloadSize);
       rest = all.subarray(this.payloadSize);
     } else {
-      if (this.payloadBytes < EOF_MARK_LEN) return;
-      let all = Buffer.concat(this.payload);
-      this.payload = [all];
-      const at = all.indexOf(this.eofMark, Math.max(0, all.length - (data.length + EOF_MARK_LEN)), 'latin1');
-      if (at < 0) return;
-      rest = all.subarray(at + EOF_MARK_LEN);
-      all = all.subarray(0, at);
-      rdb = all;
+      // The mark ends what arrived so far (the primary streams nothing more before our first
+      // ACK): only the last 40 bytes need checking, so a big payload is joined just once.
+      const t = Buffer.concat([this.eofTail, data.subarray(Math.max(0, data.length - EOF_MARK_LEN))]);
+      this.eofTail = Buffer.from(t.subarray(Math.max(0, t.length - EOF_MARK_LEN)));
+      if (this.eofTail.length < EOF_MARK_LEN || this.eofTail.toString('latin1') !== this.eofMark) return;
+      const all = Buffer.concat(this.payload);
+      rdb = all.subarray(0, all.length - EOF_MARK_LEN);
     }
     this.payload = [];
     this.payloadBytes = 0;
