@@ -328,3 +328,22 @@ test('a blocked command is checked again when it is served', async () => {
   assert.equal(await p, 'NOPERM No permissions to access a key');
   assert.equal(await r.call('LLEN', 'blist'), 1);
 });
+
+test('SORT BY / GET patterns need read access to every key; MIGRATE KEYS keys; BITFIELD access', async () => {
+  await r.call('ACL', 'SETUSER', 'so', 'on', 'nopass', '+sort', '+bitfield', '~mylist', '~bf');
+  await r.call('RPUSH', 'mylist', '2', '1');
+  const c = await as('so', 'x');
+  assert.deepEqual(await c.call('SORT', 'mylist'), ['1', '2']);
+  assert.equal(await err(c.call('SORT', 'mylist', 'BY', 'w_*')), 'ERR BY option of SORT denied due to insufficient ACL permissions.');
+  assert.equal(await err(c.call('SORT', 'mylist', 'GET', 'w_*')), 'ERR GET option of SORT denied due to insufficient ACL permissions.');
+  // A constant BY pattern does not read other keys.
+  assert.deepEqual(await c.call('SORT', 'mylist', 'BY', 'nosort'), ['2', '1']);
+  await r.call('ACL', 'SETUSER', 'so', '%R~*');
+  assert.equal(((await c.call('SORT', 'mylist', 'BY', 'w_*')) as string[]).length, 2);
+  await r.call('ACL', 'SETUSER', 'mig', 'on', 'nopass', '+migrate', '%R~r*', '~rw*');
+  assert.equal(await r.call('ACL', 'DRYRUN', 'mig', 'MIGRATE', 'h', '1', '', '0', '5000', 'AUTH2', 'KEYS', '123', 'KEYS', 'rw'), 'OK');
+  assert.match((await r.call('ACL', 'DRYRUN', 'mig', 'MIGRATE', 'h', '1', '', '0', '5000', 'KEYS', 'r1')) as string, /the 'r1' key/);
+  await r.call('ACL', 'SETUSER', 'bfr', 'on', 'nopass', '+bitfield', '%R~bf');
+  assert.equal(await r.call('ACL', 'DRYRUN', 'bfr', 'BITFIELD', 'bf', 'GET', 'u8', '0'), 'OK');
+  assert.match((await r.call('ACL', 'DRYRUN', 'bfr', 'BITFIELD', 'bf', 'SET', 'u8', '0', '1')) as string, /the 'bf' key/);
+});

@@ -3,7 +3,9 @@
 // first arguments, key patterns per key-spec access, pub/sub channels), AUTH's credential check,
 // the ACL LOG and the ACL command itself.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Registry, Command } from './registry.js';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import type { Config } from '../server/config.js';
+import type { Registry, Command, KeySpecJson } from './registry.js';
 import { ACL_CATEGORIES, CMD, extractBySpec } from './registry.js';
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
@@ -278,10 +280,25 @@ function specNeed(flags: string[]): number {
 /** The keys of a command with the access each needs (read / write bits). */
 function keysWithAccess(cmd: Command, argv: Buffer[]): Array<[number, number]> {
   const specs = cmd.spec.key_specs ?? [];
+  if (cmd.name === 'migrate' && !cmd.parent) return migrateKeys(argv, specNeed(specs[0]?.flags ?? []));
+  // A spec that reaches past the arguments makes the whole extraction invalid: no keys to check
+  // (the command itself reports the error).
+  if (specs.some((ks) => specOverflows(ks, argv))) return [];
   if (cmd.keysFn) {
+    // The access of a key a spec also finds is that spec's; others get every spec's.
     let need = 0;
-    for (const ks of specs) need |= specNeed(ks.flags);
-    return cmd.keysFn(argv).map((i) => [i, need]);
+    const bySpec = new Map<number, number>();
+    for (const ks of specs) {
+      if (ks.flags.includes('NOT_KEY')) continue;
+      const n = specNeed(ks.flags);
+      need |= n;
+      const idx: number[] = [];
+      extractBySpec(ks, argv, idx);
+      for (const i of idx) if (!bySpec.has(i)) bySpec.set(i, n);
+    }
+    // SORT's only other key is the STORE destination, which is only written.
+    if (cmd.name === 'sort') return cmd.keysFn(argv).map((i) => [i, i === 1 ? PERM_R : PERM_W]);
+    return cmd.keysFn(argv).map((i) => [i, bySpec.get(i) ?? need]);
   }
   const out: Array<[number, number]> = [];
   for (const ks of specs) {
@@ -295,12 +312,56 @@ function keysWithAccess(cmd: Command, argv: Buffer[]): Array<[number, number]> {
   return out;
 }
 
+function specOverflows(ks: KeySpecJson, argv: Buffer[]): boolean {
+  const fk = ks.find_keys;
+  if (fk.keynum && ks.begin_search.index) {
+    const start = ks.begin_search.index.pos;
+    const ni = start + fk.keynum.keynumidx;
+    if (ni >= argv.length) return false;
+    const n = Number(argv[ni]!.toString('latin1'));
+    if (!Number.isInteger(n) || n <= 0) return false;
+    return start + fk.keynum.firstkey + (n - 1) * fk.keynum.step >= argv.length;
+  }
+  if (fk.range && ks.begin_search.index && fk.range.lastkey >= 0) {
+    const start = ks.begin_search.index.pos;
+    return start < argv.length && start + fk.range.lastkey >= argv.length;
+  }
+  return false;
+}
+
+/** MIGRATE's keys: the key argument, or (when it is empty) the ones after the KEYS option. */
+function migrateKeys(argv: Buffer[], need: number): Array<[number, number]> {
+  for (let i = 6; i < argv.length; i++) {
+    const a = argv[i]!.toString('latin1').toLowerCase();
+    if (a === 'auth') i += 1;
+    else if (a === 'auth2') i += 2;
+    else if (a === 'keys') {
+      if (argv[3]!.length !== 0) break;
+      const out: Array<[number, number]> = [];
+      for (let j = i + 1; j < argv.length; j++) out.push([j, need]);
+      return out;
+    }
+  }
+  return argv.length > 3 ? [[3, need]] : [];
+}
+
 /** SET without GET only writes; BITFIELD with only GET subcommands only reads. */
 function variableNeed(cmd: Command, argv: Buffer[], need: number): number {
-  const args = argv.slice(2).map((a) => a.toString('latin1').toLowerCase());
-  if (cmd.name === 'set') return args.includes('get') ? PERM_R | PERM_W : PERM_W;
+  const lower = (i: number) => argv[i]!.toString('latin1').toLowerCase();
+  if (cmd.name === 'set') {
+    // GET among the options (after the value) makes it read too.
+    for (let i = 3; i < argv.length; i++) if (lower(i) === 'get') return PERM_R | PERM_W;
+    return PERM_W;
+  }
   if (cmd.name === 'bitfield') {
-    return args.some((a) => a === 'set' || a === 'incrby') ? need : PERM_R;
+    for (let i = 2; i < argv.length; i++) {
+      const rem = argv.length - i - 1;
+      const a = lower(i);
+      if (a === 'get' && rem >= 2) i += 2;
+      else if (a === 'overflow' && rem >= 1) i += 1;
+      else return PERM_R | PERM_W; // SET / INCRBY, or a syntax error: not read-only
+    }
+    return PERM_R;
   }
   return need;
 }
@@ -418,6 +479,23 @@ interface LogEntry {
   ctime: number; created: number; id: number; cinfo: string;
 }
 
+/** Joins a selector spread over several arguments ("(~x" "+get)"); the index of an unclosed one. */
+function mergeSelectorArgs(ops: string[]): string[] | number {
+  const merged: string[] = [];
+  let open = -1, sel = '';
+  for (let j = 0; j < ops.length; j++) {
+    const op = ops[j]!;
+    if (open < 0 && op[0] === '(' && op[op.length - 1] !== ')') { sel = op; open = j; continue; }
+    if (open >= 0) {
+      sel += ' ' + op;
+      if (op[op.length - 1] === ')') { open = -1; merged.push(sel); }
+      continue;
+    }
+    merged.push(op);
+  }
+  return open >= 0 ? open : merged;
+}
+
 export class AclState {
   readonly users = new Map<string, User>();
   readonly maxId: number;
@@ -445,20 +523,8 @@ export class AclState {
 
   /** Creates or modifies a user from SETUSER-style rules; returns the error text or null. */
   setUser(name: string, ops: string[]): string | null {
-    // A selector may be spread over several arguments: "(~x" "+get)".
-    const merged: string[] = [];
-    let open = -1, sel = '';
-    for (let j = 0; j < ops.length; j++) {
-      const op = ops[j]!;
-      if (open < 0 && op[0] === '(' && op[op.length - 1] !== ')') { sel = op; open = j; continue; }
-      if (open >= 0) {
-        sel += ' ' + op;
-        if (op[op.length - 1] === ')') { open = -1; merged.push(sel); }
-        continue;
-      }
-      merged.push(op);
-    }
-    if (open >= 0) return `Unmatched parenthesis in acl selector starting at '${ops[open]}'.`;
+    const merged = mergeSelectorArgs(ops);
+    if (typeof merged === 'number') return `Unmatched parenthesis in acl selector starting at '${ops[merged]}'.`;
     const existing = this.users.get(name);
     const temp = existing ? existing.clone() : new User(this, name);
     for (const op of merged) {
@@ -496,6 +562,81 @@ export class AclState {
     }
   }
 
+  /** ACL LOAD: replaces every user with the file's, or changes nothing and returns the errors. */
+  loadFromFile(file: string): string | null {
+    let text: string;
+    try { text = readFileSync(file, 'latin1'); } catch (e) {
+      return `Error loading ACLs, opening file '${file}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`;
+    }
+    const next = new Map<string, User>();
+    let errors = '';
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+      if (line === '') continue;
+      const n = i + 1;
+      const argv = line.split(' ');
+      if (argv[0] !== 'user' || argv.length < 2) {
+        errors += `${file}:${n} should start with user keyword followed by the username. `;
+        continue;
+      }
+      const name = argv[1]!;
+      if (hasSpaces(name)) { errors += `'${file}:${n}: username '${name}' contains invalid characters. `; continue; }
+      if (next.has(name)) { errors += `WARNING: Duplicate user '${name}' found on line ${n}. `; continue; }
+      const u = new User(this, name);
+      next.set(name, u);
+      const merged = mergeSelectorArgs(argv.slice(2));
+      if (typeof merged === 'number') { errors += `${file}:${n}: Unmatched parenthesis in selector definition.`; continue; }
+      let syntax = false;
+      for (const op of merged) {
+        try { u.apply(op.replace(/^[\t\r\n]+|[\t\r\n]+$/g, '')); } catch (e) {
+          if (!(e instanceof RuleError)) throw e;
+          if (e.message === ERR.unknown) errors += `${file}:${n}: Error in applying operation '${op}': ${e.message}. `;
+          else if (!syntax) { errors += `${file}:${n}: ${e.message}. `; syntax = true; }
+        }
+      }
+    }
+    if (errors !== '') return errors + 'WARNING: ACL errors detected, no change to the previously active ACL rules was performed';
+    if (!next.has('default')) {
+      const d = new User(this, 'default');
+      for (const op of ['+@all', '~*', '&*', 'on', 'nopass']) d.apply(op);
+      next.set('default', d);
+    }
+    const old = new Map(this.users);
+    this.users.clear();
+    for (const [k, v] of next) this.users.set(k, v);
+    for (const [name, u] of old) {
+      const nu = this.users.get(name);
+      if (nu) this.killPubsubClientsIfNeeded(u, nu);
+    }
+    for (const c of [...this.server.clients.values()]) if (!this.users.has(c.user)) c.close();
+    return null;
+  }
+
+  /** The ACL file text: one `user` line per user. */
+  fileText(): string {
+    return sortedUsers(this).map((u) => `user ${u.name} ${u.describe()}\n`).join('');
+  }
+
+  saveToFile(file: string): boolean {
+    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    let fd = -1;
+    try {
+      fd = openSync(tmp, 'w', 0o644);
+      writeSync(fd, Buffer.from(this.fileText(), 'latin1'));
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = -1;
+      renameSync(tmp, file);
+      return true;
+    } catch (e) {
+      this.server.log.warning(`Writing ACL file for ACL SAVE: ${(e as Error).message}`);
+      if (fd !== -1) closeSync(fd);
+      try { unlinkSync(tmp); } catch { /* already gone */ }
+      return false;
+    }
+  }
+
   addLog(c: Client, reason: number, context: string, object: string, username: string, cmd: Command | null = null): void {
     if (reason === ACL_DENIED_AUTH) this.deniedAuth++;
     else if (reason === ACL_DENIED_CMD) this.deniedCmd++;
@@ -507,7 +648,8 @@ export class AclState {
     const real = this.server.propagator.currentClient ?? c;
     // The denied command is the client's current one (it never reached call()).
     const saved = real.cmd;
-    if (cmd && real === c) real.cmd = cmd;
+    // (Inside EXEC the client's command stays EXEC.)
+    if (cmd && real === c && !(c.inMulti && c.cmd?.name === 'exec')) real.cmd = cmd;
     const cinfo = clientInfoString(real, real);
     real.cmd = saved;
     for (let i = 0; i < Math.min(10, this.log.length); i++) {
@@ -523,6 +665,19 @@ export class AclState {
     this.log.unshift({ count: 1, reason, context, object, username, ctime: now, created: now, id: this.logNextId++, cinfo });
     if (this.log.length > max) this.log.length = max;
   }
+}
+
+/**
+ * Whether the client's user may run the command with read access to every key (some selector
+ * allows the command and has ~* or %R~* ): SORT's BY and GET patterns need it.
+ */
+export function userHasFullReadAccess(c: Client, cmd: Command, argv: Buffer[]): boolean {
+  const u = aclOf(c.server).users.get(c.user);
+  if (u === undefined || u.unrestricted) return true;
+  let cache: Array<[number, number]> | null = null;
+  const keys = () => (cache ??= keysWithAccess(cmd, argv));
+  return u.selectors.some((s) => s.check(cmd, argv, keys)[0] === ACL_OK &&
+    (s.allKeys || s.patterns.some((p) => (p.flags & PERM_R) === PERM_R && p.pattern === '*')));
 }
 
 /** Set while server.acl_check_cmd asks: such checks leave no ACL LOG entry. */
@@ -713,7 +868,71 @@ function loadOrSave(c: Client): void {
     c.w.error('ERR This instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a configuration file set) in order to store users in the configuration.');
     return;
   }
-  c.w.error('ERR ACL files are not supported yet');
+  const st = reply(c);
+  const file = c.server.config.str('aclfile');
+  if (c.argv[1]!.toString('latin1').toLowerCase() === 'load') {
+    const errors = st.loadFromFile(file);
+    if (errors) c.w.error('ERR ' + errors); else c.w.ok();
+  } else if (st.saveToFile(file)) c.w.ok();
+  else c.w.error('ERR There was an error trying to save the ACLs. Please check the server logs for more information');
+}
+
+const pendingUsers = new WeakMap<Config, string[][]>();
+
+/**
+ * Accepts `user <name> <rules...>` lines in the config file (before the server exists); they are
+ * applied when the ACL state is installed.
+ */
+export function registerAclDirectives(cfg: Config): void {
+  const list: string[][] = [];
+  pendingUsers.set(cfg, list);
+  cfg.registerDirective('user', (args) => {
+    if (list.some((l) => l[0] === args[0])) return 'Duplicate user found. A user can only be defined once in config files';
+    const merged = mergeSelectorArgs(args.slice(1));
+    if (typeof merged === 'number') return `Unmatched parenthesis in acl selector starting at '${args[merged + 1]}'.`;
+    list.push([args[0]!, ...merged]);
+    return null;
+  }, 1);
+  // CONFIG REWRITE keeps the users in the config file unless they live in an ACL file.
+  cfg.registerRewriteProvider('user', () => {
+    const s = serversByConfig.get(cfg);
+    if (!s || cfg.str('aclfile') !== '') return [];
+    return sortedUsers(aclOf(s)).map((u) => `user ${u.name} ${u.describe()}`);
+  });
+}
+const serversByConfig = new WeakMap<Config, Server>();
+
+/** Applies the config file's users and the ACL file at start-up; throws (after logging) on errors. */
+function loadUsersAtStartup(s: Server, st: AclState): void {
+  serversByConfig.set(s.config, s);
+  const pending = pendingUsers.get(s.config) ?? [];
+  const file = s.config.str('aclfile');
+  if (file !== '' && pending.length > 0) {
+    const msg = 'Configuring Valkey with users defined in valkey.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your valkey.conf, but not both.';
+    s.log.warning(msg);
+    throw new Error(msg);
+  }
+  for (const [name, ...ops] of pending) {
+    if (hasSpaces(name!)) { s.log.warning('Spaces not allowed in ACL usernames'); throw new Error('Critical error while loading ACLs'); }
+    let u = st.users.get(name!);
+    if (u) u.apply('reset'); else { u = new User(st, name!); st.users.set(name!, u); }
+    for (const op of ops) {
+      try { u.apply(op); } catch (e) {
+        if (!(e instanceof RuleError)) throw e;
+        s.log.warning(`Error loading ACL rule '${op}' for the user named '${name}': ${e.message}`);
+        s.log.warning('Critical error while loading ACLs. Exiting.');
+        throw new Error('Critical error while loading ACLs');
+      }
+    }
+    if (!u.enabled) s.log.notice(`The user '${name}' is disabled (there is no 'on' modifier in the user description). Make sure this is not a configuration error.`);
+  }
+  if (file !== '') {
+    const errors = st.loadFromFile(file);
+    if (errors) {
+      s.log.warning(`Aborting Valkey startup because of ACL errors: ${errors}`);
+      throw new Error(`ACL errors: ${errors}`);
+    }
+  }
 }
 
 function help(c: Client): void {
@@ -757,6 +976,7 @@ let infoRegistered = false;
 /** Installs the ACL state on a server: the hook, AUTH's backend, CLIENT's user directory. */
 export function installAcl(s: Server): AclState {
   const st = aclOf(s);
+  loadUsersAtStartup(s, st);
   s.hooks.acl = (c, cmd, argv) => aclHook(st, c, cmd, argv);
   s.config.onChange('requirepass', () => { st.syncRequirepass(); return null; });
   if (!infoRegistered) {

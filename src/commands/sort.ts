@@ -18,6 +18,7 @@ import {
 import { ListObject, setPackedThreshold } from '../ds/quicklist.js';
 import { memberBytes, type SetObject } from '../ds/set.js';
 import { isScriptClient } from '../scripting/engine.js';
+import { userHasFullReadAccess } from './acl.js';
 
 const DEFAULT_PACKED_THRESHOLD = 1 << 30;
 const DBL_MIN = 2.2250738585072014e-308;
@@ -164,11 +165,18 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): void {
       else if (cluster && patternSlot(sortby) !== keySlot(argv[1]!)) {
         w.error('ERR BY option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.');
         return;
+      } else if (!userHasFullReadAccess(c, c.cmd!, argv)) {
+        w.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+        return;
       }
     } else if (isArg(o, 'get') && left >= 1) {
       const p = argv[++j]!;
       if (cluster && !(p.length === 1 && p[0] === 35) && patternSlot(p) !== keySlot(argv[1]!)) {
         w.error('ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots.');
+        return;
+      }
+      if (!userHasFullReadAccess(c, c.cmd!, argv)) {
+        w.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
         return;
       }
       gets.push(p);

@@ -21,7 +21,7 @@ import { aofShutdown, aofStartup, installAof } from '../persistence/aof.js';
 import { installReplication } from '../replication/primary.js';
 import { installReplica } from '../replication/replica.js';
 import { installScripting } from '../scripting/scripting.js';
-import { installAcl } from '../commands/acl.js';
+import { installAcl, registerAclDirectives } from '../commands/acl.js';
 import { installPubsub } from '../pubsub/pubsub.js';
 import { installNotify } from './notify.js';
 import { installEviction } from './evict.js';
@@ -163,6 +163,7 @@ export class Server {
     this.config = new Config({ chdirOnDir: !opts.embedded });
     this.exitOnShutdown = opts.exitOnShutdown ?? false;
     if (opts.logSink) this.log.sink = opts.logSink;
+    registerAclDirectives(this.config);
     this.config.loadStartup(opts.configFile, opts.argv ?? []);
     for (const [k, v] of Object.entries(opts.config ?? {})) {
       const err = this.config.set(k, typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v), 'startup');
