@@ -241,6 +241,18 @@ describe('read-only replica, INFO, ROLE', () => {
     await cr.call('config', 'set', 'replica-read-only', 'yes');
   });
 
+  test('min-replicas-to-write does not stop a replica from applying the stream', async () => {
+    const { cp, cr } = x;
+    await cr.call('config', 'set', 'min-replicas-to-write', '1');
+    try {
+      await cp.set('minrep', 'applied');
+      await caughtUp(cp, cr);
+      assert.equal(await cr.get('minrep'), 'applied');
+    } finally {
+      await cr.call('config', 'set', 'min-replicas-to-write', '0');
+    }
+  });
+
   test('INFO replication and ROLE on a replica', async () => {
     const { cp, cr } = x;
     await caughtUp(cp, cr);

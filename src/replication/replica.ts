@@ -566,6 +566,12 @@ export function installReplica(s: Server): void {
     link.linkDownSince = 0;
   }
   s.cronHooks.push(() => link.cron());
+  // min-replicas-to-write is a primary's rule: a replica never refuses writes for it.
+  const lacksGoodReplicas = s.lacksGoodReplicas.bind(s);
+  s.lacksGoodReplicas = () => link.host === null && lacksGoodReplicas();
+  // The primary's commands are applied even when this replica cannot persist (MISCONF is for clients).
+  const diskError = s.hooks.diskError;
+  if (diskError) s.hooks.diskError = (c) => (c === link.master ? null : diskError(c));
   primary(s).upstreamDb = () => (link.master !== null ? link.master.db.id : -1);
   s.hooks.readonly = (c) => {
     if (link.host === null || c === link.master || !s.config.bool('replica-read-only')) return null;
