@@ -435,62 +435,81 @@ describe('replicaof at start-up', () => {
   });
 });
 
-// ------------------------------------------------------------------ interop with redis-server
+// ------------------------------------------------------------------ interop with redis-server / valkey-server
 
-const REDIS = '/usr/bin/redis-server';
+const PEERS: Array<{ name: string; bin: string; port: number }> = [
+  { name: 'redis-server', bin: '/usr/bin/redis-server', port: 7600 + Math.floor(Math.random() * 10) },
+  { name: 'valkey-server', bin: '/work/valkey-src/src/valkey-server', port: 7610 + Math.floor(Math.random() * 10) },
+];
 
-describe('interop with redis-server', () => {
-  const have = existsSync(REDIS);
-  let child: ChildProcess | null = null;
-  let dir = '';
-  let port = 0;
-  let peer: RunningServer | null = null;
-  let cRedis: Valkey | null = null;
-  let cPeer: Valkey | null = null;
-  if (!have) console.log(`# skipping redis-server interop: ${REDIS} not found`);
+for (const { name, bin, port } of PEERS) {
+  describe(`interop with ${name}`, () => {
+    const have = existsSync(bin);
+    let child: ChildProcess | null = null;
+    let dir = '';
+    let peer: RunningServer | null = null;
+    let cOther: Valkey | null = null;
+    let cPeer: Valkey | null = null;
+    if (!have) console.log(`# skipping ${name} interop: ${bin} not found`);
 
-  before(async () => {
-    if (!have) return;
-    dir = mkdtempSync(join(tmpdir(), 'peregrine-redis-'));
-    port = 7600 + Math.floor(Math.random() * 20);
-    child = spawn('nice', ['-n', '19', REDIS, '--port', String(port), '--save', '', '--dir', dir, '--bind', '127.0.0.1',
-      '--repl-diskless-sync-delay', '0'], { stdio: 'ignore' });
-    await sleep(300);
-    peer = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
-    cRedis = new Valkey({ port });
-    cPeer = new Valkey({ port: peer.port });
+    before(async () => {
+      if (!have) return;
+      dir = mkdtempSync(join(tmpdir(), 'peregrine-interop-'));
+      child = spawn('nice', ['-n', '19', bin, '--port', String(port), '--save', '', '--dir', dir, '--bind', '127.0.0.1',
+        '--repl-diskless-sync-delay', '0'], { stdio: 'ignore' });
+      const probe = new Valkey({ port, lazyConnect: true, retryStrategy: () => 50 });
+      await waitFor(() => probe.connect().then(() => true, () => false), `${name} to start`);
+      probe.disconnect();
+      peer = await startServer({ config: { 'repl-diskless-sync-delay': '0' } });
+      cOther = new Valkey({ port });
+      cPeer = new Valkey({ port: peer.port });
+    });
+    after(async () => {
+      cOther?.disconnect();
+      cPeer?.disconnect();
+      if (child?.pid) process.kill(child.pid);
+      await peer?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    test(`Peregrine as replica of ${name}`, { skip: !have && `${name} not installed` }, async () => {
+      await cOther!.set('from-other', 'r');
+      await cOther!.rpush('rl', 'a', 'b');
+      await cOther!.hset('oh', 'f', 'v');
+      await cOther!.zadd('oz', 1, 'm');
+      await cPeer!.call('replicaof', '127.0.0.1', String(port));
+      await linkUp(cPeer!);
+      assert.equal(await cPeer!.get('from-other'), 'r');
+      assert.deepEqual(await cPeer!.hgetall('oh'), { f: 'v' });
+      assert.deepEqual(await cPeer!.zrange('oz', 0, -1), ['m']);
+      await cOther!.incr('n');
+      await cOther!.multi().incr('n').incr('n').exec();
+      await cOther!.call('select', '3');
+      await cOther!.set('in3', 'x');
+      await waitFor(async () => (await cPeer!.get('n')) === '3', `the stream from ${name}`);
+      assert.deepEqual(await cPeer!.lrange('rl', 0, -1), ['a', 'b']);
+      await caughtUp(cOther!, cPeer!);
+      await cPeer!.call('select', '3');
+      assert.equal(await cPeer!.get('in3'), 'x');
+      await cPeer!.call('select', '0');
+      assert.equal(await cOther!.call('wait', '1', '2000'), 1);
+      await cOther!.call('select', '0');
+      await cPeer!.call('replicaof', 'no', 'one');
+    });
+
+    test(`${name} as replica of Peregrine`, { skip: !have && `${name} not installed` }, async () => {
+      await cPeer!.set('from-peregrine', 'p');
+      await cPeer!.sadd('ps', 'a', 'b');
+      await cOther!.call('replicaof', '127.0.0.1', String(peer!.port));
+      await linkUp(cOther!);
+      assert.equal(await cOther!.get('from-peregrine'), 'p');
+      assert.deepEqual((await cOther!.smembers('ps')).sort(), ['a', 'b']);
+      await cPeer!.incr('m');
+      await waitFor(async () => (await cOther!.get('m')) === '1', `the stream to ${name}`);
+      await cOther!.call('replicaof', 'no', 'one');
+    });
   });
-  after(async () => {
-    cRedis?.disconnect();
-    cPeer?.disconnect();
-    if (child?.pid) process.kill(child.pid);
-    await peer?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  test('Peregrine as replica of redis-server', { skip: !have && 'redis-server not installed' }, async () => {
-    await cRedis!.set('from-redis', 'r');
-    await cRedis!.rpush('rl', 'a', 'b');
-    await cPeer!.call('replicaof', '127.0.0.1', String(port));
-    await linkUp(cPeer!);
-    assert.equal(await cPeer!.get('from-redis'), 'r');
-    await cRedis!.incr('n');
-    await cRedis!.multi().incr('n').incr('n').exec();
-    await waitFor(async () => (await cPeer!.get('n')) === '3', 'the stream from redis-server');
-    assert.deepEqual(await cPeer!.lrange('rl', 0, -1), ['a', 'b']);
-    await cPeer!.call('replicaof', 'no', 'one');
-  });
-
-  test('redis-server as replica of Peregrine', { skip: !have && 'redis-server not installed' }, async () => {
-    await cPeer!.set('from-peregrine', 'p');
-    await cRedis!.call('replicaof', '127.0.0.1', String(peer!.port));
-    await linkUp(cRedis!);
-    assert.equal(await cRedis!.get('from-peregrine'), 'p');
-    await cPeer!.incr('m');
-    await waitFor(async () => (await cRedis!.get('m')) === '1', 'the stream to redis-server');
-    await cRedis!.call('replicaof', 'no', 'one');
-  });
-});
+}
 
 describe('a large snapshot', () => {
   for (const diskless of ['yes', 'no']) {

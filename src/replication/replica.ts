@@ -19,6 +19,7 @@ import { changeReplicationId, registerInfoFields, replicationIds, setReplication
 import { loadImage, persistenceHooks } from '../persistence/manager.js';
 import { rdbFunctionHooks } from '../persistence/rdb.js';
 import { perServer } from '../server/per-server.js';
+import { VALKEY_VERSION } from '../version.js';
 
 export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
 
@@ -257,6 +258,9 @@ export class ReplicaLink {
           if (ip !== '') { this.send(['REPLCONF', 'ip-address', ip]); this.expect.push('ip-address'); }
           this.send(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
           this.expect.push('capa');
+          // The primary picks the RDB version it sends from this (older primaries just refuse it).
+          this.send(['REPLCONF', 'version', VALKEY_VERSION]);
+          this.expect.push('version');
           this.step = 'replies';
           break;
         }
