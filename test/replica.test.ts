@@ -232,6 +232,10 @@ describe('read-only replica, INFO, ROLE', () => {
     assert.equal(await err(cr.set('a', '2')), "READONLY You can't write against a read only replica.");
     assert.equal(await err(cr.call('del', 'a')), "READONLY You can't write against a read only replica.");
     assert.equal(await cr.get('a'), '1');
+    // A script that writes (without declaring it) is stopped at its first write.
+    assert.match(await err(cr.call('eval', "return redis.call('set', 'a', '2')", '0')), /^READONLY You can't write against a read only replica\./);
+    assert.equal(await cr.call('eval', "return redis.call('get', 'a')", '0'), '1');
+    assert.match(await err(cr.call('eval', '#!lua\nreturn 1', '0')), /^READONLY/);
     // Inside MULTI the write is refused when queued, and EXEC aborts.
     await cr.call('multi');
     assert.equal(await err(cr.call('incr', 'a')), "READONLY You can't write against a read only replica.");

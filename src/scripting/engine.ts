@@ -779,6 +779,9 @@ export function scriptCall(host: ScriptingHost, run: ScriptRun, argv: Buffer[]):
     // MISCONF (a failed save or AOF write) stops the first write, not one after the script wrote.
     const disk = s.hooks.diskError ? s.hooks.diskError(run.caller) : null;
     if (disk) return reject('-' + disk, cmd);
+    // A read-only replica: a script's first write is refused as a client's would be.
+    const ro = s.hooks.readonly ? s.hooks.readonly(run.caller, cmd, argv) : null;
+    if (ro) return reject('-' + ro, cmd);
     if (s.lacksGoodReplicas()) return reject('-' + E.noReplicas, cmd);
   }
   if (!(run.flags & RUN_ALLOW_OOM) && s.maxmemory > 0 && !(run.flags & RUN_WRITE_DIRTY) && run.oomAtStart && flags & CMD.denyoom) {
