@@ -4,7 +4,7 @@
 // the ACL LOG and the ACL command itself.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import type { Config } from '../server/config.js';
+import { ConfigLoadError, type Config } from '../server/config.js';
 import type { Registry, Command, KeySpecJson } from './registry.js';
 import { ACL_CATEGORIES, CMD, extractBySpec } from './registry.js';
 import type { Server } from '../server/server.js';
@@ -910,10 +910,10 @@ function loadUsersAtStartup(s: Server, st: AclState): void {
   if (file !== '' && pending.length > 0) {
     const msg = 'Configuring Valkey with users defined in valkey.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your valkey.conf, but not both.';
     s.log.warning(msg);
-    throw new Error(msg);
+    throw new ConfigLoadError(msg, msg);
   }
   for (const [name, ...ops] of pending) {
-    if (hasSpaces(name!)) { s.log.warning('Spaces not allowed in ACL usernames'); throw new Error('Critical error while loading ACLs'); }
+    if (hasSpaces(name!)) { s.log.warning('Spaces not allowed in ACL usernames'); throw new ConfigLoadError('Critical error while loading ACLs. Exiting.', 'acl'); }
     let u = st.users.get(name!);
     if (u) u.apply('reset'); else { u = new User(st, name!); st.users.set(name!, u); }
     for (const op of ops) {
@@ -921,7 +921,7 @@ function loadUsersAtStartup(s: Server, st: AclState): void {
         if (!(e instanceof RuleError)) throw e;
         s.log.warning(`Error loading ACL rule '${op}' for the user named '${name}': ${e.message}`);
         s.log.warning('Critical error while loading ACLs. Exiting.');
-        throw new Error('Critical error while loading ACLs');
+        throw new ConfigLoadError('Critical error while loading ACLs. Exiting.', 'acl');
       }
     }
     if (!u.enabled) s.log.notice(`The user '${name}' is disabled (there is no 'on' modifier in the user description). Make sure this is not a configuration error.`);
@@ -930,7 +930,7 @@ function loadUsersAtStartup(s: Server, st: AclState): void {
     const errors = st.loadFromFile(file);
     if (errors) {
       s.log.warning(`Aborting Valkey startup because of ACL errors: ${errors}`);
-      throw new Error(`ACL errors: ${errors}`);
+      throw new ConfigLoadError(`Aborting Valkey startup because of ACL errors: ${errors}`, 'acl');
     }
   }
 }
