@@ -274,6 +274,11 @@ describe('read-only replica, INFO, ROLE', () => {
     assert.equal(off, await info(cp, 'master_repl_offset'));
     assert.equal(await info(cr, 'slave_read_repl_offset'), off);
     assert.equal(await info(cr, 'master_repl_offset'), off);
+    // Valkey's order: the replica's fields right after role, then the primary-side ones.
+    const names = (await cr.call('info', 'replication') as string).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':')[0]);
+    assert.deepEqual(names.slice(0, 13), ['role', 'master_host', 'master_port', 'master_link_status', 'master_last_io_seconds_ago',
+      'master_sync_in_progress', 'slave_read_repl_offset', 'slave_repl_offset', 'slave_priority', 'slave_read_only',
+      'replica_announced', 'connected_slaves', 'replicas_waiting_psync']);
     const role = await cr.call('role') as unknown[];
     assert.deepEqual(role, ['slave', '127.0.0.1', x.p.port, 'connected', Number(off)]);
     const hello = await cr.call('hello', '2') as unknown[];

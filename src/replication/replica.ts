@@ -15,7 +15,7 @@ import { CMD } from '../commands/registry.js';
 import { queuedLacks } from '../commands/multi.js';
 import { encodeCommand } from './propagate.js';
 import { primary } from './primary.js';
-import { changeReplicationId, registerInfoFields, replicationIds, setReplicationId, setSecondaryReplicationId } from '../server/info.js';
+import { changeReplicationId, registerInfoFields, replicaInfoHook, replicationIds, setReplicationId, setSecondaryReplicationId } from '../server/info.js';
 import { loadImage, persistenceHooks } from '../persistence/manager.js';
 import { rdbFunctionHooks } from '../persistence/rdb.js';
 import { perServer } from '../server/per-server.js';
@@ -520,7 +520,6 @@ export class ReplicaLink {
     const now = Date.now();
     const up = this.state === 'connected';
     const f: Record<string, string | number> = {
-      role: 'slave',
       master_host: this.host,
       master_port: this.port,
       master_link_status: up ? 'up' : 'down',
@@ -591,7 +590,9 @@ export function installReplica(s: Server): void {
   };
 }
 
-registerInfoFields('replication', (s) => replicaLink(s).infoFields());
+// role:slave replaces the default; the other fields go right after it.
+registerInfoFields('replication', (s): Record<string, string> => (replicaLink(s).host !== null ? { role: 'slave' } : {}));
+replicaInfoHook.fields = (s) => Object.entries(replicaLink(s).infoFields());
 
 // A replica's start-up RDB: its replication info is a cached primary (a primary's own restore,
 // in primary.ts, keeps the saved id as its secondary id instead).

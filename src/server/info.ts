@@ -494,10 +494,14 @@ function statsFields(s: Server): Fields {
   ];
 }
 
+/** A replica's fields (master_host ... replica_announced), which Valkey lists right after `role`. */
+export const replicaInfoHook: { fields: ((s: Server) => Fields) | null } = { fields: null };
+
 function replicationFields(s: Server): Fields {
   const ids = replicationIds(s);
   return [
     ['role', 'master'],
+    ...(replicaInfoHook.fields ? replicaInfoHook.fields(s) : []),
     ['connected_slaves', 0],
     ['replicas_waiting_psync', 0],
     ['master_failover_state', 'no-failover'],
