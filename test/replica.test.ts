@@ -437,6 +437,11 @@ describe('replicaof at start-up', () => {
       await linkUp(cr);
       assert.equal(await cr.get('boot'), 'ok');
       assert.equal(await info(cr, 'role'), 'slave');
+      // Closing the replica hangs up on the primary.
+      assert.equal(await info(cp, 'connected_slaves'), '1');
+      cr.disconnect();
+      await r.close();
+      await waitFor(async () => (await info(cp, 'connected_slaves')) === '0', 'the primary to see the replica go', 2000);
     } finally {
       cr.disconnect(); cp.disconnect();
       await r.close(); await p.close();

@@ -144,6 +144,8 @@ export class ReplicaLink {
     this.inbuf = Buffer.alloc(0);
     this.lastIo = Date.now();
     sock.setNoDelay(true);
+    // The link never keeps the process alive by itself, and dies with a server that closed.
+    sock.unref();
     sock.on('connect', () => {
       if (this.sock !== sock) return;
       s.log.notice('PRIMARY <-> REPLICA sync started');
@@ -165,6 +167,14 @@ export class ReplicaLink {
     if (sock === null) return;
     this.linkLost();
     sock.destroy();
+  }
+
+  /** The server is closing: the link goes and is not re-established. */
+  hangUp(): void {
+    const sock = this.sock;
+    this.sock = null;
+    this.state = this.host === null ? 'none' : 'connect';
+    sock?.destroy();
   }
 
   private linkLost(): void {
@@ -223,6 +233,7 @@ export class ReplicaLink {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.s.shuttingDown) { this.sock?.destroy(); return; }
     this.lastIo = Date.now();
     if (this.step === 'stream') { this.applyStream(chunk); return; }
     this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
@@ -569,6 +580,9 @@ export function installReplica(s: Server): void {
     link.linkDownSince = 0;
   }
   s.cronHooks.push(() => link.cron());
+  // A closing server hangs up on its primary (the primary then drops this replica at once).
+  const close = s.close.bind(s);
+  s.close = () => { link.hangUp(); return close(); };
   // min-replicas-to-write is a primary's rule: a replica never refuses writes for it.
   const lacksGoodReplicas = s.lacksGoodReplicas.bind(s);
   s.lacksGoodReplicas = () => link.host === null && lacksGoodReplicas();
