@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { startServer, type RunningServer } from '../src/index.js';
 import { err } from './helpers.js';
+import { RespParser } from '../src/protocol/parser.js';
+import { saveOptions, serializeSync } from '../src/persistence/rdb.js';
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
@@ -524,6 +526,67 @@ for (const { name, bin, port } of PEERS) {
     });
   });
 }
+
+describe('the handshake, against a scripted primary', () => {
+  test('commands sent, keep-alives, bulk framing with the stream right behind, GETACK', async () => {
+    // A snapshot with one key, made by a real server.
+    const src = await startServer({});
+    const cs = new Valkey({ port: src.port });
+    await cs.set('from-rdb', 'yes');
+    const rdb = Buffer.concat(serializeSync(src.server, saveOptions(src.server), 0));
+    cs.disconnect();
+    await src.close();
+    const SET = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n');
+    const GETACK = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
+    const replid = 'a'.repeat(40);
+    const seen: string[][] = [];
+    const acks: string[] = [];
+    const fake = net.createServer((sock) => {
+      const parser = new RespParser({ maxBulkLen: 1 << 20, authenticated: true });
+      sock.on('data', (d) => {
+        parser.feed(d);
+        let argv: Buffer[] | null;
+        while ((argv = parser.next()) !== null) {
+          const a = argv.map((b) => b.toString());
+          seen.push(a);
+          const name = a[0]!.toUpperCase();
+          if (name === 'PING') sock.write('-NOAUTH Authentication required.\r\n');
+          else if (name === 'AUTH') sock.write('+OK\r\n');
+          else if (name === 'REPLCONF' && a[1]!.toLowerCase() === 'version') sock.write('-ERR Unrecognized REPLCONF option: version\r\n');
+          else if (name === 'REPLCONF' && a[1]!.toUpperCase() === 'ACK') acks.push(a[2]!);
+          else if (name === 'REPLCONF') sock.write('+OK\r\n');
+          else if (name === 'PSYNC') {
+            sock.write(`\n+FULLRESYNC ${replid} 100\r\n`);
+            sock.write(Buffer.concat([Buffer.from(`\n\n$${rdb.length}\r\n`), rdb, SET, GETACK]));
+          }
+        }
+      });
+    });
+    await new Promise<void>((res) => fake.listen(0, '127.0.0.1', () => res()));
+    const port = (fake.address() as net.AddressInfo).port;
+    const r = await startServer({ config: { masteruser: 'u', masterauth: 'p w' } });
+    const cr = new Valkey({ port: r.port });
+    try {
+      await cr.call('replicaof', '127.0.0.1', String(port));
+      await waitFor(() => acks.length >= 2, 'two ACKs');
+      // One when the sync is done, one answering GETACK (counting the bytes before it).
+      assert.deepEqual(acks.slice(0, 2), ['100', String(100 + SET.length)]);
+      assert.deepEqual(seen.slice(0, 6), [
+        ['PING'], ['AUTH', 'u', 'p w'], ['REPLCONF', 'listening-port', String(r.port)],
+        ['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], ['REPLCONF', 'version', seen[4]![2]!], ['PSYNC', '?', '-1'],
+      ]);
+      await linkUp(cr);
+      assert.equal(await cr.get('from-rdb'), 'yes');
+      assert.equal(await cr.get('x'), '1');
+      assert.equal(await info(cr, 'master_replid'), replid);
+      assert.equal(Number(await info(cr, 'slave_repl_offset')), 100 + SET.length + GETACK.length);
+    } finally {
+      cr.disconnect();
+      await r.close();
+      await new Promise<void>((res) => fake.close(() => res()));
+    }
+  });
+});
 
 describe('a large snapshot', () => {
   for (const diskless of ['yes', 'no']) {

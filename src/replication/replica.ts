@@ -470,8 +470,9 @@ export class ReplicaLink {
       if (argv.length === 0) { p.offset += n; continue; }
       const name = argv[0]!.toString('latin1').toLowerCase();
       if (name === 'replconf' && argv.length >= 2 && argv[1]!.toString('latin1').toLowerCase() === 'getack') {
-        p.proxyBytes(encodeCommand(argv));
+        // The ACK reports what was processed before this request (as Valkey's does).
         this.sendAck();
+        p.proxyBytes(encodeCommand(argv));
         continue;
       }
       const raw = encodeCommand(argv);
