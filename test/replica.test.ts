@@ -588,6 +588,47 @@ describe('the handshake, against a scripted primary', () => {
   });
 });
 
+describe('a primary without PSYNC', () => {
+  test('PSYNC refused with -ERR: the replica falls back to SYNC', async () => {
+    const src = await startServer({});
+    const cs = new Valkey({ port: src.port });
+    await cs.set('old-style', '1');
+    const rdb = Buffer.concat(serializeSync(src.server, saveOptions(src.server, [], 11), 0));
+    cs.disconnect();
+    await src.close();
+    const seen: string[] = [];
+    const fake = net.createServer((sock) => {
+      const parser = new RespParser({ maxBulkLen: 1 << 20, authenticated: true });
+      sock.on('data', (d) => {
+        parser.feed(d);
+        let argv: Buffer[] | null;
+        while ((argv = parser.next()) !== null) {
+          const name = argv[0]!.toString().toUpperCase();
+          seen.push(name);
+          if (name === 'PSYNC') sock.write("-ERR unknown command 'PSYNC'\r\n");
+          else if (name === 'SYNC') sock.write(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb, Buffer.from('*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n')]));
+          else if (name !== 'REPLCONF' || argv[1]!.toString().toUpperCase() !== 'ACK') sock.write('+OK\r\n');
+        }
+      });
+    });
+    await new Promise<void>((res) => fake.listen(0, '127.0.0.1', () => res()));
+    const port = (fake.address() as net.AddressInfo).port;
+    const r = await startServer({});
+    const cr = new Valkey({ port: r.port });
+    try {
+      await cr.call('replicaof', '127.0.0.1', String(port));
+      await linkUp(cr);
+      assert.equal(await cr.get('old-style'), '1');
+      await waitFor(async () => (await cr.get('n')) === '1', 'the stream after SYNC');
+      assert.ok(seen.includes('SYNC'));
+    } finally {
+      cr.disconnect();
+      await r.close();
+      await new Promise<void>((res) => fake.close(() => res()));
+    }
+  });
+});
+
 describe('a large snapshot', () => {
   for (const diskless of ['yes', 'no']) {
     test(`arrives in many chunks (repl-diskless-sync ${diskless})`, async () => {

@@ -8,6 +8,7 @@
 // sync (RDB transfer), connected. The processed offset is the primary-side ReplicationPrimary's
 // `offset`: a replica's stream is its primary's, passed on verbatim to its own replicas.
 import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 import type { Server } from '../server/server.js';
 import { CLIENT_REPLY_OFF, type Client } from '../server/client.js';
 import { ProtocolError } from '../protocol/parser.js';
@@ -46,6 +47,8 @@ export class ReplicaLink {
   /** Replies still expected to the pipelined handshake commands, by command. */
   private expect: string[] = [];
   private fullReplid = '';
+  /** The primary answered PSYNC with an error: this sync uses the pre-PSYNC SYNC. */
+  private syncOnly = false;
   private fullOffset = 0;
   /** RDB transfer: '$<len>' size (-1 for EOF framing), the mark, and what arrived so far. */
   private payloadSize = -1;
@@ -296,6 +299,16 @@ export class ReplicaLink {
           } else if (line.startsWith('+CONTINUE')) {
             this.continued(line.slice(9).trim());
             return;
+          } else if (line.startsWith('-ERR')) {
+            // A primary from before PSYNC: the old SYNC, a snapshot, no ids (no partial resync later).
+            s.log.notice(`Primary does not support PSYNC or is in error state (reply: ${line})`);
+            s.log.notice('Retrying with SYNC...');
+            this.send(['SYNC']);
+            this.syncOnly = true;
+            this.fullReplid = randomBytes(20).toString('hex');
+            this.fullOffset = 0;
+            this.state = 'sync';
+            this.step = 'payload-head';
           } else {
             this.abort(`Unexpected reply to PSYNC from primary: ${line}`);
             return;
@@ -328,6 +341,7 @@ export class ReplicaLink {
 
   private sendPsync(): void {
     const p = primary(this.s);
+    this.syncOnly = false;
     if (this.canContinue) {
       const id = replicationIds(this.s).replid;
       this.s.log.notice(`Trying a partial resynchronization (request ${id}:${p.offset + 1}).`);
@@ -439,7 +453,7 @@ export class ReplicaLink {
     this.state = 'connected';
     primary(this.s).upstreamLinkUp = true;
     this.step = 'stream';
-    this.canContinue = true;
+    this.canContinue = !this.syncOnly;
     this.linkDownSince = 0;
     this.sendAck();
     if (rest !== null && rest.length > 0) this.applyStream(rest);
