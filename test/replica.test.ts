@@ -588,6 +588,24 @@ describe('the handshake, against a scripted primary', () => {
   });
 });
 
+describe('role change during CLIENT PAUSE', () => {
+  test('a replica promoted while paused expires keys again once the pause ends', async () => {
+    const x = await pair();
+    try {
+      await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
+      await linkUp(x.cr);
+      await x.cr.call('client', 'pause', '100000', 'write');
+      await x.cr.call('replicaof', 'no', 'one');
+      await x.cr.call('client', 'unpause');
+      await x.cr.set('short-lived', 'v', 'PX', 30);
+      await sleep(80);
+      await waitFor(async () => Number(await x.cr.dbsize()) === 0, 'the key to be expired and deleted', 3000);
+    } finally {
+      await closePair(x);
+    }
+  });
+});
+
 describe('a primary without PSYNC', () => {
   test('PSYNC refused with -ERR: the replica falls back to SYNC', async () => {
     const src = await startServer({});

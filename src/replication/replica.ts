@@ -595,6 +595,9 @@ export function installReplica(s: Server): void {
     link.linkDownSince = 0;
   }
   s.cronHooks.push(() => link.cron());
+  // Outside a pause (which saves and restores it), expiry deletes keys exactly when this is a
+  // primary, even if the role changed while a pause was on.
+  s.cronHooks.push(() => { if (!s.pause.paused) s.ks.expireDeletes = link.host === null; });
   // A closing server hangs up on its primary (the primary then drops this replica at once).
   const close = s.close.bind(s);
   s.close = () => { link.hangUp(); return close(); };
