@@ -59,6 +59,22 @@ async function closePair(x: Pair): Promise<void> {
   await x.p.close();
 }
 
+/**
+ * For a describe block: a primary holding a=1 and a replica whose link to it is up, made before
+ * the block's tests and closed after them. The returned object is filled in by `before`.
+ */
+function linkedPairForSuite(): Pair {
+  const x = {} as Pair;
+  before(async () => {
+    Object.assign(x, await pair());
+    await x.cp.set('a', '1');
+    await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
+    await linkUp(x.cr);
+  });
+  after(async () => { await closePair(x); });
+  return x;
+}
+
 describe('REPLICAOF command', () => {
   let x: Pair;
   before(async () => { x = await pair(); });
@@ -220,14 +236,7 @@ describe('full sync and the stream', () => {
 });
 
 describe('read-only replica, INFO, ROLE', () => {
-  let x: Pair;
-  before(async () => {
-    x = await pair();
-    await x.cp.set('a', '1');
-    await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
-    await linkUp(x.cr);
-  });
-  after(async () => { await closePair(x); });
+  const x = linkedPairForSuite();
 
   test('writes from clients get READONLY, reads work', async () => {
     const { cr } = x;
@@ -321,14 +330,7 @@ describe('read-only replica, INFO, ROLE', () => {
 });
 
 describe('partial resync and promotion', () => {
-  let x: Pair;
-  before(async () => {
-    x = await pair();
-    await x.cp.set('a', '1');
-    await x.cr.call('replicaof', '127.0.0.1', String(x.p.port));
-    await linkUp(x.cr);
-  });
-  after(async () => { await closePair(x); });
+  const x = linkedPairForSuite();
 
   test('a dropped link continues with PSYNC (+CONTINUE)', async () => {
     const { cp, cr, logs } = x;
