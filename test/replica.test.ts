@@ -529,43 +529,54 @@ for (const { name, bin, port } of PEERS) {
   });
 }
 
+/** An RDB snapshot made by a real server holding `key` = `val` (RDB `version` when given). */
+async function snapshotWith(key: string, val: string, version?: number): Promise<Buffer> {
+  const src = await startServer({});
+  const cs = new Valkey({ port: src.port });
+  await cs.set(key, val);
+  const rdb = Buffer.concat(serializeSync(src.server, version === undefined ? saveOptions(src.server) : saveOptions(src.server, [], version), 0));
+  cs.disconnect();
+  await src.close();
+  return rdb;
+}
+
+/** A scripted primary on a free port: `onCommand` answers each command the replica sends. */
+async function fakePrimary(onCommand: (sock: net.Socket, argv: Buffer[]) => void): Promise<{ server: net.Server; port: number }> {
+  const server = net.createServer((sock) => {
+    const parser = new RespParser({ maxBulkLen: 1 << 20, authenticated: true });
+    sock.on('data', (d) => {
+      parser.feed(d);
+      let argv: Buffer[] | null;
+      while ((argv = parser.next()) !== null) onCommand(sock, argv);
+    });
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
+  return { server, port: (server.address() as net.AddressInfo).port };
+}
+
 describe('the handshake, against a scripted primary', () => {
   test('commands sent, keep-alives, bulk framing with the stream right behind, GETACK', async () => {
     // A snapshot with one key, made by a real server.
-    const src = await startServer({});
-    const cs = new Valkey({ port: src.port });
-    await cs.set('from-rdb', 'yes');
-    const rdb = Buffer.concat(serializeSync(src.server, saveOptions(src.server), 0));
-    cs.disconnect();
-    await src.close();
+    const rdb = await snapshotWith('from-rdb', 'yes');
     const SET = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n');
     const GETACK = Buffer.from('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
     const replid = 'a'.repeat(40);
     const seen: string[][] = [];
     const acks: string[] = [];
-    const fake = net.createServer((sock) => {
-      const parser = new RespParser({ maxBulkLen: 1 << 20, authenticated: true });
-      sock.on('data', (d) => {
-        parser.feed(d);
-        let argv: Buffer[] | null;
-        while ((argv = parser.next()) !== null) {
-          const a = argv.map((b) => b.toString());
-          seen.push(a);
-          const name = a[0]!.toUpperCase();
-          if (name === 'PING') sock.write('-NOAUTH Authentication required.\r\n');
-          else if (name === 'AUTH') sock.write('+OK\r\n');
-          else if (name === 'REPLCONF' && a[1]!.toLowerCase() === 'version') sock.write('-ERR Unrecognized REPLCONF option: version\r\n');
-          else if (name === 'REPLCONF' && a[1]!.toUpperCase() === 'ACK') acks.push(a[2]!);
-          else if (name === 'REPLCONF') sock.write('+OK\r\n');
-          else if (name === 'PSYNC') {
-            sock.write(`\n+FULLRESYNC ${replid} 100\r\n`);
-            sock.write(Buffer.concat([Buffer.from(`\n\n$${rdb.length}\r\n`), rdb, SET, GETACK]));
-          }
-        }
-      });
+    const { server: fake, port } = await fakePrimary((sock, argv) => {
+      const a = argv.map((b) => b.toString());
+      seen.push(a);
+      const name = a[0]!.toUpperCase();
+      if (name === 'PING') sock.write('-NOAUTH Authentication required.\r\n');
+      else if (name === 'AUTH') sock.write('+OK\r\n');
+      else if (name === 'REPLCONF' && a[1]!.toLowerCase() === 'version') sock.write('-ERR Unrecognized REPLCONF option: version\r\n');
+      else if (name === 'REPLCONF' && a[1]!.toUpperCase() === 'ACK') acks.push(a[2]!);
+      else if (name === 'REPLCONF') sock.write('+OK\r\n');
+      else if (name === 'PSYNC') {
+        sock.write(`\n+FULLRESYNC ${replid} 100\r\n`);
+        sock.write(Buffer.concat([Buffer.from(`\n\n$${rdb.length}\r\n`), rdb, SET, GETACK]));
+      }
     });
-    await new Promise<void>((res) => fake.listen(0, '127.0.0.1', () => res()));
-    const port = (fake.address() as net.AddressInfo).port;
     const r = await startServer({ config: { masteruser: 'u', masterauth: 'p w' } });
     const cr = new Valkey({ port: r.port });
     try {
@@ -610,29 +621,15 @@ describe('role change during CLIENT PAUSE', () => {
 
 describe('a primary without PSYNC', () => {
   test('PSYNC refused with -ERR: the replica falls back to SYNC', async () => {
-    const src = await startServer({});
-    const cs = new Valkey({ port: src.port });
-    await cs.set('old-style', '1');
-    const rdb = Buffer.concat(serializeSync(src.server, saveOptions(src.server, [], 11), 0));
-    cs.disconnect();
-    await src.close();
+    const rdb = await snapshotWith('old-style', '1', 11);
     const seen: string[] = [];
-    const fake = net.createServer((sock) => {
-      const parser = new RespParser({ maxBulkLen: 1 << 20, authenticated: true });
-      sock.on('data', (d) => {
-        parser.feed(d);
-        let argv: Buffer[] | null;
-        while ((argv = parser.next()) !== null) {
-          const name = argv[0]!.toString().toUpperCase();
-          seen.push(name);
-          if (name === 'PSYNC') sock.write("-ERR unknown command 'PSYNC'\r\n");
-          else if (name === 'SYNC') sock.write(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb, Buffer.from('*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n')]));
-          else if (name !== 'REPLCONF' || argv[1]!.toString().toUpperCase() !== 'ACK') sock.write('+OK\r\n');
-        }
-      });
+    const { server: fake, port } = await fakePrimary((sock, argv) => {
+      const name = argv[0]!.toString().toUpperCase();
+      seen.push(name);
+      if (name === 'PSYNC') sock.write("-ERR unknown command 'PSYNC'\r\n");
+      else if (name === 'SYNC') sock.write(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb, Buffer.from('*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n')]));
+      else if (name !== 'REPLCONF' || argv[1]!.toString().toUpperCase() !== 'ACK') sock.write('+OK\r\n');
     });
-    await new Promise<void>((res) => fake.listen(0, '127.0.0.1', () => res()));
-    const port = (fake.address() as net.AddressInfo).port;
     const r = await startServer({});
     const cr = new Valkey({ port: r.port });
     try {
